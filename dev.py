@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""The two commands a newcomer needs, on a machine with nothing but Python:
+
+    python3 dev.py serve   # the service on embedded defaults: web, worker and scheduler
+    python3 dev.py test    # the test suite
+
+Each creates .venv and installs the project into it when pyproject.toml has changed
+since the last install, so running them again costs nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / "python"
+
+
+def ensure_installed(extras: str) -> None:
+    stamp = VENV / f".installed-{extras or 'base'}"
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    if not PYTHON.exists():
+        print("creating .venv …", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    target = f".[{extras}]" if extras else "."
+    print(f"installing {target} into .venv …", flush=True)
+    subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
+    subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "-e", target], check=True, cwd=ROOT)
+    stamp.write_text(digest)
+
+
+def flask(*args: str) -> list[str]:
+    return [str(PYTHON), "-m", "flask", "--app", "wsgi", *args]
+
+
+def serve() -> int:
+    ensure_installed("")
+    port = os.environ.get("PORT", "5000")
+    subprocess.run(flask("db", "upgrade"), check=True, cwd=ROOT)
+    procs = [
+        subprocess.Popen(flask("worker"), cwd=ROOT),
+        subprocess.Popen([str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
+                          "--access-logfile", "-", "wsgi:app"], cwd=ROOT),
+    ]
+    print(f"Victim Focus Desk on http://127.0.0.1:{port}  (Ctrl-C stops it)", flush=True)
+    try:
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGINT if os.name != "nt" else signal.CTRL_C_EVENT)
+        for p in procs:
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    return max((p.returncode or 0) for p in procs)
+
+
+def test(args: list[str]) -> int:
+    ensure_installed("test")
+    return subprocess.run([str(PYTHON), "-m", "pytest", *args], cwd=ROOT).returncode
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"serve", "test"}:
+        print(__doc__)
+        return 2
+    return serve() if argv[0] == "serve" else test(argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

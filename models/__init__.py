@@ -1,0 +1,4 @@
+"""SQLModel tables.  Importing this package registers every table on the metadata
+Alembic compares against."""
+from models.cases import Case, CaseUpdate  # noqa: F401
+from models.tokens import ApiToken  # noqa: F401

@@ -1,0 +1,47 @@
+"""Cases as the force's case system tells us about them, and the updates on them."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from models.db import utcnow
+
+
+def reference_digits(reference: str) -> str:
+    """Callers type a crime reference on a keypad: ``5201234/26`` is ``520123426``."""
+    return re.sub(r"\D", "", reference or "")
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "cases"
+
+    id: int | None = Field(default=None, primary_key=True)
+    crime_reference: str = Field(max_length=64)
+    reference_digits: str = Field(max_length=64, unique=True, index=True)
+    victim_phone: str = Field(max_length=20, index=True)  # E.164
+    victim_name: str | None = Field(default=None, max_length=200)
+    officer_name: str | None = Field(default=None, max_length=200)
+    borough: str | None = Field(default=None, max_length=100)
+    status: str = Field(default="open", max_length=50)
+    sms_allowed: bool = True
+    voicemail_allowed: bool = False  # a message on a shared phone can put a victim at risk
+    safe_call_times: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    update_detail: str = Field(default="minimal", max_length=10)  # minimal | full
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    def is_registered_phone(self, e164: str | None) -> bool:
+        return bool(e164) and e164 == self.victim_phone
+
+
+class CaseUpdate(SQLModel, table=True):
+    __tablename__ = "case_updates"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    message: str = Field(max_length=1000)
+    status: str | None = Field(default=None, max_length=50)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,59 @@
+"""Engines and sessions.  Datetime columns are SQLModel's UTCDateTime: values go in
+timezone-aware and come back in UTC on SQLite and PostgreSQL alike."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import g
+from sqlalchemy import event
+from sqlmodel import Session, create_engine
+
+_engines: dict[str, object] = {}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def engine_for(url: str):
+    """One engine per database URL per process (web app and workers alike)."""
+    if url not in _engines:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+            event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+        _engines[url] = engine
+    return _engines[url]
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # web and worker processes write concurrently
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def init_app(app) -> None:
+    url = app.config["DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        from pathlib import Path
+
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    app.extensions["db_engine"] = engine_for(url)
+    app.teardown_appcontext(_close_session)
+
+
+def session() -> Session:
+    """The request's session (one per app context)."""
+    from flask import current_app
+
+    if "db_session" not in g:
+        g.db_session = Session(current_app.extensions["db_engine"], expire_on_commit=False)
+    return g.db_session
+
+
+def _close_session(_exc) -> None:
+    db_session = g.pop("db_session", None)
+    if db_session is not None:
+        db_session.close()

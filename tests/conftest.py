@@ -1,0 +1,101 @@
+"""Fixtures: the app on a real database (SQLite, and PostgreSQL when TEST_DATABASE_URL
+is set) and a real Redis (embedded, or TEST_REDIS_URL), cleaned between tests."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+from sqlmodel import SQLModel
+
+from models import migrate
+
+PUBLIC_BASE_URL = "https://desk.example.org"
+AUTH_TOKEN = "test-auth-token-0123456789abcdef"
+ACCOUNT_SID = "AC" + "a1" * 16
+DESK_NUMBER = "+442079460000"
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+@pytest.fixture(scope="session")
+def instance_path(tmp_path_factory):
+    return tmp_path_factory.mktemp("instance")
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, instance_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{instance_path / 'test.sqlite3'}"
+    else:
+        url = os.environ["TEST_DATABASE_URL"]
+        _drop_everything(url)
+    migrate.upgrade(url)
+    return url
+
+
+def _drop_everything(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture
+def app(database_url, instance_path):
+    from wsgi import create_app
+
+    app = create_app({
+        "TESTING": True,
+        "INSTANCE_PATH": str(instance_path),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": os.environ.get("TEST_REDIS_URL") or None,
+        "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_PHONE_NUMBER": DESK_NUMBER,
+        "SECRET_KEY": "test-secret",
+    })
+    _empty_tables(app)
+    from desk.redis_conn import connect
+
+    connect(app.config).flushdb()
+    yield app
+
+
+def _empty_tables(app) -> None:
+    engine = app.extensions["db_engine"]
+    names = set(inspect(engine).get_table_names()) - {"alembic_version"}
+    with engine.begin() as conn:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            if table.name in names:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def api_token(app):
+    from desk.api import issue_token
+
+    with app.app_context():
+        return issue_token("case-system")
+
+
+@pytest.fixture
+def api(client, api_token):
+    """JSON calls to /api/v1 with a valid bearer token."""
+
+    class Api:
+        headers = {"Authorization": f"Bearer {api_token}"}
+
+        def get(self, path, **kw):
+            return client.get("/api/v1" + path, headers=self.headers, **kw)
+
+        def post(self, path, json=None, **kw):
+            return client.post("/api/v1" + path, json=json, headers=self.headers, **kw)
+
+    return Api()

@@ -1,0 +1,100 @@
+"""The case system's API: tokens, validation, round trips."""
+import pytest
+
+CASE = {
+    "crime_reference": "5201234/26",
+    "victim_phone": "07911 123456",
+    "victim_name": "A Victim",
+    "officer_name": "PC Example",
+    "borough": "Lambeth",
+    "contact": {"sms_allowed": True, "voicemail_allowed": False, "safe_call_times": ["09:00-12:00"]},
+}
+
+
+def test_without_a_token_the_api_answers_401(client):
+    assert client.post("/api/v1/cases", json=CASE).status_code == 401
+    assert client.get("/api/v1/cases/1").status_code == 401
+    bad = client.get("/api/v1/cases/1", headers={"Authorization": "Bearer nope"})
+    assert bad.status_code == 401 and "not valid" in bad.json["error"]
+
+
+def test_case_round_trip_stores_e164_and_upserts_by_reference_digits(api):
+    created = api.post("/cases", CASE)
+    assert created.status_code == 201
+    case_id = created.json["id"]
+
+    got = api.get(f"/cases/{case_id}").json
+    assert got["victim_phone"] == "+447911123456"
+    assert got["crime_reference"] == "5201234/26"
+    assert got["contact"] == {"sms_allowed": True, "voicemail_allowed": False,
+                              "safe_call_times": ["09:00-12:00"], "update_detail": "minimal"}
+
+    again = api.post("/cases", {**CASE, "crime_reference": "520 1234 26", "status": "charged"})
+    assert again.status_code == 200 and again.json["id"] == case_id
+    assert api.get(f"/cases/{case_id}").json["status"] == "charged"
+
+
+def test_updates_are_listed_newest_first_and_set_status(api):
+    case_id = api.post("/cases", CASE).json["id"]
+    assert api.post(f"/cases/{case_id}/updates", {"message": "Suspect interviewed"}).status_code == 201
+    second = api.post(f"/cases/{case_id}/updates", {"message": "Charged", "status": "charged"})
+    assert second.status_code == 201
+    got = api.get(f"/cases/{case_id}").json
+    assert [u["message"] for u in got["updates"]] == ["Charged", "Suspect interviewed"]
+    assert got["status"] == "charged"
+
+
+@pytest.mark.parametrize("body, field", [
+    ({**CASE, "victim_phone": "12345"}, "victim_phone"),
+    ({**CASE, "victim_phone": "not a number"}, "victim_phone"),
+    ({k: v for k, v in CASE.items() if k != "crime_reference"}, "crime_reference"),
+    ({**CASE, "crime_reference": "ABC/XYZ"}, "crime_reference"),
+    ({**CASE, "contact": {"sms_allowed": "yes"}}, "contact.sms_allowed"),
+    ({**CASE, "contact": {"safe_call_times": ["9am-5pm"]}}, "contact.safe_call_times"),
+    ({**CASE, "colour": "blue"}, "colour"),
+])
+def test_invalid_case_is_a_422_naming_the_field(api, body, field):
+    response = api.post("/cases", body)
+    assert response.status_code == 422
+    assert field in response.json["error"]
+
+
+def test_malformed_bodies_get_clear_4xx_never_500(api, client, api_token):
+    headers = {"Authorization": f"Bearer {api_token}", "Content-Type": "application/json"}
+    assert client.post("/api/v1/cases", data="{not json", headers=headers).status_code == 400
+    assert client.post("/api/v1/cases", data="[1,2]", headers=headers).status_code == 400
+    form = client.post("/api/v1/cases", data={"a": "b"}, headers={"Authorization": headers["Authorization"]})
+    assert form.status_code == 415
+    missing = api.get("/cases/999999")
+    assert missing.status_code == 404 and missing.json == {"error": "case not found"}
+    assert api.post("/cases/999999/updates", {"message": "x"}).status_code == 404
+    case_id = api.post("/cases", CASE).json["id"]
+    empty = api.post(f"/cases/{case_id}/updates", {"message": ""})
+    assert empty.status_code == 422 and "message" in empty.json["error"]
+
+
+def test_revoked_token_stops_working(app, api, client, api_token):
+    assert api.get("/cases/1").status_code == 404
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["api-token", "revoke", "case-system"]).exit_code == 0
+    assert api.get("/cases/1").status_code == 401
+
+
+def test_token_cli_prints_the_token_on_its_last_line(app, client):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["api-token", "create", "crm"])
+    assert result.exit_code == 0
+    token = result.output.strip().splitlines()[-1]
+    assert client.get("/api/v1/cases/1", headers={"Authorization": f"Bearer {token}"}).status_code == 404
+    listing = runner.invoke(args=["api-token", "list"]).output
+    assert "crm\tactive" in listing and token not in listing
+    assert runner.invoke(args=["api-token", "create", "crm"]).exit_code != 0
+
+
+def test_openapi_document_lists_the_case_endpoints(client):
+    doc = client.get("/api/v1/openapi.json").json
+    assert doc["openapi"].startswith("3.")
+    assert {"/cases", "/cases/{case_id}", "/cases/{case_id}/updates"} <= set(doc["paths"])
+    from openapi_spec_validator import validate
+
+    validate(doc)
