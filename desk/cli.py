@@ -73,12 +73,21 @@ def worker(burst: bool, name: str | None) -> None:
     """Run an RQ worker with the scheduler (retries, delayed sends, sweeps)."""
     from rq import Worker
 
+    from workers import periodic
     from workers.queues import all_queues
 
     config = current_app.config
     queues = all_queues(config)
-    Worker(queues, connection=queues[0].connection, name=name).work(
-        burst=burst, with_scheduler=True, logging_level="INFO")
+    # Sweeps run once at start (a burst worker still catches up on what is owed),
+    # then on a timer while the worker lives.
+    periodic.enqueue_due(config, force=burst)
+    stop = None if burst else periodic.start_timer(config)
+    try:
+        Worker(queues, connection=queues[0].connection, name=name).work(
+            burst=burst, with_scheduler=True, logging_level="INFO")
+    finally:
+        if stop:
+            stop.set()
 
 
 def init_app(app) -> None:

@@ -2,3 +2,4 @@
 Alembic compares against."""
 from models.cases import Case, CaseUpdate  # noqa: F401
 from models.tokens import ApiToken  # noqa: F401
+from models.outbox import OutboundMessage, SmsRecipient  # noqa: F401

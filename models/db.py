@@ -2,7 +2,7 @@
 timezone-aware and come back in UTC on SQLite and PostgreSQL alike."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import g
 from sqlalchemy import event
@@ -12,7 +12,10 @@ _engines: dict[str, object] = {}
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Aware UTC from the service clock (tests and the emulator may set it)."""
+    from desk.clock import now
+
+    return now()
 
 
 def engine_for(url: str):

@@ -99,3 +99,35 @@ def api(client, api_token):
             return client.post("/api/v1" + path, json=json, headers=self.headers, **kw)
 
     return Api()
+
+
+@pytest.fixture
+def fake_twilio(app):
+    """Twilio's REST API, faked on loopback; the app's workers are pointed at it.
+    Every test that uses it also proves the workers' requests match Twilio's spec."""
+    from tests.emulator.rest_api import FakeTwilioAPI
+
+    with FakeTwilioAPI(ACCOUNT_SID, AUTH_TOKEN) as api:
+        app.config.update(TWILIO_API_BASE=api.base_url, TWILIO_HTTP_TIMEOUT=1.0,
+                          SMS_RETRY_BASE_SECONDS=0, OUTBOX_SWEEP_GRACE_SECONDS=0)
+        yield api
+        assert api.contract_violations == [], "requests off Twilio's published spec"
+
+
+@pytest.fixture
+def run_workers(app):
+    """Run real RQ workers (in this process) until every queue is empty."""
+    from rq import SimpleWorker
+
+    from workers.queues import all_queues
+
+    def run(max_rounds: int = 50) -> None:
+        with app.app_context():
+            queues = all_queues(app.config)
+            for _ in range(max_rounds):
+                SimpleWorker(queues, connection=queues[0].connection).work(burst=True, with_scheduler=False)
+                if not any(q.count for q in queues):
+                    return
+            raise AssertionError("queues never drained: a job keeps re-queueing itself")
+
+    return run

@@ -1,0 +1,55 @@
+"""Housekeeping jobs every worker process offers to enqueue on a timer.
+
+Any number of workers on any number of machines may run this; a Redis key per job
+(SET NX with the interval as expiry) lets exactly one of them enqueue each round.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+
+from desk.redis_conn import connect
+from workers.queues import queue
+
+log = logging.getLogger(__name__)
+
+# name -> (job as "module:function", seconds between runs)
+PERIODIC: dict[str, tuple[str, int]] = {
+    "sweep-outbox": ("workers.outbox:sweep_outbox", 60),
+}
+
+
+def register(name: str, job: str, every_seconds: int) -> None:
+    PERIODIC[name] = (job, every_seconds)
+
+
+def _resolve(path: str):
+    module, _, func = path.partition(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def enqueue_due(config: dict, force: bool = False) -> list[str]:
+    """Enqueue each periodic job whose turn it is; returns their names."""
+    connection = connect(config)
+    started = []
+    for name, (path, every) in PERIODIC.items():
+        if force or connection.set(f"periodic:{name}", "1", nx=True, ex=every):
+            queue(config, "default").enqueue(_resolve(path), job_timeout=300)
+            started.append(name)
+    return started
+
+
+def start_timer(config: dict, tick_seconds: float = 5.0) -> threading.Event:
+    """A daemon thread that offers the periodic jobs every tick; set the event to stop it."""
+    stop = threading.Event()
+
+    def loop():
+        while not stop.wait(tick_seconds):
+            try:
+                enqueue_due(config)
+            except Exception:  # noqa: BLE001 - Redis away: try again next tick
+                log.exception("could not enqueue periodic jobs")
+
+    threading.Thread(target=loop, name="periodic-jobs", daemon=True).start()
+    return stop
