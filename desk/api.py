@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+from datetime import timedelta
 from typing import TypeVar
 
 from flask import Blueprint, abort, g, jsonify, request
@@ -72,6 +73,10 @@ def require_token(view):
         if row is None or row.revoked_at is not None:
             raise ApiError(401, "the bearer token is not valid")
         g.api_token_name = row.name
+        if row.last_used_at is None or utcnow() - row.last_used_at > timedelta(minutes=1):
+            row.last_used_at = utcnow()  # coarse, so a busy client doesn't write per request
+            session().add(row)
+            session().commit()
         return view(*args, **kwargs)
 
     return wrapper
