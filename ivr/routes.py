@@ -1,28 +1,305 @@
-"""Twilio voice webhooks."""
+"""Twilio voice webhooks for callers.  Each route only verifies the signature, loads
+the call's state, steps the flow (flows/engine.py), carries out its effects
+(ivr/effects.py), saves, and renders TwiML (ivr/render.py).
+
+    /ivr/voice        the call arrives
+    /ivr/step         a Gather's answer, or its fall-through (silence)
+    /ivr/queue/wait   the queue's waitUrl: position, wait, hold music, "press 1"
+    /ivr/queue/key    a key pressed while waiting
+    /ivr/queue/exit   the Enqueue action: why the caller is out of the queue
+    /ivr/status       call status callbacks (idempotent, any order)
+    /ivr/fallback     the safe document, for Twilio's Fallback URL
+"""
 from __future__ import annotations
 
-from flask import Blueprint, Response
-from twilio.twiml.voice_response import VoiceResponse
+import functools
+import logging
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 
+from flask import Blueprint, abort, current_app, request, url_for
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlmodel import Session, select
+from twilio.twiml.voice_response import VoiceResponse
+from werkzeug.exceptions import HTTPException
+
+from desk import clock
+from desk.phone import try_e164
 from desk.signature import twilio_webhook
+from flows import engine
+from flows.call_flow import call_flow
+from flows.model import (CallState, Digits, Event, Flow, Query, QueueResult, QueueWait, Silence,
+                         Speech, Trigger)
+from flows.validate import check
+from ivr import effects
+from ivr.fallback import fallback_response, try_later
+from ivr.render import media_url, render, twiml
+from ivr.settings import flow_settings
+from models.calls import FINAL_STATUSES, STATUS_RANK, Call, record_event
+from models.db import session
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("ivr", __name__, url_prefix="/ivr")
 
+MAX_QUERIES_PER_REQUEST = 5
 
-def twiml(response: VoiceResponse) -> Response:
-    return Response(str(response), mimetype="text/xml")
+
+def init_flow(app) -> None:
+    """Check the flow and the operator's settings once, at start-up."""
+    with app.app_context():
+        app.extensions["call_flow"] = check(call_flow(flow_settings()))
+
+
+def current_flow() -> Flow:
+    # settings are read per request so an operator (or a test) can change them
+    return engine.replace_settings(current_app.extensions["call_flow"], flow_settings())
+
+
+# --- when things break -----------------------------------------------------------------
+
+
+def safe_twiml(view):
+    """Whatever fails (database, Redis, a bug), the caller still hears the emergency
+    notice and is put through to the fallback number or told to call again."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except HTTPException:
+            raise  # a malformed request (no CallSid) is not an outage
+        except Exception:
+            log.exception("voice webhook %s failed; answering with the fallback", request.path)
+            _rollback_quietly()
+            return degraded()
+
+    return wrapper
+
+
+def degraded():
+    return twiml(fallback_response(current_app.config.get("FALLBACK_PHONE_NUMBER"),
+                                   dial_action=url_for("ivr.fallback_dialled")))
+
+
+def keep_holding(view):
+    """In the queue's wait music a failure must not drop the caller out of the queue:
+    they keep hearing hold music and stay in line for an agent."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except Exception:
+            log.exception("queue webhook %s failed; keeping the caller on hold", request.path)
+            _rollback_quietly()
+            response = VoiceResponse()
+            response.play(media_url("hold_music"))
+            return twiml(response)
+
+    return wrapper
+
+
+def _rollback_quietly() -> None:
+    try:
+        session().rollback()
+    except Exception:  # the database may be the thing that is down
+        log.debug("rollback failed", exc_info=True)
+
+# --- loading and saving a call -----------------------------------------------------------
+
+
+def _call_sid() -> str:
+    sid = request.form.get("CallSid", "").strip()
+    if not sid:
+        abort(400, description="CallSid is required")
+    return sid
+
+
+def _call_row(db: Session, sid: str, now: datetime, *, answered: bool = True) -> Call:
+    """The call's row, created on first sight (whichever webhook comes first).  A row
+    first made by a status callback holds no status yet, so that callback sets it."""
+    call = db.exec(select(Call).where(Call.call_sid == sid)).first()
+    if call is not None:
+        return call
+    form = request.form
+    call = Call(call_sid=sid, caller=try_e164(form.get("From")), called=try_e164(form.get("To")),
+                direction=(form.get("Direction") or None), started_at=now, updated_at=now)
+    if not answered:
+        call.status, call.status_rank = "unknown", -1
+    try:
+        with db.begin_nested():
+            db.add(call)
+    except IntegrityError:  # a concurrent webhook for the same call created it first
+        call = db.exec(select(Call).where(Call.call_sid == sid)).one()
+    return call
+
+
+def _run(db: Session, flow: Flow, call: Call, state: CallState, events: list[Event], now: datetime):
+    """Answer the flow's queries, carry out its effects, save, and render."""
+    events = list(events)
+    for _ in range(MAX_QUERIES_PER_REQUEST):
+        if not events or not isinstance(events[-1], Query):
+            break
+        answer = effects.answer(db, current_app.config, events.pop(), call, state, now)
+        state, more = engine.resume(flow, state, answer, now=now)
+        events.extend(more)
+    if events and isinstance(events[-1], Query):
+        raise RuntimeError("the flow asked too many questions in one request")
+    effects.apply(db, events, call, state, now)
+    db.commit()
+    effects.after_commit(events, call)
+    return twiml(render(events))
+
+
+def _resume(event) -> object:
+    db, now, flow = session(), clock.now(), current_flow()
+    call = _call_row(db, _call_sid(), now)
+    if not call.state:  # state lost (or a webhook for a call we never saw): start afresh
+        state, events = engine.start(flow, Trigger(call.call_sid, call.caller), now=now)
+    else:
+        state, events = engine.resume(flow, CallState.from_json(call.state), event, now=now)
+    return _run(db, flow, call, state, events, now)
+
+
+def _int(name: str) -> int | None:
+    try:
+        return int(request.form.get(name, ""))
+    except ValueError:
+        return None
+
+# --- the caller's webhooks ---------------------------------------------------------------
 
 
 @bp.post("/voice")
 @twilio_webhook
+@safe_twiml
 def voice():
-    response = VoiceResponse()
-    response.say("Victim Focus Desk. If you are in danger now, hang up and dial 999.",
-                  voice="Polly.Amy", language="en-GB")
-    return twiml(response)
+    db, now, flow = session(), clock.now(), current_flow()
+    call = _call_row(db, _call_sid(), now)
+    state, events = engine.start(flow, Trigger(call.call_sid, try_e164(request.form.get("From"))), now=now)
+    log.info("call %s started", call.call_sid)
+    return _run(db, flow, call, state, events, now)
+
+
+def _gather_input():
+    form = request.form
+    if form.get("Digits", "").strip():
+        return Digits(form["Digits"].strip())
+    if form.get("SpeechResult", "").strip():
+        try:
+            confidence = float(form.get("Confidence", ""))
+        except ValueError:
+            confidence = None
+        return Speech(form["SpeechResult"], confidence)
+    return Silence()
+
+
+@bp.post("/step")
+@twilio_webhook
+@safe_twiml
+def step():
+    return _resume(_gather_input())
+
+
+@bp.post("/queue/wait")
+@twilio_webhook
+@keep_holding
+def queue_wait():
+    return _resume(QueueWait(position=_int("QueuePosition"), avg_wait_seconds=_int("AvgQueueTime"),
+                             waited_seconds=_int("QueueTime"), size=_int("CurrentQueueSize")))
+
+
+@bp.post("/queue/key")
+@twilio_webhook
+@keep_holding
+def queue_key():
+    return _resume(_gather_input())
+
+
+@bp.post("/queue/exit")
+@twilio_webhook
+@safe_twiml
+def queue_exit():
+    return _resume(QueueResult(result=request.form.get("QueueResult", "error"), waited_seconds=_int("QueueTime")))
+
+
+@bp.post("/fallback")
+@twilio_webhook
+def fallback():
+    """Twilio's Fallback URL for the number, when /ivr/voice errors or times out."""
+    return degraded()
+
+
+@bp.post("/fallback/dialled")
+@twilio_webhook
+def fallback_dialled():
+    """After the fallback Dial: a finished conversation just ends; otherwise the
+    caller is told to try again (and hears 101 once more).  Needs no database."""
+    if request.form.get("DialCallStatus") == "completed":
+        response = VoiceResponse()
+        response.hangup()
+        return twiml(response)
+    return twiml(try_later())
+
+# --- status callbacks ---------------------------------------------------------------------
+
+
+def _timestamp() -> datetime | None:
+    try:
+        return parsedate_to_datetime(request.form["Timestamp"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 @bp.post("/status")
 @twilio_webhook
 def status():
+    """Idempotent and order-proof: a status only replaces one of lower rank (or the
+    same rank with a higher SequenceNumber, or without one a later Timestamp); a final
+    status is never replaced, so a late "ringing" cannot undo "completed"."""
+    try:
+        return _status()
+    except SQLAlchemyError:
+        log.exception("status callback for a call could not be stored")
+        _rollback_quietly()
+        return "", 503
+
+
+def _status():
+    status_name = request.form.get("CallStatus", "")
+    rank = STATUS_RANK.get(status_name)
+    if rank is None:
+        return "", 204
+    db, now = session(), clock.now()
+    call = _call_row(db, _call_sid(), now, answered=False)
+    sequence = _int("SequenceNumber")
+    sequence = -1 if sequence is None else sequence
+    at = _timestamp() or now
+    same_rank_later = (sequence > call.status_sequence if sequence >= 0
+                       else call.status_at is None or at > call.status_at)
+    newer = rank > call.status_rank or (rank == call.status_rank and call.status not in FINAL_STATUSES
+                                        and same_rank_later)
+    if newer:
+        call.status, call.status_rank, call.status_sequence, call.status_at = status_name, rank, sequence, at
+        if status_name in FINAL_STATUSES:
+            _call_over(db, call, at)
+        call.updated_at = now
+        db.add(call)
+        db.commit()
     return "", 204
+
+
+def _call_over(db: Session, call: Call, at: datetime) -> None:
+    call.ended_at = at
+    duration = _int("CallDuration")
+    if duration is not None:
+        call.duration_seconds = duration
+    if call.waiting_since is not None:  # hung up while waiting (Twilio may not tell us otherwise)
+        record_event(db, call.call_sid, "abandoned", at=at)
+        call.waiting_since = None
+        call.outcome = "abandoned"
+    if call.outcome == "connected" or call.agent_id is not None:
+        record_event(db, call.call_sid, "completed", at=at, agent_id=call.agent_id)
+    if call.outcome is None:
+        call.outcome = "ended_in_menu"

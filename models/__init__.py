@@ -3,3 +3,6 @@ Alembic compares against."""
 from models.cases import Case, CaseUpdate  # noqa: F401
 from models.tokens import ApiToken  # noqa: F401
 from models.outbox import OutboundMessage, SmsRecipient  # noqa: F401
+from models.agents import Agent, AgentOffer  # noqa: F401
+from models.surveys import Engagement, InboundMessage, Survey  # noqa: F401
+from models import calls, callbacks  # noqa: F401  Call, CallEvent, CallbackRequest, CallbackAttempt

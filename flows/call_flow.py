@@ -1,0 +1,141 @@
+"""The Victim Focus Desk phone line, as data.
+
+Read it top to bottom as the caller hears it.  Prompt names refer to the catalog
+(flows/prompts_*.json); conditions, effects and queries are named in flows/engine.py.
+``flows.validate.validate`` checks this graph when the app starts.
+
+Main-menu keys are fixed: 1 case update, 2 the desk, 3 callback, 4 rights and
+support (leaflet by text), 8 the other language, 9 repeat.  Every "back to the menu"
+goes through ``menu``, which picks the open or closed menu by the time *then*.
+"""
+from __future__ import annotations
+
+from flows.model import Act, Ask, Branch, End, Entry, Flow, Menu, Message, Queue, Settings, to
+
+MAIN_KEYS = {"1": to("case_start"), "2": to("desk"), "3": to("cb_start"), "4": to("rights"),
+             "8": to("switch_language"), "9": to("menu")}
+
+NODES = {
+    # --- greeting: safety first, then straight into the menu ------------------------
+    "greeting": Message(("greeting", "safety"), next="opening_check"),
+    "opening_check": Branch("desk_open", if_true="main_menu", if_false="closed_intro"),
+    "closed_intro": Message(("closed", "hours", "next_opening"), next="closed_menu"),
+    # back to the menu later in the call: the hours are not read out again
+    "menu": Branch("desk_open", if_true="main_menu", if_false="closed_menu"),
+    "main_menu": Menu(("menu_open", "menu_other_language"), options=MAIN_KEYS,
+                      vocabulary="main_menu", on_no_input="desk"),
+    # Same keys when closed; 2 explains the desk is closed and offers a callback.
+    "closed_menu": Menu(("menu_closed", "menu_other_language"), options=MAIN_KEYS,
+                        vocabulary="main_menu", on_no_input="desk"),
+    "switch_language": Act("toggle_language", next="language_safety"),
+    "language_safety": Message(("safety",), next="opening_check"),
+
+    # --- the desk: the queue when open, a callback offer when closed ----------------
+    "desk": Branch("desk_open", if_true="queue_intro", if_false="closed_desk"),
+    "closed_desk": Message(("desk_closed", "hours", "next_opening"), next="callback_offer"),
+    "queue_intro": Message(("queue_connecting",), next="queue"),
+    "queue": Queue("desk", on_key="queue_keep_place", on_timeout="queue_long_wait",
+                   on_full="queue_busy", on_bridged="after_agent", on_error="queue_problem",
+                   on_hangup="hung_up_in_queue"),
+    "queue_keep_place": Message(("queue_keep_place",), next="cb_start"),
+    "queue_long_wait": Message(("queue_long_wait",), next="callback_offer"),
+    "queue_busy": Message(("queue_busy",), next="callback_offer"),
+    "queue_problem": Message(("sorry_trouble",), next="callback_offer"),
+    "after_agent": End(("thanks", "goodbye"), outcome="connected"),
+    "hung_up_in_queue": End((), outcome="abandoned"),
+
+    # --- callback offer (closed desk, long wait, full queue, silence) ---------------
+    "callback_offer": Menu(("callback_offer",), options={"1": to("cb_start"), "9": to("menu")},
+                           vocabulary="callback_offer", on_no_input="goodbye"),
+
+    # --- callback request -------------------------------------------------------------
+    "cb_start": Act("reset_callback", next="cb_has_number"),
+    "cb_has_number": Branch("has_caller_number", if_true="cb_number", if_false="cb_enter_number"),
+    "cb_number": Menu(("cb_this_number",), options={
+        "1": to("cb_safe", cb_use_caller=True), "2": to("cb_enter_number"), "9": to("menu")},
+        vocabulary="callback_number", on_no_input="goodbye"),
+    "cb_enter_number": Entry(("cb_enter_number",), store="cb_typed", next="cb_check_number",
+                             on_no_input="cb_number_failed", max_length=15),
+    "cb_check_number": Act("take_typed_number", next="cb_number_ok"),
+    "cb_number_ok": Branch("callback_number_valid", if_true="cb_safe", if_false="cb_number_retry"),
+    "cb_number_retry": Branch("callback_number_attempts_left", if_true="cb_number_invalid",
+                              if_false="cb_number_failed"),
+    "cb_number_invalid": Message(("cb_number_invalid",), next="cb_enter_number"),
+    "cb_number_failed": Message(("cb_number_failed",), next="menu"),
+    "cb_safe": Menu(("cb_safe",), options={
+        "1": to("cb_voicemail", cb_safe=True), "2": to("cb_unsafe", cb_safe=False)},
+        vocabulary="safe", on_no_input="cb_not_booked"),
+    # Not safe: nothing callable is stored (see ivr/effects.py); say how to reach us.
+    "cb_unsafe": Message(("cb_unsafe", "hours"), next="cb_unsafe_now", outcome="callback_unsafe"),
+    "cb_unsafe_now": Branch("desk_open", if_true="cb_unsafe_open", if_false="cb_unsafe_closed"),
+    "cb_unsafe_open": Menu(("cb_unsafe_speak_now",), options={"2": to("desk"), "9": to("menu")},
+                           vocabulary="desk_or_menu", on_no_input="goodbye"),
+    "cb_unsafe_closed": End(("safety", "goodbye")),
+    "cb_voicemail": Menu(("cb_voicemail",), options={
+        "1": to("cb_window", cb_voicemail=True), "2": to("cb_window", cb_voicemail=False)},
+        vocabulary="yes_no", on_no_input="cb_not_booked"),
+    "cb_window": Menu(("cb_window",), options={
+        "1": to("cb_confirm", cb_window=None),
+        "2": to("cb_confirm", cb_window="08:00-12:00"),
+        "3": to("cb_confirm", cb_window="12:00-16:00"),
+        "4": to("cb_confirm", cb_window="16:00-20:00")},
+        vocabulary="callback_window", on_no_input="cb_not_booked"),
+    "cb_confirm": Menu(("cb_read_back", "cb_confirm"), options={
+        "1": to("cb_record"), "2": to("cb_start"), "9": to("menu")},
+        vocabulary="confirm", on_no_input="cb_not_booked", max_visits=4),
+    "cb_record": Act("record_callback", next="cb_booked"),
+    "cb_booked": End(("cb_booked", "safety", "goodbye"), outcome="callback_requested"),
+    # Without a confirmation nothing is booked: we never call someone who did not agree.
+    "cb_not_booked": End(("cb_not_booked", "safety", "goodbye")),
+
+    # --- case update ------------------------------------------------------------------
+    "case_start": Branch("case_attempts_left", if_true="case_check_lockout", if_false="case_gave_up"),
+    "case_check_lockout": Ask("case_lockout", answers={"ok": "case_entry", "locked": "case_locked"}),
+    "case_entry": Entry(("case_enter_reference",), store="reference", next="case_lookup",
+                        on_no_input="case_no_reference"),
+    "case_no_reference": Message(("case_no_reference",), next="desk"),
+    # The lookup says nothing about a case unless the caller's number is registered on
+    # it; "refused" covers unknown references and unregistered numbers alike.
+    "case_lookup": Ask("case_lookup", consume=("reference",), answers={
+        "full": "case_full", "minimal": "case_minimal", "no_updates": "case_no_updates",
+        "refused": "case_refused", "locked": "case_locked"}),
+    "case_full": Message(("case_status", "case_latest_full"), next="case_after", outcome="case_update"),
+    "case_minimal": Message(("case_status", "case_latest_minimal"), next="case_after",
+                            outcome="case_update"),
+    "case_no_updates": Message(("case_status", "case_none_yet"), next="case_after",
+                               outcome="case_update"),
+    "case_after": Menu(("case_after",), options={"2": to("desk"), "9": to("menu")},
+                       vocabulary="desk_or_menu", on_no_input="goodbye"),
+    "case_refused": Act("count_case_failure", next="case_refused_check"),
+    "case_refused_check": Branch("case_attempts_left", if_true="case_retry", if_false="case_gave_up"),
+    "case_retry": Menu(("case_refused", "case_retry"), options={
+        "1": to("case_start"), "2": to("desk"), "9": to("menu")},
+        vocabulary="case_retry", on_no_input="desk"),
+    "case_gave_up": Menu(("case_gave_up", "desk_or_menu"), options={"2": to("desk"), "9": to("menu")},
+                         vocabulary="desk_or_menu", on_no_input="desk"),
+    "case_locked": Menu(("case_locked", "desk_or_menu"), options={"2": to("desk"), "9": to("menu")},
+                        vocabulary="desk_or_menu", on_no_input="desk", outcome="locked_out"),
+
+    # --- rights and support, leaflet by text -----------------------------------------
+    "rights": Message(("rights", "support"), next="leaflet_offer", outcome="information"),
+    "leaflet_offer": Menu(("leaflet_offer",), options={"1": to("leaflet_send"), "9": to("menu")},
+                          vocabulary="leaflet", on_no_input="menu"),
+    "leaflet_send": Ask("send_leaflet", answers={
+        "sent": "leaflet_sent", "no_number": "leaflet_no_number", "refused": "leaflet_not_sent",
+        "unavailable": "leaflet_not_sent"}),
+    "leaflet_sent": Message(("leaflet_sent",), next="menu"),
+    "leaflet_no_number": Message(("leaflet_no_number",), next="menu"),
+    "leaflet_not_sent": Message(("leaflet_not_sent",), next="menu"),
+
+    # --- endings ------------------------------------------------------------------------
+    "goodbye": End(("safety", "goodbye")),
+    "too_many_inputs": End(("sorry_trouble", "safety", "goodbye")),
+}
+
+# Where a call goes when it has used up Settings.max_inputs (a caller stuck in menus).
+INPUT_LIMIT_NODE = "too_many_inputs"
+
+
+def call_flow(settings: Settings | None = None) -> Flow:
+    return Flow(nodes=NODES, start="greeting", settings=settings or Settings(),
+                on_input_limit=INPUT_LIMIT_NODE)

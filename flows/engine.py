@@ -1,0 +1,428 @@
+"""Stepping a voice flow: pure functions from (flow, state, input, now) to a new state
+and the events the edge must carry out.  Inputs are never mutated.
+
+    state, events = start(flow, Trigger(call_sid, caller), now=now)
+    state, events = resume(flow, state, Digits("1"), now=now)
+
+A run goes node to node until the caller (or Twilio, or the edge) must answer: a
+Menu or Entry (Gather), an Ask (Query, answered at once by the edge with Answer), the
+Queue, or an End.  ``Settings.max_steps`` nodes per run is the hard stop against a
+loop in the flow itself; ``Settings.max_inputs`` answers per call is the stop
+against a caller going round and round.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import datetime
+
+from desk.phone import spoken_digits, try_e164
+from flows import hours, prompts, speech
+from flows.model import (
+    Act, Answer, Ask, Branch, CallbackRecord, CallState, Digits, End, Entry, Enqueue, Event,
+    Flow, Gather, Hangup, Input, Leave, Menu, Message, Play, Query, Queue, QueueEvent,
+    QueueResult, QueueWait, Redirect, RequestRouting, Say, Silence, Speech, Trigger,
+)
+
+# --- the run: a working copy of the state -------------------------------------------
+
+
+class _Run:
+    def __init__(self, flow: Flow, state: CallState, now: datetime, extra: dict | None = None):
+        if now.tzinfo is None:
+            raise ValueError("now must be an aware datetime")
+        self.flow, self.settings, self.now = flow, flow.settings, now
+        self.call_sid, self.caller = state.call_sid, state.caller
+        self.language = state.language
+        self.at = state.at
+        self.vars = dict(state.vars)
+        self.counts = dict(state.counts)
+        self.path = list(state.path)
+        self.outcome = state.outcome
+        self.queue_joined_at = state.queue_joined_at
+        self.done = state.done
+        self.events: list[Event] = []
+        self.extra = dict(extra or {})  # prompt values for this run only (never saved)
+        self.steps = 0
+
+    def state(self) -> CallState:
+        return CallState(call_sid=self.call_sid, caller=self.caller, language=self.language,
+                         at=self.at, vars=self.vars, counts=self.counts, path=tuple(self.path[-300:]),
+                         outcome=self.outcome, queue_joined_at=self.queue_joined_at, done=self.done)
+
+    def count(self, name: str, by: int = 1) -> int:
+        self.counts[name] = self.counts.get(name, 0) + by
+        return self.counts[name]
+
+    def say(self, key: str) -> Say:
+        if key == "next_opening" and self._opening() is None:
+            key = "next_opening_unknown"
+        return prompts.say(key, self.language, _Params(self))
+
+    def emit(self, *events: Event) -> None:
+        self.events.extend(events)
+
+    def _opening(self):
+        return hours.next_opening(self.now, self.settings.hours_overrides)
+
+
+class _Params(Mapping):
+    """Prompt values, worked out only when a prompt asks for them."""
+
+    def __init__(self, run: _Run):
+        self.run = run
+
+    def __getitem__(self, name: str):
+        run = self.run
+        if name in run.extra:
+            return run.extra[name]
+        if name in PARAMS:
+            return PARAMS[name](run)
+        raise KeyError(name)
+
+    def __iter__(self):
+        return iter(set(PARAMS) | set(self.run.extra))
+
+    def __len__(self) -> int:
+        return len(set(PARAMS) | set(self.run.extra))
+
+
+def _when(run: _Run) -> str:
+    opening = run._opening()
+    return prompts.when(opening.at, opening.days_ahead, run.language) if opening else ""
+
+
+def _window_text(run: _Run) -> str:
+    key = {None: "window_any", "08:00-12:00": "window_morning", "12:00-16:00": "window_afternoon",
+           "16:00-20:00": "window_evening"}.get(run.vars.get("cb_window"), "window_any")
+    return prompts.text(key, run.language)
+
+
+def _callback_phone(run: _Run) -> str | None:
+    return run.caller if run.vars.get("cb_use_caller") else run.vars.get("cb_phone")
+
+
+PARAMS: dict[str, Callable[[_Run], object]] = {
+    "when": _when,
+    "caller_number": lambda run: spoken_digits(run.caller) if run.caller else "",
+    "callback_number": lambda run: spoken_digits(_callback_phone(run)) if _callback_phone(run) else "",
+    "voicemail_text": lambda run: prompts.text("cb_vm_yes" if run.vars.get("cb_voicemail") else "cb_vm_no",
+                                               run.language),
+    "window_text": _window_text,
+}
+# Values the edge or the queue supply for one run (Answer.params, Twilio's figures).
+RUN_PARAMS = ("position", "minutes", "status", "date", "message", "url")
+
+# --- named conditions, effects and queries ------------------------------------------
+
+CONDITIONS: dict[str, Callable[[_Run], bool]] = {
+    "desk_open": lambda run: hours.is_open(run.now, run.settings.hours_overrides),
+    "has_caller_number": lambda run: bool(run.caller and try_e164(run.caller)),
+    "callback_number_valid": lambda run: bool(run.vars.get("cb_phone")),
+    "callback_number_attempts_left":
+        lambda run: run.counts.get("cb_phone_failures", 0) < run.settings.callback_phone_attempts,
+    "case_attempts_left":
+        lambda run: run.counts.get("case_failures", 0) < run.settings.case_failures_per_call,
+}
+
+
+def _toggle_language(run: _Run) -> None:
+    run.language = "pl" if run.language == "en" else "en"
+
+
+def _reset_callback(run: _Run) -> None:
+    for name in [n for n in run.vars if n.startswith("cb_")]:
+        del run.vars[name]
+    run.counts.pop("cb_phone_failures", None)
+
+
+def _take_typed_number(run: _Run) -> None:
+    # The typed number lives only for this run; what is kept is the valid E.164 form.
+    phone = try_e164(run.vars.pop("cb_typed", None))
+    run.vars["cb_phone"] = phone
+    if phone is None:
+        run.count("cb_phone_failures")
+
+
+def _count_case_failure(run: _Run) -> None:
+    run.count("case_failures")
+
+
+def _record_callback(run: _Run) -> None:
+    window = run.vars.get("cb_window")
+    start, end = window.split("-") if window else (None, None)
+    run.emit(CallbackRecord(phone=_callback_phone(run), safe_to_call=bool(run.vars.get("cb_safe")),
+                            voicemail_allowed=bool(run.vars.get("cb_voicemail")),
+                            window_start=start, window_end=end,
+                            queue_joined_at=run.queue_joined_at, language=run.language))
+
+
+EFFECTS: dict[str, Callable[[_Run], None]] = {
+    "toggle_language": _toggle_language,
+    "reset_callback": _reset_callback,
+    "take_typed_number": _take_typed_number,
+    "count_case_failure": _count_case_failure,
+    "record_callback": _record_callback,
+}
+
+# Query name -> every answer the edge may give (flows.validate checks Ask nodes cover them).
+QUERIES: dict[str, tuple[str, ...]] = {
+    "case_lockout": ("ok", "locked"),
+    "case_lookup": ("full", "minimal", "no_updates", "refused", "locked"),
+    "send_leaflet": ("sent", "no_number", "refused", "unavailable"),
+}
+
+# --- public API -------------------------------------------------------------------
+
+
+def start(flow: Flow, trigger: Trigger, *, now: datetime) -> tuple[CallState, list[Event]]:
+    state = CallState(call_sid=trigger.call_sid, caller=trigger.caller, language=trigger.language)
+    run = _Run(flow, state, now)
+    _go(run, flow.start)
+    return run.state(), run.events
+
+
+def resume(flow: Flow, state: CallState, event: Input, *, now: datetime) -> tuple[CallState, list[Event]]:
+    extra = dict(event.params) if isinstance(event, Answer) else {}
+    run = _Run(flow, state, now, extra)
+    if state.done:
+        return state, [Hangup()]
+    if state.at is None or state.at not in flow.nodes:
+        raise ValueError(f"call {state.call_sid} is not waiting anywhere in this flow")
+    node = flow.nodes[state.at]
+    if isinstance(event, Digits | Speech | Silence) and isinstance(node, Menu | Entry):
+        if flow.on_input_limit and run.count("inputs") > flow.settings.max_inputs:
+            _go(run, flow.on_input_limit)
+            return run.state(), run.events
+    target = _handle(run, state.at, node, event)
+    if target is not None:
+        _go(run, target)
+    return run.state(), run.events
+
+
+# --- inputs at a waiting node -------------------------------------------------------
+
+
+def _handle(run: _Run, node_id: str, node, event: Input) -> str | None:
+    """The node to run next, or None when the call stays where it is."""
+    if isinstance(node, Menu) and isinstance(event, Digits | Speech | Silence):
+        return _menu_input(run, node_id, node, event)
+    if isinstance(node, Entry) and isinstance(event, Digits | Speech | Silence):
+        return _entry_input(run, node_id, node, event)
+    if isinstance(node, Ask) and isinstance(event, Answer):
+        if event.query != node.query or event.value not in node.answers:
+            raise ValueError(f"{node_id} expects an answer to {node.query!r}, got {event.query}={event.value}")
+        return node.answers[event.value]
+    if isinstance(node, Queue):
+        return _queue_input(run, node_id, node, event)
+    # Anything else is a stale or repeated request: ask the current question again.
+    if isinstance(node, Menu | Entry):
+        _present(run, node_id, node)
+    elif isinstance(node, Ask):
+        return node_id
+    return None
+
+
+def _key_from(event: Digits | Speech, vocabulary: str | None, allowed: set[str]) -> str | None:
+    if isinstance(event, Digits):
+        value = event.value.strip()
+        return value if len(value) == 1 and value in allowed else None
+    return speech.choose(event.text, vocabulary, allowed)
+
+
+def _menu_input(run: _Run, node_id: str, node: Menu, event) -> str | None:
+    if isinstance(event, Silence):
+        return _no_answer(run, node_id, node, "silence", node.max_silence, node.silence_prompt)
+    key = _key_from(event, node.vocabulary, set(node.options))
+    if key is None:
+        return _no_answer(run, node_id, node, "invalid", node.max_invalid, node.invalid_prompt)
+    _reset_tries(run, node_id)
+    choice = node.options[key]
+    for name, value in choice.sets:
+        run.vars[name] = value
+    return choice.target
+
+
+def _entry_input(run: _Run, node_id: str, node: Entry, event) -> str | None:
+    if isinstance(event, Silence):
+        return _no_answer(run, node_id, node, "silence", node.max_silence, node.silence_prompt)
+    if isinstance(event, Digits):
+        digits = event.value.strip().rstrip("#")
+    else:
+        digits = speech.spoken_number(event.text) or ""
+    if not digits.isdigit() or len(digits) > node.max_length:
+        return _no_answer(run, node_id, node, "invalid", node.max_invalid, node.invalid_prompt)
+    _reset_tries(run, node_id)
+    run.vars[node.store] = digits
+    return node.next
+
+
+def _no_answer(run: _Run, node_id: str, node, kind: str, limit: int, prompt: str) -> str:
+    """A wrong answer or silence: apologise and ask again, until the limit."""
+    if run.count(f"{kind}:{node_id}") >= limit:
+        _reset_tries(run, node_id)
+        return node.on_no_input
+    run.emit(run.say(prompt))
+    return node_id
+
+
+def _reset_tries(run: _Run, node_id: str) -> None:
+    run.counts.pop(f"silence:{node_id}", None)
+    run.counts.pop(f"invalid:{node_id}", None)
+
+
+# --- the queue ----------------------------------------------------------------------
+
+
+def estimate(avg_wait_seconds: int | None) -> tuple[str, int | None] | None:
+    """The wait to announce: rounded *up*, so nobody is promised less than the average;
+    above 20 minutes only "more than 20 minutes"; nothing when Twilio has no figure."""
+    if not avg_wait_seconds or avg_wait_seconds <= 0:
+        return None
+    minutes = math.ceil(avg_wait_seconds / 60)
+    if minutes <= 1:
+        return "queue_estimate_one", 1
+    if minutes <= 5:
+        return "queue_estimate_few", minutes
+    if minutes <= 20:
+        return "queue_estimate_many", math.ceil(minutes / 5) * 5
+    return "queue_estimate_long", None
+
+
+def _queue_input(run: _Run, node_id: str, node: Queue, event: Input) -> str | None:
+    if isinstance(event, QueueWait):
+        _queue_wait(run, node_id, event)
+        return None
+    if isinstance(event, Digits | Speech):
+        if _key_from(event, "queue", {"1"}) == "1":
+            run.vars["leave_reason"] = "key"
+            run.emit(QueueEvent("exit_with_key"), run.say("queue_leaving"), Leave())
+        else:
+            run.emit(run.say("queue_key_invalid"))
+        return None
+    if isinstance(event, QueueResult):
+        waited = event.waited_seconds
+        if waited is not None:
+            run.vars["wait_seconds"] = waited
+        result = event.result
+        if result == "leave":
+            reason = run.vars.pop("leave_reason", None)
+            return {"key": node.on_key, "timed_out": node.on_timeout, "full": node.on_full}.get(
+                reason, node.on_error)
+        if result == "queue-full":
+            run.emit(QueueEvent("queue_full", wait_seconds=waited))
+            return node.on_full
+        if result == "bridged":
+            run.emit(QueueEvent("connected", wait_seconds=waited))
+            return node.on_bridged
+        if result == "hangup":
+            run.emit(QueueEvent("abandoned", wait_seconds=waited))
+            return node.on_hangup
+        if result in ("redirected", "bridging-in-process"):
+            return None  # the call is elsewhere now; nothing to play
+        return node.on_error
+    return None
+
+
+def _queue_wait(run: _Run, node_id: str, wait: QueueWait) -> None:
+    settings = run.settings
+    polls = run.count("queue_polls")
+    if wait.waited_seconds is not None and wait.waited_seconds >= settings.queue_max_wait_seconds:
+        run.vars["leave_reason"] = "timed_out"
+        run.emit(QueueEvent("timed_out", position=wait.position, wait_seconds=wait.waited_seconds), Leave())
+        return
+    # Only a caller who has just joined is turned away from a full queue; someone
+    # already waiting keeps their place however many join behind them.
+    if polls == 1 and wait.size is not None and wait.size > settings.queue_max_size:
+        run.vars["leave_reason"] = "full"
+        run.emit(QueueEvent("queue_full", position=wait.position, wait_seconds=wait.waited_seconds), Leave())
+        return
+    last = run.vars.get("last_position")
+    every = max(1, settings.position_every_polls)
+    if wait.position and (polls == 1 or wait.position != last or (polls - 1) % every == 0):
+        run.extra["position"] = wait.position
+        run.emit(run.say("queue_position"))
+        guess = estimate(wait.avg_wait_seconds)
+        if guess:
+            key, minutes = guess
+            run.extra["minutes"] = minutes
+            run.emit(run.say(key))
+        run.emit(QueueEvent("position_announced", position=wait.position, wait_seconds=wait.waited_seconds))
+    run.vars["last_position"] = wait.position
+    run.emit(Gather(node=node_id, target="queue_key", language=run.language, num_digits=1, timeout=5,
+                    prompts=(Play("hold_music"), run.say("queue_press_1")),
+                    hints=speech.hints("queue")),
+             run.say("queue_thanks"))  # the fall-through; then Twilio asks the waitUrl again
+
+
+# --- running nodes ------------------------------------------------------------------
+
+
+def _go(run: _Run, node_id: str) -> None:
+    flow = run.flow
+    while True:
+        run.steps += 1
+        if run.steps > run.settings.max_steps:
+            _stop_looping(run)
+            return
+        node = flow.nodes[node_id]
+        run.path.append(node_id)
+        if getattr(node, "outcome", None):
+            run.outcome = node.outcome
+        if isinstance(node, Message):
+            run.emit(*(run.say(k) for k in node.prompts))
+            node_id = node.next
+        elif isinstance(node, Branch):
+            node_id = node.if_true if CONDITIONS[node.test](run) else node.if_false
+        elif isinstance(node, Act):
+            EFFECTS[node.effect](run)
+            node_id = node.next
+        elif isinstance(node, Menu):
+            if run.count(f"visits:{node_id}") > node.max_visits:
+                node_id = node.on_no_input
+                continue
+            _present(run, node_id, node)
+            run.at = node_id
+            return
+        elif isinstance(node, Entry):
+            _present(run, node_id, node)
+            run.at = node_id
+            return
+        elif isinstance(node, Ask):
+            args = {name: run.vars.pop(name, None) for name in node.consume}
+            run.emit(Query(node.query, args))
+            run.at = node_id
+            return
+        elif isinstance(node, Queue):
+            if run.queue_joined_at is None:  # callbacks keep the first time the caller joined
+                run.queue_joined_at = run.now.isoformat()
+            run.counts.pop("queue_polls", None)
+            run.vars.pop("leave_reason", None)
+            run.vars.pop("last_position", None)
+            run.emit(QueueEvent("entered"), Enqueue(node.queue), RequestRouting())
+            run.at = node_id
+            return
+        elif isinstance(node, End):
+            run.emit(*(run.say(k) for k in node.prompts), Hangup())
+            run.at, run.done = None, True
+            return
+        else:  # pragma: no cover - validate() rejects unknown node types
+            raise TypeError(f"unknown node {node_id}: {node!r}")
+
+
+def _present(run: _Run, node_id: str, node: Menu | Entry) -> None:
+    is_menu = isinstance(node, Menu)
+    run.emit(Gather(node=node_id, prompts=tuple(run.say(k) for k in node.prompts), language=run.language,
+                    num_digits=1 if is_menu else None, finish_on_key=None if is_menu else "#",
+                    timeout=node.timeout, hints=speech.hints(node.vocabulary) if is_menu else ()),
+             Redirect("step"))  # the fall-through: no answer comes back as silence
+
+
+def _stop_looping(run: _Run) -> None:
+    run.emit(*(run.say(k) for k in run.flow.step_limit_prompts), Hangup())
+    run.at, run.done, run.outcome = None, True, "error"
+
+
+def replace_settings(flow: Flow, settings) -> Flow:
+    return replace(flow, settings=settings)

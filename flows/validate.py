@@ -1,0 +1,184 @@
+"""Start-up checks on a flow: every target exists, every node can be reached from the
+start, every node can reach a hang-up (no dead ends, no loop without a way out), and
+every prompt, condition, effect, query and vocabulary it names exists.
+
+``validate(flow)`` returns the problems as sentences; ``check(flow)`` raises
+FlowError listing them all, so the app refuses to start with a broken flow.
+"""
+from __future__ import annotations
+
+from flows import engine, prompts, speech
+from flows.model import Act, Ask, Branch, End, Entry, Flow, Menu, Message, Queue
+
+MENU_KEYS = set("0123456789*#")
+
+
+class FlowError(ValueError):
+    pass
+
+
+def targets(node) -> list[tuple[str, str]]:
+    """(label, target) for every way out of a node."""
+    if isinstance(node, Message | Act):
+        return [("next", node.next)]
+    if isinstance(node, Branch):
+        return [("if_true", node.if_true), ("if_false", node.if_false)]
+    if isinstance(node, Menu):
+        return [(f"key {k}", go.target) for k, go in node.options.items()] + [("on_no_input", node.on_no_input)]
+    if isinstance(node, Entry):
+        return [("next", node.next), ("on_no_input", node.on_no_input)]
+    if isinstance(node, Ask):
+        return [(f"answer {a}", t) for a, t in node.answers.items()]
+    if isinstance(node, Queue):
+        return [(name, getattr(node, name)) for name in
+                ("on_key", "on_timeout", "on_full", "on_bridged", "on_error", "on_hangup")]
+    if isinstance(node, End):
+        return []
+    raise TypeError(type(node).__name__)
+
+
+def prompt_keys(flow: Flow) -> set[str]:
+    keys = set(flow.step_limit_prompts)
+    for node in flow.nodes.values():
+        keys.update(getattr(node, "prompts", ()))
+        for name in ("invalid_prompt", "silence_prompt"):
+            if hasattr(node, name):
+                keys.add(getattr(node, name))
+    return keys
+
+
+# Prompts the engine says by itself (queue, next opening), not named by any node.
+ENGINE_PROMPTS = {"next_opening_unknown", "queue_position", "queue_estimate_one", "queue_estimate_few",
+                  "queue_estimate_many", "queue_estimate_long", "queue_press_1", "queue_thanks",
+                  "queue_leaving", "queue_key_invalid", "cb_vm_yes", "cb_vm_no", "window_any",
+                  "window_morning", "window_afternoon", "window_evening", "when_today", "when_tomorrow",
+                  "when_day", "when_date", "leaflet_sms",
+                  "fallback_sorry", "fallback_connecting", "fallback_try_later",  # ivr/fallback.py
+                  *(f"weekday_{i}" for i in range(7)), *(f"month_{i}" for i in range(1, 13))}
+
+
+def validate(flow: Flow) -> list[str]:
+    problems: list[str] = []
+    nodes = flow.nodes
+    if flow.start not in nodes:
+        return [f"the start node {flow.start!r} does not exist"]
+    if flow.on_input_limit is not None and flow.on_input_limit not in nodes:
+        problems.append(f"on_input_limit: unknown node {flow.on_input_limit!r}")
+
+    for node_id, node in nodes.items():
+        try:
+            outs = targets(node)
+        except TypeError:
+            problems.append(f"{node_id}: not a node type the engine runs ({type(node).__name__})")
+            continue
+        for label, target in outs:
+            if target not in nodes:
+                problems.append(f"{node_id}: {label} goes to unknown node {target!r}")
+        if isinstance(node, Branch) and node.test not in engine.CONDITIONS:
+            problems.append(f"{node_id}: unknown condition {node.test!r}")
+        if isinstance(node, Act) and node.effect not in engine.EFFECTS:
+            problems.append(f"{node_id}: unknown effect {node.effect!r}")
+        if isinstance(node, Ask):
+            expected = engine.QUERIES.get(node.query)
+            if expected is None:
+                problems.append(f"{node_id}: unknown query {node.query!r}")
+            elif set(node.answers) != set(expected):
+                missing = sorted(set(expected) - set(node.answers))
+                extra = sorted(set(node.answers) - set(expected))
+                problems.append(f"{node_id}: answers to {node.query!r} must be exactly {sorted(expected)}"
+                                + (f"; missing {missing}" if missing else "")
+                                + (f"; unknown {extra}" if extra else ""))
+        if isinstance(node, Menu):
+            if not node.options:
+                problems.append(f"{node_id}: a menu with no options")
+            bad = sorted(set(node.options) - MENU_KEYS)
+            if bad:
+                problems.append(f"{node_id}: options must be single keys, not {bad}")
+            if node.vocabulary is not None and node.vocabulary not in speech.VOCABULARIES:
+                problems.append(f"{node_id}: unknown speech vocabulary {node.vocabulary!r}")
+            if min(node.max_silence, node.max_invalid, node.max_visits) < 1:
+                problems.append(f"{node_id}: limits must be at least 1")
+        if isinstance(node, Entry) and (node.max_silence < 1 or node.max_invalid < 1):
+            problems.append(f"{node_id}: limits must be at least 1")
+        if isinstance(node, End) and not node.prompts and node.outcome is None:
+            problems.append(f"{node_id}: a silent hang-up must say why (outcome)")
+
+    problems.extend(_check_prompts(prompt_keys(flow) | ENGINE_PROMPTS))
+    if problems:  # the graph checks below need every target to exist
+        return problems
+
+    reachable = _reachable(flow, [flow.start] + ([flow.on_input_limit] if flow.on_input_limit else []))
+    for node_id in nodes:
+        if node_id not in reachable:
+            problems.append(f"{node_id}: unreachable from {flow.start!r}")
+
+    ends = {node_id for node_id, node in nodes.items() if isinstance(node, End)}
+    can_finish = _can_reach(flow, ends)
+    for node_id in nodes:
+        if node_id not in can_finish:
+            problems.append(f"{node_id}: a dead end (no way from here to the end of the call)")
+    return problems
+
+
+def check(flow: Flow) -> Flow:
+    problems = validate(flow)
+    if problems:
+        raise FlowError("the call flow is broken:\n  " + "\n  ".join(problems))
+    return flow
+
+
+def _reachable(flow: Flow, roots: list[str]) -> set[str]:
+    seen, todo = set(), list(roots)
+    while todo:
+        node_id = todo.pop()
+        if node_id in seen:
+            continue
+        seen.add(node_id)
+        todo.extend(t for _, t in targets(flow.nodes[node_id]))
+    return seen
+
+
+def _can_reach(flow: Flow, goals: set[str]) -> set[str]:
+    incoming: dict[str, set[str]] = {n: set() for n in flow.nodes}
+    for node_id, node in flow.nodes.items():
+        for _, target in targets(node):
+            incoming[target].add(node_id)
+    seen, todo = set(), list(goals)
+    while todo:
+        node_id = todo.pop()
+        if node_id in seen:
+            continue
+        seen.add(node_id)
+        todo.extend(incoming[node_id])
+    return seen
+
+
+def _check_prompts(keys: set[str]) -> list[str]:
+    problems = []
+    known_params = set(engine.PARAMS) | set(engine.RUN_PARAMS) | {"time", "weekday", "day", "month"}
+    catalogs = {language: prompts.catalog(language) for language in prompts.LANGUAGES}
+    for language, entries in catalogs.items():
+        for key in sorted(keys - set(entries)):
+            problems.append(f"prompt {key!r} is missing from the {language!r} catalog")
+        for key, entry in entries.items():
+            try:
+                names = prompts.placeholders(entry["text"])
+            except ValueError as exc:
+                problems.append(f"prompt {key!r} ({language}): {exc}")
+                continue
+            unknown = names - known_params
+            if unknown:
+                problems.append(f"prompt {key!r} ({language}) uses unknown values {sorted(unknown)}")
+            if entry.get("language", language) not in prompts.LANGUAGES:
+                problems.append(f"prompt {key!r} ({language}) is in an unknown language")
+    first, *others = prompts.LANGUAGES
+    for other in others:
+        for key in sorted(set(catalogs[first]) ^ set(catalogs[other])):
+            problems.append(f"prompt {key!r} is in one catalog but not the other")
+        for key in sorted(set(catalogs[first]) & set(catalogs[other])):
+            a = prompts.placeholders(catalogs[first][key]["text"])
+            b = prompts.placeholders(catalogs[other][key]["text"])
+            if a != b:
+                problems.append(f"prompt {key!r} uses different values in {first!r} and {other!r}")
+    return problems
+

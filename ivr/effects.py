@@ -1,0 +1,183 @@
+"""The flow's side effects, at the edge: answering its queries (case look-ups,
+lockouts, texting the leaflet) and carrying out what it asks (callback requests,
+queue events, routing).  Nothing here logs a phone number, a digit the caller typed or
+anything about a case; log lines name the call and a pseudonym at most.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+import phonenumbers
+from sqlmodel import Session, select
+
+from desk.clock import LONDON
+from desk.redact import pseudonym
+from desk.redis_conn import connect
+from flows import prompts
+from flows.model import Answer, CallbackRecord, CallState, Event, Query, QueueEvent, RequestRouting
+from ivr.settings import setting
+from models.calls import Call, record_event
+from models.callbacks import CallbackRequest
+from models.cases import Case, CaseUpdate
+
+log = logging.getLogger(__name__)
+
+# --- case look-ups and the daily lockout ---------------------------------------------
+
+
+def _failures_key(caller: str, now: datetime) -> str:
+    # keyed by the pseudonym, never the number; one counter per London day
+    return f"ivr:case-failures:{pseudonym(caller)}:{now.astimezone(LONDON).date().isoformat()}"
+
+
+def locked_out(config, caller: str | None, now: datetime) -> bool:
+    if not caller:
+        return False
+    count = connect(config).get(_failures_key(caller, now))
+    return int(count or 0) >= int(setting("IVR_CASE_LOCKOUT_FAILURES"))
+
+
+def count_failure(config, caller: str | None, now: datetime) -> int:
+    if not caller:
+        return 0
+    key = _failures_key(caller, now)
+    redis = connect(config)
+    count = redis.incr(key)
+    redis.expire(key, int(timedelta(days=2).total_seconds()))
+    return int(count)
+
+
+def _case_lookup(db: Session, config, call: Call, state: CallState, reference: str | None,
+                 now: datetime) -> Answer:
+    caller = state.caller
+    if locked_out(config, caller, now):
+        log.info("case look-up on call %s refused: %s is locked out today", call.call_sid, pseudonym(caller))
+        return Answer("case_lookup", "locked")
+    case = None
+    if reference and caller:
+        case = db.exec(select(Case).where(Case.reference_digits == reference)).first()
+    # Unknown reference and a number not registered on the case are one answer, so
+    # the call reveals nothing, not even whether the case exists.
+    if case is None or not case.is_registered_phone(caller):
+        failures = count_failure(config, caller, now)
+        log.info("case look-up on call %s refused (%s failures today for %s)", call.call_sid, failures,
+                 pseudonym(caller))
+        return Answer("case_lookup", "refused")
+    call.verified_case_id = case.id
+    latest = db.exec(select(CaseUpdate).where(CaseUpdate.case_id == case.id)
+                     .order_by(CaseUpdate.created_at.desc(), CaseUpdate.id.desc())).first()
+    log.info("case look-up on call %s verified", call.call_sid)
+    params = {"status": case.status}
+    if latest is None:
+        return Answer("case_lookup", "no_updates", params)
+    params["date"] = prompts.calendar_date(latest.created_at.astimezone(LONDON), state.language)
+    if case.update_detail == "full":
+        params["message"] = latest.message
+        return Answer("case_lookup", "full", params)
+    return Answer("case_lookup", "minimal", params)
+
+
+# --- the leaflet by text ------------------------------------------------------------
+
+
+def _is_mobile(e164: str) -> bool:
+    number = phonenumbers.parse(e164)
+    return phonenumbers.number_type(number) in (phonenumbers.PhoneNumberType.MOBILE,
+                                                 phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
+def _send_leaflet(db: Session, call: Call, state: CallState) -> Answer:
+    if not state.caller or not _is_mobile(state.caller):
+        return Answer("send_leaflet", "no_number")
+    try:
+        from workers.outbox import queue_sms
+    except ImportError:
+        log.warning("leaflet requested on call %s but the SMS outbox is not installed", call.call_sid)
+        return Answer("send_leaflet", "unavailable")
+    body = prompts.text("leaflet_sms", state.language, {"url": setting("IVR_LEAFLET_URL")})
+    message = queue_sms(db, to=state.caller, body=body, purpose="leaflet", key=call.call_sid)
+    if message.status in ("pending", "retry", "sending", "sent", "delivered"):
+        return Answer("send_leaflet", "sent")
+    return Answer("send_leaflet", "refused")
+
+
+def answer(db: Session, config, query: Query, call: Call, state: CallState, now: datetime) -> Answer:
+    if query.name == "case_lockout":
+        return Answer("case_lockout", "locked" if locked_out(config, state.caller, now) else "ok")
+    if query.name == "case_lookup":
+        return _case_lookup(db, config, call, state, query.args.get("reference"), now)
+    if query.name == "send_leaflet":
+        return _send_leaflet(db, call, state)
+    raise ValueError(f"no answer for query {query.name!r}")
+
+
+# --- what the flow asks for ---------------------------------------------------------
+
+LEAVING_EVENTS = {"exit_with_key", "timed_out", "queue_full", "abandoned", "connected"}
+
+
+def apply(db: Session, events: list[Event], call: Call, state: CallState, now: datetime) -> None:
+    """Carry out the flow's events in this request's transaction; update the call log."""
+    for event in events:
+        if isinstance(event, QueueEvent):
+            record_event(db, call.call_sid, event.event, at=now, position=event.position,
+                         wait_seconds=event.wait_seconds)
+            if event.event == "entered":
+                call.waiting_since = now
+            elif event.event in LEAVING_EVENTS:
+                call.waiting_since = None
+            if event.wait_seconds is not None and event.event in ("connected", "abandoned"):
+                call.wait_seconds = event.wait_seconds
+        elif isinstance(event, CallbackRecord):
+            _record_callback(db, event, call, now)
+    call.language = state.language
+    call.path = list(state.path)
+    if state.outcome:
+        call.outcome = state.outcome
+    if state.queue_joined_at and call.queue_joined_at is None:
+        call.queue_joined_at = datetime.fromisoformat(state.queue_joined_at)
+    if state.vars.get("wait_seconds") is not None:
+        call.wait_seconds = state.vars["wait_seconds"]
+    call.state = state.to_json()
+    call.updated_at = now
+    db.add(call)
+
+
+def _record_callback(db: Session, record: CallbackRecord, call: Call, now: datetime) -> None:
+    # Only a caller who said it is safe reaches here: the flow never records a
+    # callback for someone who said it is not safe to call (they are told how to
+    # reach the desk instead, and the call log keeps outcome "callback_unsafe").
+    # Storing nothing callable means no worker or later bulk retry can ring them.
+    if not record.safe_to_call:
+        raise ValueError("refusing to record a callback the caller said is not safe")
+    existing = db.exec(select(CallbackRequest).where(CallbackRequest.call_sid == call.call_sid)).first()
+    if existing is not None:
+        return  # a repeated webhook: one call books one callback
+    joined = datetime.fromisoformat(record.queue_joined_at) if record.queue_joined_at else now
+    db.add(CallbackRequest(call_sid=call.call_sid, phone=record.phone, safe_to_call=True,
+                           voicemail_allowed=record.voicemail_allowed, window_start=record.window_start,
+                           window_end=record.window_end, queue_joined_at=joined, requested_at=now,
+                           language=record.language, verified_case_id=call.verified_case_id,
+                           status="pending", attempts=0))
+    log.info("callback booked on call %s for %s", call.call_sid, pseudonym(record.phone))
+
+
+def after_commit(events: list[Event], call: Call) -> None:
+    """Jobs that must only start once the call's rows are committed."""
+    if any(isinstance(e, RequestRouting) for e in events):
+        _call_worker("workers.router", "request_routing", call.call_sid)
+    if any(isinstance(e, CallbackRecord) for e in events):
+        _call_worker("workers.callbacks", "schedule_callbacks")
+
+
+def _call_worker(module: str, name: str, *args) -> None:
+    try:
+        function = getattr(__import__(module, fromlist=[name]), name)
+    except (ImportError, AttributeError):
+        log.warning("%s.%s is not available; nothing queued for call", module, name)
+        return
+    try:
+        function(*args)
+    except Exception:  # the caller is already safely queued or booked; workers' sweeps catch up
+        log.exception("%s.%s failed", module, name)

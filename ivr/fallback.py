@@ -1,0 +1,65 @@
+"""The safe answer when the service cannot run the call flow (database or Redis down,
+or anything else failing): the emergency notice in both languages, then a
+connection to FALLBACK_PHONE_NUMBER if one is configured, else honest advice to call
+again.  It needs nothing but the prompt catalog on disk.
+
+No callback is promised here: without the database we cannot ask whether it is safe
+to call the victim back, and ringing an unknown phone could put them at risk.
+
+The same document, built without a fallback number, is shipped as
+ivr/static/fallback.xml for Twilio's Fallback URL (used when this service does not
+answer at all).  Regenerate it with ``python -m ivr.fallback`` (a test checks the
+file matches).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from twilio.twiml.voice_response import VoiceResponse
+
+from flows import prompts
+
+STATIC_FILE = Path(__file__).resolve().parent / "static" / "fallback.xml"
+LOCALES = {"en": ("Polly.Amy", "en-GB"), "pl": ("Polly.Ewa", "pl-PL")}
+
+
+def _say(response: VoiceResponse, key: str, language: str) -> None:
+    voice, locale = LOCALES[language]
+    response.say(prompts.text(key, language), voice=voice, language=locale)
+
+
+def fallback_response(fallback_number: str | None = None, dial_action: str | None = None) -> VoiceResponse:
+    response = VoiceResponse()
+    for language in ("en", "pl"):
+        _say(response, "fallback_sorry", language)
+        _say(response, "safety", language)
+    if fallback_number:
+        _say(response, "fallback_connecting", "en")
+        # the action decides what follows: nothing after a conversation, advice if unanswered
+        response.dial(fallback_number, timeout=30, action=dial_action, method="POST")
+        return response
+    return try_later(response)
+
+
+def try_later(response: VoiceResponse | None = None) -> VoiceResponse:
+    response = response or VoiceResponse()
+    for language in ("en", "pl"):
+        _say(response, "fallback_try_later", language)
+    response.hangup()
+    return response
+
+
+def static_document() -> str:
+    return str(fallback_response(None)) + "\n"
+
+
+def main() -> int:
+    STATIC_FILE.parent.mkdir(parents=True, exist_ok=True)
+    STATIC_FILE.write_text(static_document(), encoding="utf-8")
+    print(f"wrote {STATIC_FILE}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,67 @@
+"""Flow events -> TwiML, with twilio's VoiceResponse.  Events that are not TwiML
+(queries, callback records, queue events) are the routes' business and skipped here."""
+from __future__ import annotations
+
+from flask import Response, url_for
+from twilio.twiml.voice_response import VoiceResponse
+
+from flows.model import Dial, Enqueue, Event, Gather, Hangup, Leave, Pause, Play, Redirect, Say
+from ivr.settings import setting
+
+LOCALES = {"en": "en-GB", "pl": "pl-PL"}
+# Gathers send the caller's answer to these routes (endpoint names in ivr.routes).
+TARGETS = {"step": "ivr.step", "queue_key": "ivr.queue_key"}
+
+
+def voice(language: str) -> dict:
+    return {"voice": setting(f"IVR_VOICE_{language.upper()}"), "language": LOCALES[language]}
+
+
+def media_url(name: str) -> str:
+    return {"hold_music": setting("IVR_HOLD_MUSIC_URL")}[name]
+
+
+def _prompt(parent, event) -> None:
+    if isinstance(event, Say):
+        parent.say(event.text, **voice(event.language))
+    elif isinstance(event, Play):
+        parent.play(media_url(event.media))
+    elif isinstance(event, Pause):
+        parent.pause(length=event.seconds)
+
+
+def render(events: list[Event]) -> VoiceResponse:
+    response = VoiceResponse()
+    for event in events:
+        if isinstance(event, Say | Play | Pause):
+            _prompt(response, event)
+        elif isinstance(event, Gather):
+            options = {"input": "dtmf speech", "action": url_for(TARGETS[event.target]), "method": "POST",
+                       "timeout": event.timeout, "language": LOCALES[event.language],
+                       "speech_timeout": "auto", "action_on_empty_result": False}
+            if event.num_digits:
+                options["num_digits"] = event.num_digits
+            if event.finish_on_key:
+                options["finish_on_key"] = event.finish_on_key
+            if event.hints:
+                options["hints"] = ", ".join(event.hints)
+            gather = response.gather(**options)
+            for prompt in event.prompts:
+                _prompt(gather, prompt)
+        elif isinstance(event, Redirect):
+            response.redirect(url_for(TARGETS[event.target]), method="POST")
+        elif isinstance(event, Enqueue):
+            response.enqueue(setting("DESK_QUEUE_NAME") if event.queue == "desk" else event.queue,
+                             action=url_for("ivr.queue_exit"), method="POST",
+                             wait_url=url_for("ivr.queue_wait"), wait_url_method="POST")
+        elif isinstance(event, Leave):
+            response.leave()
+        elif isinstance(event, Hangup):
+            response.hangup()
+        elif isinstance(event, Dial):
+            response.dial(event.number)
+    return response
+
+
+def twiml(response: VoiceResponse) -> Response:
+    return Response(str(response), mimetype="text/xml")

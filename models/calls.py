@@ -1,0 +1,88 @@
+"""The call log: one row per call to the desk line, with the flow's state between
+webhooks, and the queue events of the call in a fixed vocabulary."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, Session, SQLModel, select
+
+from models.db import utcnow
+
+# What can happen to a caller in the queue (CallEvent.event).
+QUEUE_EVENTS = ("entered", "position_announced", "exit_with_key", "abandoned", "timed_out",
+                "queue_full", "connected", "completed")
+# Events that happen at most once per call.
+ONCE_PER_CALL = {"connected", "completed", "abandoned"}
+
+# Twilio CallStatus -> rank: a status callback never moves a call backwards, so a
+# late "ringing" cannot overwrite "completed".
+STATUS_RANK = {"queued": 0, "initiated": 1, "ringing": 2, "in-progress": 3,
+               "completed": 4, "busy": 4, "failed": 4, "no-answer": 4, "canceled": 4}
+FINAL_STATUSES = {s for s, rank in STATUS_RANK.items() if rank == 4}
+
+# Call.outcome values.
+OUTCOMES = ("connected", "callback_requested", "callback_unsafe", "case_update", "information",
+            "locked_out", "abandoned", "ended_in_menu", "error")
+
+
+class Call(SQLModel, table=True):
+    __tablename__ = "calls"
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_sid: str = Field(max_length=64, unique=True, index=True)
+    caller: str | None = Field(default=None, max_length=20, index=True)  # E.164; None if withheld
+    called: str | None = Field(default=None, max_length=20)
+    direction: str | None = Field(default=None, max_length=20)
+    started_at: datetime = Field(default_factory=utcnow, index=True)
+    ended_at: datetime | None = None
+    duration_seconds: int | None = None
+    language: str = Field(default="en", max_length=5)
+    path: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="in-progress", max_length=20)  # Twilio's CallStatus
+    status_rank: int = 3
+    status_sequence: int = -1
+    status_at: datetime | None = None  # Twilio's Timestamp of the status we hold
+    outcome: str | None = Field(default=None, max_length=30, index=True)
+    queue_joined_at: datetime | None = None  # the first time the caller joined the queue
+    # Set while the caller is in the desk queue (this time round), None otherwise:
+    # the router's list of who is waiting.
+    waiting_since: datetime | None = Field(default=None, index=True)
+    wait_seconds: int | None = None
+    agent_id: int | None = None  # set by the routing side when an agent takes the call
+    verified_case_id: int | None = None
+    # The flow's CallState between webhooks (flows.model.CallState.to_json).
+    state: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class CallEvent(SQLModel, table=True):
+    __tablename__ = "call_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_sid: str = Field(max_length=64, index=True)
+    event: str = Field(max_length=20)  # one of QUEUE_EVENTS
+    at: datetime = Field(default_factory=utcnow)
+    position: int | None = None
+    wait_seconds: int | None = None
+    agent_id: int | None = None
+
+
+def record_event(db: Session, call_sid: str, event: str, *, at: datetime, position: int | None = None,
+                 wait_seconds: int | None = None, agent_id: int | None = None) -> CallEvent | None:
+    """Add a queue event (in the caller's transaction).  Events that happen once per
+    call are not added twice, so a repeated webhook changes nothing."""
+    if event not in QUEUE_EVENTS:
+        raise ValueError(f"unknown queue event {event!r}")
+    if event in ONCE_PER_CALL:
+        existing = db.exec(select(CallEvent).where(CallEvent.call_sid == call_sid,
+                                                   CallEvent.event == event)).first()
+        if existing is not None:
+            if agent_id is not None and existing.agent_id is None:
+                existing.agent_id = agent_id
+                db.add(existing)
+            return None
+    row = CallEvent(call_sid=call_sid, event=event, at=at, position=position,
+                    wait_seconds=wait_seconds, agent_id=agent_id)
+    db.add(row)
+    return row

@@ -1,0 +1,195 @@
+"""Stepping the flow as pure functions: new state and events, inputs untouched, loops
+capped, silence explicit."""
+import copy
+from dataclasses import replace
+from datetime import datetime
+
+import pytest
+
+from flows import engine
+from flows.call_flow import NODES, call_flow
+from flows.hours import LONDON
+from flows.model import (Answer, CallbackRecord, Digits, Enqueue, Gather, Hangup, Leave, Message,
+                         Query, QueueEvent, QueueResult, QueueWait, Redirect, RequestRouting, Say,
+                         Settings, Silence, Speech, Trigger)
+
+OPEN = datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)
+CLOSED = datetime(2026, 11, 23, 21, 0, tzinfo=LONDON)
+VICTIM = "+447911123456"
+
+
+def said(events):
+    return [e.key for e in events if isinstance(e, Say)] + [
+        p.key for e in events if isinstance(e, Gather) for p in e.prompts if isinstance(p, Say)]
+
+
+def play(flow, inputs, now=OPEN, caller=VICTIM):
+    state, events = engine.start(flow, Trigger("CA1", caller), now=now)
+    for item in inputs:
+        state, events = engine.resume(flow, state, item, now=now)
+    return state, events
+
+
+def test_greeting_puts_safety_first_then_the_main_menu():
+    state, events = engine.start(call_flow(), Trigger("CA1", VICTIM), now=OPEN)
+    assert [e.key for e in events if isinstance(e, Say)] == ["greeting", "safety"]
+    gather = next(e for e in events if isinstance(e, Gather))
+    assert gather.node == "main_menu" and [p.key for p in gather.prompts] == ["menu_open", "menu_other_language"]
+    assert gather.prompts[1].language == "pl"
+    assert isinstance(events[-1], Redirect)  # every Gather has a fall-through
+    assert state.at == "main_menu"
+
+
+def test_resume_never_mutates_its_inputs():
+    flow = call_flow()
+    state, _ = play(flow, [Digits("3"), Digits("1")])
+    before = copy.deepcopy(state)
+    engine.resume(flow, state, Digits("1"), now=OPEN)
+    assert state == before
+
+
+def test_every_gather_is_followed_by_a_fall_through():
+    flow = call_flow()
+    for inputs in ([], [Digits("3")], [Digits("1")], [Digits("4")], [Silence()], [Digits("7")]):
+        _, events = play(flow, inputs)
+        for i, event in enumerate(events):
+            if isinstance(event, Gather) and event.target == "step":
+                assert isinstance(events[i + 1], Redirect)
+
+
+def test_wrong_key_apologises_and_repeats_the_menu():
+    _, events = play(call_flow(), [Digits("7")])
+    assert said(events) == ["sorry_invalid", "menu_open", "menu_other_language"]
+
+
+def test_silence_twice_goes_to_the_desk_when_open():
+    state, events = play(call_flow(), [Silence(), Silence()])
+    assert any(isinstance(e, Enqueue) for e in events)
+    assert any(isinstance(e, RequestRouting) for e in events)
+    assert state.queue_joined_at == OPEN.isoformat()
+
+
+def test_silence_twice_offers_a_callback_when_closed():
+    state, events = play(call_flow(), [Silence(), Silence()], now=CLOSED)
+    assert state.at == "callback_offer"
+    assert "desk_closed" in said(events) and not any(isinstance(e, Enqueue) for e in events)
+
+
+def test_repeating_the_menu_forever_is_capped():
+    flow = call_flow()
+    state, events = play(flow, [Digits("9")] * 7)
+    assert state.at == "main_menu"
+    state, events = engine.resume(flow, state, Digits("9"), now=OPEN)
+    assert any(isinstance(e, Enqueue) for e in events)  # the 9th play goes to a person instead
+
+
+def test_a_loop_in_the_flow_itself_hits_the_step_cap():
+    loop = dict(NODES, greeting=Message(("greeting",), next="spin"), spin=Message((), next="greeting"))
+    flow = replace(call_flow(Settings(max_steps=20)), nodes=loop)
+    state, events = engine.start(flow, Trigger("CA1", VICTIM), now=OPEN)
+    assert state.done and state.outcome == "error"
+    assert isinstance(events[-1], Hangup)
+    assert "safety" in said(events)
+
+
+def test_a_caller_stuck_in_menus_is_stopped_by_the_input_cap():
+    flow = call_flow(Settings(max_inputs=5))
+    state, events = play(flow, [Digits("4"), Digits("9"), Digits("4"), Digits("9"), Digits("4"), Digits("9")])
+    assert state.done and isinstance(events[-1], Hangup) and "safety" in said(events)
+
+
+def test_speech_chooses_like_keys():
+    state, _ = play(call_flow(), [Speech("I'd like a call back please")])
+    assert state.at == "cb_number"
+
+
+def test_case_reference_is_asked_for_and_never_kept_in_state():
+    flow = call_flow()
+    state, events = play(flow, [Digits("1"), Answer("case_lockout", "ok"), Digits("520123426")])
+    assert events[-1] == Query("case_lookup", {"reference": "520123426"})
+    assert "520123426" not in repr(state)
+    state, events = engine.resume(flow, state, Answer("case_lookup", "refused"), now=OPEN)
+    assert said(events)[:2] == ["case_refused", "case_retry"]
+    assert state.counts["case_failures"] == 1
+
+
+def test_three_failed_references_end_the_case_path_for_the_call():
+    flow = call_flow()
+    state, _ = play(flow, [Digits("1"), Answer("case_lockout", "ok")])
+    for attempt in range(3):
+        state, events = engine.resume(flow, state, Digits("1111"), now=OPEN)
+        state, events = engine.resume(flow, state, Answer("case_lookup", "refused"), now=OPEN)
+        if attempt < 2:
+            state, events = engine.resume(flow, state, Digits("1"), now=OPEN)
+            assert events[-1] == Query("case_lockout", {})  # checked again before each try
+            state, events = engine.resume(flow, state, Answer("case_lockout", "ok"), now=OPEN)
+    assert state.at == "case_gave_up"
+    state, events = engine.resume(flow, state, Digits("9"), now=OPEN)
+    state, events = engine.resume(flow, state, Digits("1"), now=OPEN)  # asks again from the menu
+    assert state.at == "case_gave_up" and not any(isinstance(e, Query) for e in events)
+
+
+def test_estimates_round_up_and_never_promise_too_little():
+    assert engine.estimate(None) is None and engine.estimate(0) is None
+    assert engine.estimate(10) == ("queue_estimate_one", 1)
+    assert engine.estimate(61) == ("queue_estimate_few", 2)
+    assert engine.estimate(301) == ("queue_estimate_many", 10)
+    assert engine.estimate(1200) == ("queue_estimate_many", 20)
+    assert engine.estimate(1201) == ("queue_estimate_long", None)
+
+
+def test_queue_wait_announces_position_and_offers_a_callback():
+    flow = call_flow()
+    state, _ = play(flow, [Digits("2")])
+    state, events = engine.resume(flow, state, QueueWait(3, 400, 10, 3), now=OPEN)
+    assert said(events)[:2] == ["queue_position", "queue_estimate_many"]
+    assert QueueEvent("position_announced", position=3, wait_seconds=10) in events
+    gather = next(e for e in events if isinstance(e, Gather))
+    assert gather.target == "queue_key" and said([gather]) == ["queue_press_1"]
+    state, events = engine.resume(flow, state, Digits("1"), now=OPEN)
+    assert isinstance(events[-1], Leave)
+    state, events = engine.resume(flow, state, QueueResult("leave", 40), now=OPEN)
+    assert state.at == "cb_number" and said(events)[0] == "queue_keep_place"
+
+
+def test_a_callback_from_the_queue_keeps_the_first_join_time():
+    flow = call_flow()
+    state, _ = play(flow, [Digits("2")], now=OPEN)
+    later = OPEN.replace(minute=30)
+    state, _ = engine.resume(flow, state, QueueWait(1, 0, 1800, 1), now=later)  # timed out
+    state, _ = engine.resume(flow, state, QueueResult("leave", 1800), now=later)
+    assert state.at == "callback_offer"
+    for key in ("1", "1", "1", "1", "1", "1"):  # offer, number, safe, voicemail, window, confirm
+        state, events = engine.resume(flow, state, Digits(key), now=later)
+    record = next(e for e in events if isinstance(e, CallbackRecord))
+    assert record.queue_joined_at == OPEN.isoformat()
+
+
+def test_full_queue_offers_a_callback_to_new_callers_only():
+    flow = call_flow(Settings(queue_max_size=2))
+    state, _ = play(flow, [Digits("2")])
+    _, events = engine.resume(flow, state, QueueWait(3, 0, 0, 3), now=OPEN)
+    assert isinstance(events[-1], Leave)
+    state, _ = engine.resume(flow, state, QueueWait(1, 0, 0, 1), now=OPEN)
+    _, events = engine.resume(flow, state, QueueWait(1, 0, 30, 5), now=OPEN)
+    assert not any(isinstance(e, Leave) for e in events)
+
+
+def test_not_safe_to_call_records_nothing():
+    state, events = play(call_flow(), [Digits("3"), Digits("1"), Digits("2")])
+    assert state.outcome == "callback_unsafe"
+    assert not any(isinstance(e, CallbackRecord) for e in events)
+    assert "cb_unsafe" in said(events)
+
+
+def test_polish_is_offered_in_the_main_menu():
+    state, events = play(call_flow(), [Digits("8")])
+    assert state.language == "pl"
+    assert said(events) == ["safety", "menu_open", "menu_other_language"]
+    gather = next(e for e in events if isinstance(e, Gather))
+    assert gather.language == "pl" and gather.prompts[1].language == "en"
+
+
+def test_naive_now_is_refused():
+    with pytest.raises(ValueError):
+        engine.start(call_flow(), Trigger("CA1", VICTIM), now=datetime(2026, 11, 23, 10))
