@@ -1,0 +1,477 @@
+"""Twilio webhooks for the agent's side of desk calls and for callbacks.
+
+The router (workers/router.py) rings an agent with ``?offer=<id>`` in every URL it
+gives Twilio, so each request here names the offer it is about (the signature covers
+the query string, so it cannot be forged).
+
+Queue call:  answer (whisper + "press 1") -> accept -> <Dial><Queue url=connecting>desk
+             -> dial-result (wrap-up).  The <Queue url> TwiML is played to the CALLER
+             being dequeued (Twilio's documented behaviour), so the agent's whisper is
+             said in the answer TwiML, before the Dial.
+Callback:    answer (whisper + "press 1") -> accept -> <Dial action=callback/dial-result>
+             <Number url=callback/screen machineDetection=…>victim</Number></Dial>.
+             Synchronous AMD on <Number> means the screen URL is fetched once Twilio
+             knows who answered (AnsweredBy): a human is bridged to the agent; on a
+             machine we leave the neutral message only with consent, else hang up.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from datetime import datetime, timedelta
+
+from flask import Blueprint, Response, current_app, request, url_for
+from twilio.twiml.voice_response import VoiceResponse
+
+from desk import clock
+from desk.phone import spoken_digits
+from desk.signature import twilio_webhook
+from flows import agent_prompts as P
+from flows import dispatch as rules
+from models.agents import AgentOffer, OfferKind, OfferStatus
+from models.db import session
+from workers import agent_settings, agent_state, waiting
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("ivr_agent", __name__, url_prefix="/ivr/agent")
+
+AGENT_VOICE = {"voice": "Polly.Amy", "language": "en-GB"}
+TERMINAL_MISSED = {"no-answer", "busy", "failed", "canceled"}
+
+
+def twiml(response: VoiceResponse) -> Response:
+    return Response(str(response), mimetype="text/xml")
+
+
+def say_and_hang_up(text: str) -> Response:
+    response = VoiceResponse()
+    response.say(text, **AGENT_VOICE)
+    response.hangup()
+    return twiml(response)
+
+
+def caller_facing(fallback):
+    """For TwiML that runs on the caller's or victim's leg: if anything fails (database
+    down, a bug), still answer with ``fallback()`` so they are not dropped."""
+
+    def wrap(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            try:
+                return view(*args, **kwargs)
+            except Exception:
+                log.exception("agent-side webhook %s failed; answering with the fallback", request.path)
+                try:
+                    session().rollback()
+                except Exception:  # noqa: BLE001 - the database may be what is down
+                    pass
+                return twiml(fallback())
+
+        return wrapper
+
+    return wrap
+
+
+def _connecting_only() -> VoiceResponse:
+    response = VoiceResponse()
+    text, voice, tag = P.victim_text("en", "connecting")
+    response.say(text, voice=voice, language=tag)
+    return response
+
+
+def _bridge_anyway() -> VoiceResponse:
+    response = _connecting_only()
+    response.dial().queue(f"agent-offer-{request.args.get('offer', '')}")
+    return response
+
+
+def _offer() -> AgentOffer | None:
+    try:
+        return session().get(AgentOffer, int(request.args.get("offer", "")))
+    except ValueError:
+        return None
+
+
+def _url(path: str, offer: AgentOffer) -> str:
+    return f"/ivr/agent/{path}?offer={offer.id}"
+
+
+def _dispatch_soon() -> None:
+    from workers.router import request_dispatch
+
+    try:
+        request_dispatch()
+    except Exception:  # noqa: BLE001 - Redis away: the periodic sweep will catch up
+        log.exception("could not request a dispatch")
+
+
+def _commit_and_dispatch() -> None:
+    session().commit()
+    _dispatch_soon()
+
+
+# --- the agent answers -------------------------------------------------------------
+
+@bp.post("/answer")
+@twilio_webhook
+def answer():
+    """The agent picked up: whisper what the call is, then wait for 1."""
+    db, now = session(), clock.now()
+    offer = _offer()
+    if offer is None or offer.status != OfferStatus.RINGING.value:
+        return say_and_hang_up(P.AGENT["no_longer_needed"])
+    if offer.agent_call_sid is None and request.form.get("CallSid"):
+        offer.agent_call_sid = request.form["CallSid"]
+    offer.answered_at = offer.answered_at or now
+    db.add(offer)
+    if offer.kind == OfferKind.QUEUE.value:
+        caller = waiting.caller_info(db, offer.caller_call_sid)
+        if caller is None:
+            agent_state.withdrawn(db, offer, now, "caller_left")
+            _commit_and_dispatch()
+            return say_and_hang_up(P.AGENT["gone"])
+        whisper = P.queue_whisper(waited_seconds=int((now - caller.joined_at).total_seconds()),
+                                  verified=caller.verified, language=caller.language, vawg=caller.vawg)
+        prompt = P.AGENT["press_to_take"]
+    else:
+        from workers import callbacks
+
+        cb = callbacks.get(db, offer.callback_id)
+        if cb is None or cb.status != callbacks.IN_PROGRESS or cb.agent_id != offer.agent_id:
+            agent_state.withdrawn(db, offer, now, "not_due")
+            _commit_and_dispatch()
+            return say_and_hang_up(P.AGENT["not_due"])
+        whisper = P.callback_whisper(attempt=cb.attempts + 1, max_attempts=callbacks.policy().max_attempts,
+                                     verified=bool(cb.verified_case_id), language=cb.language,
+                                     voicemail=callbacks.voicemail_permitted(db, cb))
+        prompt = P.AGENT["press_to_place"]
+    db.commit()
+    response = VoiceResponse()
+    gather = response.gather(input="dtmf", num_digits=1, timeout=agent_settings.seconds("AGENT_ACCEPT_SECONDS"),
+                             action=_url("accept", offer), method="POST")
+    gather.say(f"{whisper} {prompt}", **AGENT_VOICE)
+    response.redirect(_url("no-key", offer), method="POST")  # Gather timed out
+    return twiml(response)
+
+
+@bp.post("/no-key")
+@twilio_webhook
+def no_key():
+    """Answered but nobody pressed 1 (or voicemail picked up): a missed call."""
+    db, now = session(), clock.now()
+    offer = _offer()
+    if offer is not None:
+        agent_state.missed(db, offer, now, "no_key")
+        _commit_and_dispatch()
+    return say_and_hang_up(P.AGENT["no_key"])
+
+
+@bp.post("/accept")
+@twilio_webhook
+def accept():
+    db, now = session(), clock.now()
+    offer = _offer()
+    if offer is None or offer.status != OfferStatus.RINGING.value:
+        return say_and_hang_up(P.AGENT["no_longer_needed"])
+    if request.form.get("Digits") != "1":
+        agent_state.missed(db, offer, now, "declined")
+        _commit_and_dispatch()
+        return say_and_hang_up(P.AGENT["declined"])
+    if offer.kind == OfferKind.QUEUE.value:
+        return _connect_queue_caller(db, offer, now)
+    return _place_callback(db, offer, now)
+
+
+def _connect_queue_caller(db, offer: AgentOffer, now: datetime) -> Response:
+    caller = waiting.caller_info(db, offer.caller_call_sid)
+    if caller is None:
+        agent_state.withdrawn(db, offer, now, "caller_left")
+        _commit_and_dispatch()
+        return say_and_hang_up(P.AGENT["gone"])
+    agent_state.accepted(db, offer, now)
+    response = VoiceResponse()
+    response.say(P.AGENT["connecting"], **AGENT_VOICE)
+    dial = response.dial(action=_url("dial-result", offer), method="POST", timeout=10)
+    if waiting.is_first_waiting(db, offer.caller_call_sid):
+        # <Dial><Queue> takes the caller at the front of the queue: this one.
+        dial.queue(agent_settings.setting("DESK_QUEUE_NAME"), url=_url("connecting", offer), method="POST")
+        db.commit()
+    else:
+        # Matched past the front (e.g. language): pull this caller out by CallSid and
+        # have them dial the agent, who waits in a queue of their own.
+        db.commit()
+        from workers.router import request_pull
+
+        request_pull(offer.id)
+        response = VoiceResponse()
+        response.say(P.AGENT["connecting"], **AGENT_VOICE)
+        response.enqueue(private_queue(offer), wait_url=_url("hold", offer), wait_url_method="POST",
+                         action=_url("dial-result", offer), method="POST")
+    return twiml(response)
+
+
+def private_queue(offer: AgentOffer) -> str:
+    return f"agent-offer-{offer.id}"  # (also in _bridge_anyway)
+
+
+@bp.post("/connecting")
+@twilio_webhook
+@caller_facing(_connecting_only)
+def connecting():
+    """<Queue url>: played to the caller being dequeued, just before the bridge.
+    CallSid is the caller; DequeingCallSid the agent's call."""
+    db, now = session(), clock.now()
+    offer = _offer()
+    caller_sid = request.form.get("CallSid")
+    language = "en"
+    if offer is not None:
+        agent_state.connected(db, offer, now)
+        info = waiting.caller_info(db, caller_sid, include_connected=True)
+        language = info.language if info else "en"
+        waiting.record_connected(db, caller_sid, offer.agent_id, now)
+        db.commit()
+    text, voice, tag = P.victim_text(language, "connecting")
+    response = VoiceResponse()
+    response.say(text, voice=voice, language=tag)
+    return twiml(response)
+
+
+@bp.post("/hold")
+@twilio_webhook
+def hold():
+    """Wait TwiML for an agent parked in their own queue while the caller is pulled
+    out of the desk queue.  If the caller cannot come (they left), let the agent go."""
+    db, now = session(), clock.now()
+    offer = _offer()
+    response = VoiceResponse()
+    try:
+        held = int(request.form.get("QueueTime", "0"))
+    except ValueError:
+        held = 0
+    if offer is not None and offer.status == OfferStatus.ACCEPTED.value \
+            and held > agent_settings.seconds("AGENT_PULL_WAIT_SECONDS"):
+        # the caller never arrived (they hung up as they were taken out of the queue)
+        agent_state.withdrawn(db, offer, now, "caller_never_arrived")
+        _commit_and_dispatch()
+    if offer is None or offer.status not in (OfferStatus.ACCEPTED.value, OfferStatus.CONNECTED.value):
+        response.leave()  # the Enqueue action (dial-result) tells the agent
+        return twiml(response)
+    response.pause(length=2)
+    return twiml(response)
+
+
+@bp.post("/bridge")
+@twilio_webhook
+@caller_facing(_bridge_anyway)
+def bridge():
+    """The caller, taken out of the desk queue by CallSid, dials the waiting agent."""
+    db, now = session(), clock.now()
+    offer = _offer()
+    caller_sid = request.form.get("CallSid")
+    info = waiting.caller_info(db, caller_sid, include_connected=True) if caller_sid else None
+    text, voice, tag = P.victim_text(info.language if info else "en", "connecting")
+    response = VoiceResponse()
+    if offer is None or offer.status not in (OfferStatus.ACCEPTED.value, OfferStatus.CONNECTED.value):
+        # The agent has gone: straight back into the desk queue, with the voice side's
+        # wait music and exit handling.  Routing goes by first join time, so the
+        # caller keeps their turn even though Twilio puts them at the back.
+        response.enqueue(agent_settings.setting("DESK_QUEUE_NAME"), action=url_for("ivr.queue_exit"),
+                         method="POST", wait_url=url_for("ivr.queue_wait"), wait_url_method="POST")
+        _dispatch_soon()
+        return twiml(response)
+    agent_state.connected(db, offer, now)
+    waiting.record_connected(db, caller_sid, offer.agent_id, now)
+    db.commit()
+    response.say(text, voice=voice, language=tag)
+    dial = response.dial()
+    dial.queue(private_queue(offer))
+    return twiml(response)
+
+
+@bp.post("/dial-result")
+@twilio_webhook
+def dial_result():
+    """The <Dial><Queue> (or the agent's private <Enqueue>) is over."""
+    db, now = session(), clock.now()
+    offer = _offer()
+    if offer is None:
+        return say_and_hang_up(P.AGENT["no_longer_needed"])
+    status = request.form.get("DialCallStatus") or request.form.get("QueueResult") or ""
+    if status in ("completed", "bridged", "answered"):
+        agent_state.ended(db, offer, now, "completed")
+        _commit_and_dispatch()
+        _wrap_up_timer()
+        return say_and_hang_up(P.AGENT["call_ended"].format(wrap=agent_settings.seconds("AGENT_WRAP_UP_SECONDS")))
+    # Nobody to connect: the caller left between the whisper and the bridge.
+    agent_state.withdrawn(db, offer, now, f"dial_{status or 'unknown'}"[:40])
+    _commit_and_dispatch()
+    return say_and_hang_up(P.AGENT["gone"])
+
+
+def _wrap_up_timer() -> None:
+    """Ring again once wrap-up is over (the dispatch also checks, so this is a nudge)."""
+    from workers.router import request_dispatch
+
+    try:
+        request_dispatch(delay=agent_settings.duration("AGENT_WRAP_UP_SECONDS") + timedelta(seconds=1))
+    except Exception:  # noqa: BLE001
+        log.exception("could not schedule the end of wrap-up")
+
+
+# --- status callbacks for the agent's call ----------------------------------------
+
+@bp.post("/status")
+@twilio_webhook
+def status():
+    """Call progress of the agent leg.  Idempotent; safe in any order."""
+    db, now = session(), clock.now()
+    offer = _offer()
+    if offer is None:
+        return "", 204
+    call_status = request.form.get("CallStatus", "")
+    if offer.agent_call_sid is None and request.form.get("CallSid"):
+        offer.agent_call_sid = request.form["CallSid"]
+        db.add(offer)
+    if call_status in TERMINAL_MISSED:
+        agent_state.missed(db, offer, now, call_status)
+    elif call_status == "completed":
+        if offer.status == OfferStatus.RINGING.value:
+            agent_state.missed(db, offer, now, "hung_up")  # answered, but never took it
+        elif offer.kind == OfferKind.QUEUE.value:
+            agent_state.ended(db, offer, now, "agent_hung_up")
+        # A callback's outcome comes with its Dial action (callback/dial-result), which
+        # may arrive after this; the dispatcher's sweep closes attempts that never get one.
+    _commit_and_dispatch()
+    return "", 204
+
+
+# --- callbacks ---------------------------------------------------------------------
+
+def _place_callback(db, offer: AgentOffer, now: datetime) -> Response:
+    from workers import callbacks
+
+    cb = callbacks.get(db, offer.callback_id)
+    if cb is None or cb.status != callbacks.IN_PROGRESS or cb.agent_id != offer.agent_id \
+            or not callbacks.desk_open(now) or not callbacks.safe_now(db, cb, now):
+        agent_state.withdrawn(db, offer, now, "not_due")
+        _commit_and_dispatch()
+        return say_and_hang_up(P.AGENT["not_due"])
+    agent_state.accepted(db, offer, now)
+    attempt = callbacks.start_attempt(db, cb, offer.agent_id, offer.agent_call_sid, now)
+    offer.callback_attempt_id = attempt.id
+    db.add(offer)
+    voicemail = callbacks.voicemail_permitted(db, cb)
+    db.commit()
+    response = VoiceResponse()
+    response.say(P.AGENT["calling_victim"].format(
+        machine=P.AGENT["machine_message" if voicemail else "machine_silent"]), **AGENT_VOICE)
+    dial = response.dial(action=_url("callback/dial-result", offer), method="POST",
+                         caller_id=current_app.config["TWILIO_PHONE_NUMBER"],
+                         timeout=agent_settings.seconds("CALLBACK_RING_SECONDS"))
+    # DetectMessageEnd waits for the beep, so a message lands whole on the machine;
+    # Enable decides fast, for when we will only hang up on a machine.
+    dial.number(cb.phone, url=_url("callback/screen", offer), method="POST",
+                machine_detection="DetectMessageEnd" if voicemail else "Enable")
+    return twiml(response)
+
+
+@bp.post("/callback/screen")
+@twilio_webhook
+@caller_facing(VoiceResponse)  # on failure: put them through; never a message without a check
+def callback_screen():
+    """Runs on the victim's leg once answered, before the bridge (AnsweredBy known)."""
+    from workers import callbacks
+
+    db, now = session(), clock.now()
+    offer = _offer()
+    response = VoiceResponse()
+    attempt = callbacks.get_attempt(db, offer.callback_attempt_id) if offer else None
+    if attempt is None:
+        response.hangup()
+        return twiml(response)
+    cb = callbacks.get(db, attempt.callback_id)
+    attempt.victim_call_sid = request.form.get("CallSid") or attempt.victim_call_sid
+    if rules.is_machine(request.form.get("AnsweredBy")):
+        if callbacks.voicemail_permitted(db, cb):
+            attempt.outcome = rules.VOICEMAIL_LEFT
+            text, voice, tag = P.victim_text(cb.language, "voicemail",
+                                             number=spoken_digits(current_app.config["TWILIO_PHONE_NUMBER"]))
+            response.say(text, voice=voice, language=tag)
+        else:
+            attempt.outcome = rules.MACHINE_NO_MESSAGE
+        response.hangup()
+    else:
+        agent_state.connected(db, offer, now)  # a person (or unknown): put them through
+    db.add(attempt)
+    db.commit()
+    return twiml(response)
+
+
+@bp.post("/callback/dial-result")
+@twilio_webhook
+def callback_dial_result():
+    from workers import callbacks
+
+    db, now = session(), clock.now()
+    offer = _offer()
+    if offer is None:
+        return say_and_hang_up(P.AGENT["no_longer_needed"])
+    dial_status = request.form.get("DialCallStatus", "")
+    attempt = callbacks.get_attempt(db, offer.callback_attempt_id)
+    if attempt is not None and attempt.victim_call_sid is None:
+        attempt.victim_call_sid = request.form.get("DialCallSid")
+    cb = _callback_leg_over(db, offer, now, rules.DIAL_STATUS_OUTCOMES.get(dial_status, rules.FAILED))
+    _commit_and_dispatch()
+    if attempt is None or cb is None:
+        return say_and_hang_up(P.AGENT["no_longer_needed"])
+    text = P.AGENT.get(f"cb_{attempt.outcome}", P.AGENT["cb_failed"])
+    if cb.status == callbacks.PENDING and cb.next_attempt_at:
+        at = cb.next_attempt_at.astimezone(clock.LONDON).strftime("%H:%M")
+        text += " " + P.AGENT["cb_retry"].format(at=at)
+        _retry_timer(cb.next_attempt_at)
+    elif cb.status == callbacks.FAILED:
+        text += " " + P.AGENT["cb_gave_up"]
+    if attempt.outcome == rules.CONNECTED:
+        _wrap_up_timer()
+    return say_and_hang_up(text)
+
+
+def _callback_leg_over(db, offer: AgentOffer, now: datetime, outcome: str):
+    """Close the attempt (first outcome wins) and the offer."""
+    from workers import callbacks
+
+    attempt = callbacks.get_attempt(db, offer.callback_attempt_id)
+    if attempt is None:
+        return None
+    cb = callbacks.finish_attempt(db, attempt, outcome, now)
+    agent_state.ended(db, offer, now, attempt.outcome, wrap_up=attempt.outcome == rules.CONNECTED)
+    return cb
+
+
+def _retry_timer(at: datetime) -> None:
+    from workers.router import request_dispatch
+
+    try:
+        request_dispatch(at=at)
+    except Exception:  # noqa: BLE001
+        log.exception("could not schedule the callback retry")
+
+
+# --- wiring ------------------------------------------------------------------------
+
+def init_app(app) -> None:
+    """Register the agent webhooks, the callbacks API, the `agents` CLI and the
+    periodic dispatch sweep.  Safe to call more than once."""
+    if "ivr_agent" in app.blueprints:
+        return
+    from ivr import callbacks_api
+    from ivr.agents_cli import agents_cli
+    from workers import periodic
+
+    app.register_blueprint(bp)
+    app.register_blueprint(callbacks_api.bp)
+    app.cli.add_command(agents_cli)
+    every = app.config.get("DISPATCH_SWEEP_SECONDS") or os.environ.get("DISPATCH_SWEEP_SECONDS") or 30
+    periodic.register("dispatch-desk", "workers.callbacks:sweep", int(every))
