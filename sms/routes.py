@@ -1,23 +1,85 @@
-"""Twilio messaging webhooks."""
+"""Twilio messaging webhooks: inbound texts and delivery-status callbacks."""
 from __future__ import annotations
 
-from flask import Blueprint, Response
+import logging
+
+from flask import Blueprint, Response, request
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import or_, select
 from twilio.twiml.messaging_response import MessagingResponse
 
+from desk import clock
+from desk.phone import try_e164
+from desk.redact import pseudonym
 from desk.signature import twilio_webhook
+from models.db import session
+from models.surveys import InboundMessage
+from sms import inbound as handling
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
+
+IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token"
+
+
+def twiml(reply: str | None) -> Response:
+    response = MessagingResponse()
+    if reply:
+        response.message(reply)
+    return Response(str(response), mimetype="text/xml")
+
+
+def _seen(db, sid: str, token: str | None) -> InboundMessage | None:
+    match = InboundMessage.message_sid == sid
+    if token:
+        match = or_(match, InboundMessage.idempotency_token == token)
+    return db.exec(select(InboundMessage).where(match)).first()
 
 
 @bp.post("/inbound")
 @twilio_webhook
 def inbound():
-    response = MessagingResponse()
-    response.message("Victim Focus Desk. In an emergency call 999.")
-    return Response(str(response), mimetype="text/xml")
+    sid = request.form.get("MessageSid") or request.form.get("SmsMessageSid") or ""
+    token = request.headers.get(IDEMPOTENCY_HEADER) or None
+    phone = try_e164(request.form.get("From"))
+    if not sid:
+        return twiml(None)
+    db = session()
+    if (done := _seen(db, sid, token)) is not None:
+        log.info("inbound %s repeated; answering as before", sid)
+        return twiml(done.reply)
+    record = InboundMessage(message_sid=sid, idempotency_token=token, from_pseudonym=pseudonym(phone),
+                            received_at=clock.now())
+    try:
+        # claim the message first: a concurrent duplicate waits here, then finds it taken
+        db.add(record)
+        db.flush()
+        outcome = handling.handle(db, phone, request.form.get("Body", ""), sid, clock.now())
+        record.action, record.reply, record.survey_id = outcome.action, outcome.reply, outcome.survey_id
+        db.add(record)
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        db.info.pop("after_commit_jobs", None)
+        done = _seen(db, sid, token)
+        return twiml(done.reply if done else None)
+    handling.run_after_commit_jobs(db)
+    log.info("inbound %s from %s: %s", sid, record.from_pseudonym, outcome.action)
+    return twiml(outcome.reply)
 
 
 @bp.post("/status")
 @twilio_webhook
 def status():
+    from workers.outbox import apply_delivery_status
+
+    sid = request.form.get("MessageSid") or request.form.get("SmsSid")
+    state = request.form.get("MessageStatus") or request.form.get("SmsStatus")
+    if sid and state:
+        db = session()
+        known = apply_delivery_status(db, sid, state, request.form.get("ErrorCode"))
+        db.commit()
+        if not known:
+            log.info("status %s for unknown message %s", state, sid)
     return "", 204

@@ -1,0 +1,154 @@
+"""Every text message the desk sends, in one catalog.
+
+Texts are looked up by id and filled with ``render``; nothing else in the service
+writes message wording.  Each rendered text stays in the GSM-7 alphabet and within
+three SMS segments (tests/sms/test_texts.py renders every entry with the longest
+values allowed): a Unicode character would halve the room in each segment, and a
+long message arrives in pieces, out of order on some phones.
+"""
+from __future__ import annotations
+
+import math
+import unicodedata
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+FROM = "Metropolitan Police Victim Focus Desk"
+HOURS = "Mon-Fri 08:00-20:00, Sat-Sun 08:00-16:00"
+MAX_SEGMENTS = 3
+
+TEXTS: dict[str, str] = {
+    # --- the rating survey ---
+    "survey_invite": (
+        f"{FROM}: how did we do when {{officer}} contacted you on {{date}}? "
+        "Reply 1 (very poor) to 5 (excellent). Reply STOP to opt out."),
+    "survey_reprompt": (
+        "Sorry, we could not read that as a rating. Please reply with one number from "
+        "1 (very poor) to 5 (excellent), for example 4. Reply STOP to opt out."),
+    "survey_gave_up": (
+        "Sorry, we still could not read a rating, so we will not ask again. Thank you for your time. "
+        "To contact the desk call {desk_number}. In an emergency call 999."),
+    "survey_comment_prompt": (
+        "Thank you, we have recorded your rating of {rating}. If you would like to tell us why, "
+        "reply with a short comment. You do not need to reply."),
+    "survey_thanks": (
+        "Thank you for your comment. It helps us improve the service. "
+        "To contact the desk call {desk_number}. In an emergency call 999."),
+    "survey_thanks_no_comment": (
+        "Thank you. We have your rating of {rating}. "
+        "To contact the desk call {desk_number}. In an emergency call 999."),
+    "survey_already_rated": (
+        "You already rated this contact {first}, so we kept your first answer and did not "
+        "record {attempted}. To talk to us call {desk_number}."),
+    "survey_already_rated_same": (
+        "You already rated this contact {first}. Thank you, nothing has changed."),
+    "survey_expired": (
+        "Sorry, this survey has closed, so we cannot record your answer. Thank you anyway. "
+        "To contact the desk call {desk_number}. In an emergency call 999."),
+    # --- keywords ---
+    "help": (
+        f"{FROM}. Call {{desk_number}}, {HOURS}. Reply CALL for a call back, "
+        "UPDATE for your latest case update, STOP to opt out. In an emergency call 999."),
+    "opted_in": (
+        f"You will get texts from the {FROM} again. Reply STOP to opt out. "
+        "In an emergency call 999."),
+    "callback_booked_now": (
+        "Thank you. The Victim Focus Desk will call you back as soon as someone is free, "
+        "only at times you told us are safe to call. In an emergency call 999."),
+    "callback_booked_later": (
+        "Thank you. The Victim Focus Desk will call you back, only at times you told us are "
+        "safe to call. The earliest is {when}. In an emergency call 999."),
+    "callback_unavailable": (
+        "We cannot arrange a call back by text for this number. Please call the desk on "
+        f"{{desk_number}}, {HOURS}. In an emergency call 999."),
+    "update_unregistered": (
+        "We can only send case updates to the phone number registered on the case. "
+        "Please call the desk on {desk_number}. In an emergency call 999."),
+    "update_none": (
+        "There are no updates on your case yet. To talk to us call {desk_number} "
+        "or reply CALL for a call back."),
+    # --- case updates ---
+    "case_update_minimal": (
+        f"{FROM}: there is an update on your case. Call us on {{desk_number}} "
+        "or reply CALL and we will call you back."),
+    "case_update_full": (
+        f"{FROM}: update on crime ref {{reference}}: {{message}} "
+        "Call {desk_number} or reply CALL for a call back."),
+}
+
+# The longest value each placeholder may take; intake validation enforces the same
+# limits, and "message" is cut to fit (see render).
+PLACEHOLDER_LIMITS = {
+    "officer": 60, "date": 10, "desk_number": 16, "rating": 1, "first": 1, "attempted": 1,
+    "when": 24, "reference": 30, "message": None,
+}
+
+# fmt: off
+GSM7_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
+GSM7_EXTENDED = set("^{}\\[~]|€\f")
+# fmt: on
+_PUNCTUATION = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
+                "\u2014": "-", "\u2026": "...", "\u00a0": " ", "\t": " ",
+                "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i", "œ": "oe", "Œ": "OE"}
+
+
+def is_gsm7(text: str) -> bool:
+    return all(ch in GSM7_BASIC or ch in GSM7_EXTENDED for ch in text)
+
+
+def segments(text: str) -> int:
+    """How many SMS parts the text is sent as."""
+    if is_gsm7(text):
+        units = len(text) + sum(ch in GSM7_EXTENDED for ch in text)
+        return 1 if units <= 160 else math.ceil(units / 153)
+    units = len(text.encode("utf-16-le")) // 2
+    return 1 if units <= 70 else math.ceil(units / 67)
+
+
+def to_gsm7(text: str) -> str:
+    """Smart quotes and dashes made plain, accents dropped where GSM-7 lacks them."""
+    out = []
+    for ch in text:
+        ch = _PUNCTUATION.get(ch, ch)
+        if all(c in GSM7_BASIC or c in GSM7_EXTENDED for c in ch):
+            out.append(ch)
+            continue
+        plain = "".join(c for c in unicodedata.normalize("NFKD", ch) if c in GSM7_BASIC)
+        out.append(plain or "?")
+    return "".join(out)
+
+
+def render(text_id: str, **params) -> str:
+    """The catalog text TEXT_ID with its placeholders filled (GSM-7, at most three parts)."""
+    template = TEXTS[text_id]
+    values = {name: to_gsm7(" ".join(str(value).split())) for name, value in params.items()}
+    for name, limit in PLACEHOLDER_LIMITS.items():
+        if limit and name in values and len(values[name]) > limit:
+            values[name] = values[name][:limit].rstrip()
+    if "message" in values:
+        # the update text is the only open-ended value: cut it to what fits
+        room = 153 * MAX_SEGMENTS - len(template.format(**{**values, "message": ""}))
+        message = values["message"]
+        units = len(message) + sum(ch in GSM7_EXTENDED for ch in message)
+        if units > room:
+            while len(message) + sum(ch in GSM7_EXTENDED for ch in message) > room - 3:
+                message = message[:-1]
+            values["message"] = message.rstrip() + "..."
+    return template.format(**values)
+
+
+def contact_date(moment: datetime) -> str:
+    """``Tue 4 Nov``: the day of a contact as the victim would recognise it (London time)."""
+    local = moment.astimezone(LONDON)
+    return f"{local:%a} {local.day} {local:%b}"
+
+
+def callback_when(start: datetime, now: datetime) -> str:
+    """``today at 18:00`` / ``tomorrow at 09:00`` / ``Sat 28 Nov at 09:00`` (London)."""
+    local, today = start.astimezone(LONDON), now.astimezone(LONDON)
+    days = (local.date() - today.date()).days
+    day = "today" if days <= 0 else "tomorrow" if days == 1 else contact_date(local)
+    return f"{day} at {local:%H:%M}"

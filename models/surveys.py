@@ -1,0 +1,75 @@
+"""The rating survey: the contact it is about, the survey itself, and the inbound texts
+we have already acted on.
+
+What supervisors report on (officer, borough, date, rating, comment) is kept; the
+victim's phone number stays on the engagement and survey only to route replies.
+Inbound message bodies are not stored — only a comment, which is the victim's own
+answer to "tell us why".
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.db import utcnow
+
+
+class Engagement(SQLModel, table=True):
+    """One contact between an officer and a victim, as the case system reports it."""
+
+    __tablename__ = "engagements"
+    __table_args__ = (UniqueConstraint("officer_id", "victim_phone", "occurred_at",
+                                       name="uq_engagement_officer_phone_time"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_key: str | None = Field(default=None, max_length=100, unique=True)  # Idempotency-Key
+    officer_id: str = Field(max_length=50, index=True)
+    officer_name: str = Field(max_length=60)
+    borough: str = Field(max_length=100, index=True)
+    victim_phone: str = Field(max_length=20)  # E.164
+    crime_reference: str | None = Field(default=None, max_length=64)
+    occurred_at: datetime = Field(index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Survey(SQLModel, table=True):
+    """The survey sent about one engagement; its status is flows.sms_conversation's."""
+
+    __tablename__ = "surveys"
+
+    id: int | None = Field(default=None, primary_key=True)
+    engagement_id: int = Field(foreign_key="engagements.id", unique=True, index=True)
+    phone: str = Field(max_length=20, index=True)  # E.164, to find the survey a reply is for
+    status: str = Field(default="awaiting_rating", max_length=20, index=True)
+    # the SMS invitation: "scheduled", or "suppressed" (never texted; the QR link still works)
+    invitation: str = Field(default="scheduled", max_length=20)
+    suppressed_reason: str | None = Field(default=None, max_length=40)  # opted_out | sms_unsafe | …
+    reprompted: bool = False
+    invited_at: datetime | None = Field(default=None, index=True)  # when the invitation goes out
+    expires_at: datetime | None = None
+    rating: int | None = None
+    rated_at: datetime | None = None
+    rated_via: str | None = Field(default=None, max_length=10)  # sms | web
+    comment: str | None = Field(default=None, max_length=1000)
+    comment_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class InboundMessage(SQLModel, table=True):
+    """An inbound text we have handled, so a repeated webhook changes nothing twice.
+
+    The body is not kept; ``reply`` is our own answer, given again to a retry."""
+
+    __tablename__ = "inbound_messages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_sid: str = Field(max_length=34, unique=True)
+    idempotency_token: str | None = Field(default=None, max_length=100, unique=True)
+    from_pseudonym: str = Field(max_length=20)
+    action: str | None = Field(default=None, max_length=30)  # keyword or survey outcome
+    survey_id: int | None = Field(default=None, index=True)
+    reply: str | None = Field(default=None, max_length=1600)
+    received_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,132 @@
+"""What an inbound text does: a keyword first, else the survey it answers, else help.
+
+Everything here writes through the caller's session, so the whole of one message —
+the record that we handled it, an opt-out, a rating, a call-back request — commits
+together or not at all.  Replies never carry case details to a number that is not
+registered on the case, and never to one whose case says texting is unsafe.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from desk.redact import pseudonym
+from flows import keywords
+from flows import sms_conversation as conv
+from flows.sms_schedule import next_call_window
+from flows.sms_texts import callback_when, render
+from models.cases import Case, CaseUpdate
+from models.outbox import record_opt_in, record_opt_out
+from sms import settings, surveys
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    action: str
+    reply: str | None = None       # the text to answer with; None: answer nothing
+    survey_id: int | None = None
+
+
+def text(text_id: str, **params) -> str:
+    return render(text_id, desk_number=settings.desk_number(), **params)
+
+
+def handle(db: Session, phone: str | None, body: str, message_sid: str, now: datetime) -> Outcome:
+    if phone is None:  # a short code or a withheld sender: nothing to look up
+        return Outcome("help", text("help"))
+    action = keywords.keyword(body)
+    if action == keywords.OPT_OUT:
+        record_opt_out(db, phone, source="sms-keyword")
+        # Twilio confirms the opt-out itself and would block any reply of ours
+        return Outcome("opt_out", None)
+    if action == keywords.OPT_IN:
+        record_opt_in(db, phone, source="sms-keyword")
+        return Outcome("opt_in", text("opted_in"))
+    if action == keywords.HELP:
+        return Outcome("help", text("help"))
+    if action == keywords.CALLBACK:
+        return request_callback(db, phone, message_sid, now)
+    if action == keywords.UPDATE:
+        return latest_update(db, phone)
+    survey = surveys.survey_for_reply(db, phone, now)
+    if survey is None:
+        return Outcome("help", text("help"))
+    step = conv.resume(surveys.state_of(survey), body, now)
+    surveys.apply(db, survey, step, now, via="sms")
+    outcome = next((type(e).__name__ for e in step.events if not isinstance(e, conv.Reply)), "reply")
+    return Outcome(f"survey:{outcome}", surveys.reply_text(step), survey.id)
+
+
+def registered_cases(db: Session, phone: str) -> list[Case]:
+    """Cases on which PHONE is the victim's registered number (never a guess by name)."""
+    cases = db.exec(select(Case).where(Case.victim_phone == phone).order_by(Case.id)).all()
+    return [case for case in cases if case.is_registered_phone(phone)]
+
+
+def latest_update(db: Session, phone: str) -> Outcome:
+    cases = registered_cases(db, phone)
+    if not cases:
+        return Outcome("update:unregistered", text("update_unregistered"))
+    if any(not case.sms_allowed for case in cases):
+        # texting about the case is unsafe: no detail, just how to reach us
+        return Outcome("update:sms_unsafe", text("callback_unavailable"))
+    by_id = {case.id: case for case in cases}
+    update = db.exec(select(CaseUpdate).where(CaseUpdate.case_id.in_(list(by_id)))
+                     .order_by(CaseUpdate.created_at.desc(), CaseUpdate.id.desc())).first()
+    if update is None:
+        return Outcome("update:none", text("update_none"))
+    return Outcome("update:sent", case_update_text(by_id[update.case_id], update))
+
+
+def case_update_text(case: Case, update: CaseUpdate) -> str:
+    """The update as the victim chose to receive it: minimal, or the update itself."""
+    if case.update_detail == "full":
+        return text("case_update_full", reference=case.crime_reference, message=update.message)
+    return text("case_update_minimal")
+
+
+def request_callback(db: Session, phone: str, message_sid: str, now: datetime) -> Outcome:
+    """CALL: a call-back, only to a number registered on a case with safe call times.
+
+    Texting may be safe where a phone call is not, so a case needs its own safe call
+    times before we promise to ring.  The request carries the case, so the call-back
+    workers ring only inside those times (and only while the desk is open)."""
+    try:
+        from models.callbacks import CallbackRequest
+    except ImportError:  # the call-back queue isn't installed: send them to the phone line
+        log.warning("CALL from %s but models.callbacks is missing", pseudonym(phone))
+        return Outcome("callback:unavailable", text("callback_unavailable"))
+    windows = sorted(((window, case) for case in registered_cases(db, phone) if case.safe_call_times
+                      if (window := next_call_window(case.safe_call_times, now))),
+                     key=lambda pair: (pair[0][0], pair[1].id))
+    if not windows:
+        return Outcome("callback:unavailable", text("callback_unavailable"))
+    (start, _end), case = windows[0]
+    existing = db.exec(select(CallbackRequest).where(
+        CallbackRequest.phone == phone, CallbackRequest.status.in_(("pending", "in_progress")))).first()
+    if existing is None:
+        db.add(CallbackRequest(
+            call_sid=message_sid, phone=phone, safe_to_call=True, voicemail_allowed=case.voicemail_allowed,
+            queue_joined_at=now, requested_at=now, language="en", verified_case_id=case.id,
+            status="pending", attempts=0))
+        db.info.setdefault("after_commit_jobs", []).append(("workers.callbacks", "schedule_callbacks"))
+        log.info("call-back requested by text from %s on case %s", pseudonym(phone), case.id)
+    action = "callback:requested" if existing is None else "callback:already"
+    if start <= now:
+        return Outcome(action, text("callback_booked_now"))
+    return Outcome(action, text("callback_booked_later", when=callback_when(start, now)))
+
+
+def run_after_commit_jobs(db: Session) -> None:
+    """Nudge the workers about what this message committed (they also sweep)."""
+    for module, name in db.info.pop("after_commit_jobs", []):
+        try:
+            function = getattr(__import__(module, fromlist=[name]), name)
+            function()
+        except Exception:  # noqa: BLE001 - the row is committed; the workers' own sweep finds it
+            log.exception("%s.%s failed after an inbound text", module, name)

@@ -1,0 +1,59 @@
+"""Signed survey links (``/s/<token>``) and the form nonces of the survey page.
+
+The token names the survey and when the link stops working; it is signed with
+SECRET_KEY, so it cannot be guessed or edited, and holds nothing about the case.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+import segno
+from flask import current_app
+from itsdangerous import BadData, URLSafeSerializer
+
+LINK_SALT = "survey-link"
+FORM_SALT = "survey-form"
+
+
+def _serializer(salt: str) -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def make_token(survey_id: int, expires_at: datetime) -> str:
+    return _serializer(LINK_SALT).dumps([survey_id, int(expires_at.timestamp())])
+
+
+def read_token(token: str, now: datetime) -> int | None:
+    """The survey id in a link that is genuine and not expired, else None."""
+    try:
+        survey_id, expires = _serializer(LINK_SALT).loads(token)
+    except (BadData, ValueError, TypeError):
+        return None
+    if not isinstance(survey_id, int) or not isinstance(expires, int):
+        return None
+    if now >= datetime.fromtimestamp(expires, UTC):
+        return None
+    return survey_id
+
+
+def survey_url(survey_id: int, expires_at: datetime) -> str:
+    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    return f"{base}/s/{make_token(survey_id, expires_at)}"
+
+
+def make_nonce(survey_id: int) -> str:
+    return _serializer(FORM_SALT).dumps([survey_id, secrets.token_hex(8)])
+
+
+def nonce_matches(nonce: str, survey_id: int) -> bool:
+    try:
+        value = _serializer(FORM_SALT).loads(nonce or "")
+    except (BadData, ValueError, TypeError):
+        return False
+    return isinstance(value, list) and len(value) == 2 and value[0] == survey_id
+
+
+def qr(url: str):
+    """A QR code that survives a cheap printer: error correction Q, quiet zone kept."""
+    return segno.make(url, error="q", micro=False)
