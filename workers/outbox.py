@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import random
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import requests
 from flask import current_app
@@ -260,7 +260,10 @@ def _finish(db: Session, message: OutboundMessage, status: MessageStatus, **fiel
 
 def _adopt_existing(db: Session, message: OutboundMessage) -> bool:
     """After an unanswered send, find the message if Twilio created it after all."""
-    since = (message.claimed_at or clock.now()) - timedelta(hours=1)
+    # Twilio stamps date_created by the wall clock, while claimed_at is on the desk
+    # clock (set by tests and the emulator): carry the claim's age across, not its time.
+    claim_age = clock.now() - (message.claimed_at or clock.now())
+    since = datetime.now(timezone.utc) - claim_age - timedelta(hours=1)
     try:
         candidates = _client().messages.list(to=message.to_number, from_=message.from_number, limit=50)
     except (TwilioRestException, TwilioServiceException, requests.RequestException):

@@ -34,9 +34,6 @@ def test_invitation_survives_429s_and_is_sent_once(app, clock, engage, deliver, 
     assert row.status == "sent" and row.attempts == 3
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "workers.outbox._adopt_existing compares Twilio's date_created (real time) with claimed_at "
-    "(desk clock); under a FixedClock ahead of real time the message is not adopted and is sent twice"))
 def test_invitation_after_a_timeout_where_twilio_had_it_is_not_sent_twice(app, clock, engage, deliver,
                                                                            fake_twilio):
     fake_twilio.timeout_next(1, delay=2.0, created=True, on="Messages")
