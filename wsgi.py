@@ -15,6 +15,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
+    from console import init_app as init_console
     from desk import api, cases_api, cli, redact
     from ivr import init_app as init_ivr
     from models import db
@@ -26,6 +27,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(cases_api.bp)
     init_ivr(app)
     init_sms(app)
+    init_console(app)
     cli.init_app(app)
     return app
 
