@@ -29,11 +29,55 @@ SETTINGS: dict[str, tuple[object, bool, str]] = {
     "SECRET_KEY": ("dev-secret-key-not-secret", True, "signs sessions and survey links"),
     "FALLBACK_PHONE_NUMBER": (None, False, "E.164 number callers are put through to when the service is degraded"),
     "LOG_HASH_KEY": (None, False, "key for pseudonymising phone numbers in logs (default: SECRET_KEY)"),
+    # The phone line
+    "DESK_QUEUE_NAME": ("desk", False, "the Twilio queue callers wait in for an agent"),
+    "IVR_HOLD_MUSIC_URL": ("https://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3", False,
+                           "audio played to callers waiting in the queue"),
+    "IVR_QUEUE_MAX_WAIT_SECONDS": ("1200", False, "longest wait before the caller is offered a callback"),
+    "IVR_QUEUE_MAX_SIZE": ("10", False, "callers waiting before new callers are offered a callback"),
+    "IVR_POSITION_EVERY_POLLS": ("3", False, "announce position and wait every N hold-music rounds"),
+    "IVR_CASE_LOCKOUT_FAILURES": ("5", False, "failed case look-ups per number per day before a lockout"),
+    "IVR_HOURS_OVERRIDES": ("{}", False,
+                            'closures and special hours by date, JSON: {"2026-12-24": "08:00-14:00", '
+                            '"2026-12-25": "closed"}'),
+    "IVR_LEAFLET_URL": ("https://www.gov.uk/government/publications/the-code-of-practice-for-victims-of-crime",
+                        False, "victim information leaflet texted to callers who ask for it"),
+    "IVR_VOICE_EN": ("Polly.Amy", False, "text-to-speech voice for English prompts"),
+    "IVR_VOICE_PL": ("Polly.Ewa", False, "text-to-speech voice for Polish prompts"),
+    # Agents and callbacks
+    "AGENT_RING_SECONDS": ("20", False, "how long an agent's phone rings"),
+    "AGENT_WRAP_UP_SECONDS": ("60", False, "after a call, before the agent is rung again"),
+    "AGENT_OFFER_STALE_SECONDS": ("120", False, "a ringing offer with no news is given up after this"),
+    "AGENT_ACCEPT_SECONDS": ("10", False, "time an agent has to press 1 after the whisper"),
+    "AGENT_PULL_WAIT_SECONDS": ("45", False, "how long an agent waits for a caller taken by CallSid"),
+    "AGENT_MAX_CALL_SECONDS": ("14400", False, "an accepted call with no news for this long is closed"),
+    "CALLBACK_MAX_ATTEMPTS": ("3", False, "attempts to reach a victim before a callback is marked failed"),
+    "CALLBACK_RETRY_MINUTES": ("15,60", False, "gap after the 1st, 2nd… failed callback attempt"),
+    "CALLBACK_RING_SECONDS": ("25", False, "how long the victim's phone rings on a callback"),
+    "DISPATCH_SWEEP_SECONDS": ("30", False, "how often waiting callers and due callbacks are re-dispatched"),
+    # Texts
+    "SURVEY_DELAY_MINUTES": ("60", False, "after an officer's visit, before the rating survey is texted"),
+    "SURVEY_EXPIRY_DAYS": ("7", False, "replies after this get a polite 'survey closed' note"),
+    "SMS_QUIET_HOURS": ("21:00-08:00", False, "Europe/London hours with no survey texts; empty turns it off"),
+    "SMS_RATE_PER_SECOND": ("10", False, "messages per second per sending number, across all workers"),
+    "SMS_MAX_ATTEMPTS": ("8", False, "send attempts before a message is marked failed"),
+    "SMS_RETRY_BASE_SECONDS": ("15", False, "first retry delay; doubles each attempt"),
+    "SMS_RETRY_MAX_SECONDS": ("900", False, "cap on the retry delay"),
+    "OUTBOX_STALE_CLAIM_SECONDS": ("300", False, "a send claim older than this belongs to a dead worker"),
+    "OUTBOX_SWEEP_GRACE_SECONDS": ("120", False, "the sweeper leaves rows this fresh to their queued jobs"),
 }
 
 
 class ConfigError(RuntimeError):
     pass
+
+
+def setting(name: str):
+    """A setting of the running app; an unset or empty value means the table's default."""
+    from flask import current_app
+
+    value = current_app.config.get(name)
+    return SETTINGS[name][0] if value is None or value == "" else value
 
 
 def load(overrides: dict | None = None) -> dict:

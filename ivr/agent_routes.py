@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, current_app, request, url_for
@@ -473,5 +472,5 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(callbacks_api.bp)
     app.cli.add_command(agents_cli)
-    every = app.config.get("DISPATCH_SWEEP_SECONDS") or os.environ.get("DISPATCH_SWEEP_SECONDS") or 30
+    every = app.config.get("DISPATCH_SWEEP_SECONDS") or 30
     periodic.register("dispatch-desk", "workers.callbacks:sweep", int(every))

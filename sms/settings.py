@@ -1,28 +1,14 @@
-"""Settings for texting, read from app config, then the environment, then defaults.
-
-(desk/config.py lists the service-wide settings; these are the SMS side's own.)
-"""
+"""The SMS side's settings (defaults and meanings: desk/config.py) as it needs them."""
 from __future__ import annotations
-
-import os
 
 import phonenumbers
 from flask import current_app
 
-DEFAULTS = {
-    "SURVEY_DELAY_MINUTES": 60,         # after the contact, before the invitation is texted
-    "SURVEY_EXPIRY_DAYS": 7,            # replies after this get a polite "closed" note
-    "SMS_QUIET_HOURS": "21:00-08:00",   # Europe/London; "" turns quiet hours off
-}
+from desk import config
 
 
 def get(name: str):
-    value = current_app.config.get(name)
-    if value is None:
-        value = os.environ.get(name)
-    if value is None:
-        value = DEFAULTS[name]
-    return value
+    return config.setting(name)
 
 
 def delay_minutes() -> float:

@@ -52,3 +52,26 @@ def test_the_embedded_redis_is_a_real_redis_shared_by_connections(tmp_path):
 
     other = redis.Redis(unix_socket_path=connect(config).socket_file)
     assert other.get("k") == b"v"
+
+
+def test_the_readme_documents_every_setting():
+    from desk.config import PROJECT_ROOT, SETTINGS
+
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    assert [name for name in SETTINGS if f"`{name}`" not in readme] == []
+
+
+def test_a_tuning_setting_from_the_environment_reaches_the_feature(clean_env, app):
+    from workers import agent_settings
+    from workers.outbox import setting as outbox_setting
+
+    clean_env.setenv("SMS_RATE_PER_SECOND", "3")
+    clean_env.setenv("CALLBACK_RETRY_MINUTES", "5,30")
+    from wsgi import create_app
+
+    other = create_app({"INSTANCE_PATH": app.config["INSTANCE_PATH"], "DATABASE_URL": app.config["DATABASE_URL"]})
+    with other.app_context():
+        assert float(outbox_setting("SMS_RATE_PER_SECOND")) == 3
+        assert [gap.total_seconds() for gap in agent_settings.retry_spacing()] == [300, 1800]
+    with app.app_context():  # the test app was made before the variables were set
+        assert float(outbox_setting("SMS_RATE_PER_SECOND")) == 10

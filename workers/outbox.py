@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 
-from desk import clock
+from desk import clock, config
 from desk.phone import try_e164
 from desk.redact import pseudonym
 from desk.redis_conn import connect
@@ -51,18 +51,8 @@ OPTED_OUT_CODES = {21610}
 INVALID_NUMBER_CODES = {21211, 21614}
 RATE_LIMITED_CODES = {20429}
 
-DEFAULTS = {
-    "SMS_RATE_PER_SECOND": 10,          # Twilio's figure for a UK long code
-    "SMS_MAX_ATTEMPTS": 8,
-    "SMS_RETRY_BASE_SECONDS": 15,       # doubles each attempt, capped below
-    "SMS_RETRY_MAX_SECONDS": 900,
-    "OUTBOX_STALE_CLAIM_SECONDS": 300,  # a claim older than this belongs to a dead worker
-    "OUTBOX_SWEEP_GRACE_SECONDS": 120,  # leave fresh rows to the jobs already queued
-}
-
-
 def setting(name: str):
-    return current_app.config.get(name, DEFAULTS[name])
+    return config.setting(name)
 
 
 # ---------------------------------------------------------------- queueing

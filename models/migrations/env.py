@@ -1,5 +1,4 @@
 from alembic import context
-from sqlalchemy import pool
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  registers every table

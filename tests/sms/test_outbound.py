@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
 from sqlmodel import select
 
 from desk.clock import LONDON, FixedClock
