@@ -91,6 +91,10 @@ def worker(burst: bool, name: str | None) -> None:
 
 
 def init_app(app) -> None:
+    from desk.emulator_cli import call, sms
+
+    app.cli.add_command(call)
+    app.cli.add_command(sms)
     app.cli.add_command(db_cli)
     app.cli.add_command(token_cli)
     app.cli.add_command(worker)
