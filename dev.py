@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / "python"
+CHROMIUM = "/usr/bin/chromium"
 
 
 def ensure_installed(extras: str) -> None:
@@ -37,6 +39,22 @@ def ensure_installed(extras: str) -> None:
     subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
     subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "-e", target], check=True, cwd=ROOT)
     stamp.write_text(digest)
+
+
+def ensure_browser() -> None:
+    """The console's browser tests drive Debian's Chromium (no browser download)."""
+    if Path(CHROMIUM).exists() or os.name == "nt":
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        print("installing Debian's chromium for the browser tests …", flush=True)
+        install = ["apt-get", "install", "-y", "-q", "chromium"]
+        quiet = {"stdout": subprocess.DEVNULL}
+        if subprocess.run(install, **quiet).returncode != 0:
+            subprocess.run(["apt-get", "update", "-q"], **quiet)
+            subprocess.run(install, **quiet)
+    if not Path(CHROMIUM).exists():
+        print(f"note: {CHROMIUM} is missing, so the browser tests will be skipped "
+              "(install Debian's chromium package to run them)", flush=True)
 
 
 def flask(*args: str) -> list[str]:
@@ -72,6 +90,7 @@ def serve() -> int:
 
 def test(args: list[str]) -> int:
     ensure_installed("test")
+    ensure_browser()
     return subprocess.run([str(PYTHON), "-m", "pytest", *args], cwd=ROOT).returncode
 
 
