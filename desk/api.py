@@ -89,11 +89,21 @@ def parse_body(model: type[M]) -> M:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ApiError(400, "the body must be a JSON object")
+    return _validate(model, data, "invalid fields: ")
+
+
+def parse_query(model: type[M]) -> M:
+    """The query string as MODEL, or a 422 that names each bad parameter."""
+    return _validate(model, request.args.to_dict(), "invalid query parameters: ")
+
+
+def _validate(model: type[M], data: dict, problem: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        details = [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()]
-        raise ApiError(422, "invalid fields: " + ", ".join(d["field"] for d in details), details) from None
+        details = [{"field": ".".join(str(p) for p in e["loc"]) or "query", "problem": e["msg"]}
+                   for e in exc.errors()]
+        raise ApiError(422, problem + ", ".join(d["field"] for d in details), details) from None
 
 
 def document(path: str, method: str, summary: str, *, body: type[BaseModel] | None = None,

@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from flask import Blueprint, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from flask import Blueprint, jsonify
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import func
 from sqlmodel import select
 
-from desk.api import ApiError, document, require_token
+from desk.api import document, parse_query, require_token
 from desk.clock import LONDON
 from models.callbacks import CallbackAttempt, CallbackRequest
 from models.db import session
@@ -46,13 +46,7 @@ class CallbackFilters(BaseModel):
 
 
 def _filters() -> CallbackFilters:
-    try:
-        return CallbackFilters.model_validate(request.args.to_dict())
-    except ValidationError as exc:
-        details = [{"field": ".".join(str(p) for p in e["loc"]) or "query", "problem": e["msg"]}
-                   for e in exc.errors()]
-        raise ApiError(422, "invalid query parameters: " + ", ".join(d["field"] for d in details),
-                       details) from None
+    return parse_query(CallbackFilters)
 
 
 def _where(query, f: CallbackFilters):

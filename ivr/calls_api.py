@@ -5,12 +5,12 @@ import base64
 import binascii
 from datetime import date, datetime, time, timedelta
 
-from flask import Blueprint, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from flask import Blueprint, jsonify
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import and_, or_
 from sqlmodel import select
 
-from desk.api import ApiError, document, require_token
+from desk.api import document, parse_query, require_token
 from desk.clock import LONDON
 from models.calls import OUTCOMES, Call, CallEvent
 from models.db import session
@@ -95,13 +95,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
 
 
 def _filters() -> CallFilters:
-    try:
-        return CallFilters.model_validate(request.args.to_dict())
-    except ValidationError as exc:
-        details = [{"field": ".".join(str(p) for p in e["loc"]) or "query", "problem": e["msg"]}
-                   for e in exc.errors()]
-        raise ApiError(422, "invalid query parameters: " + ", ".join(d["field"] for d in details),
-                       details) from None
+    return parse_query(CallFilters)
 
 
 def _iso(value: datetime | None) -> str | None:

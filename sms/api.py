@@ -6,13 +6,13 @@ import io
 from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, Response, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from desk import clock
-from desk.api import ApiError, document, not_found, parse_body, require_token
+from desk.api import ApiError, document, not_found, parse_body, parse_query, require_token
 from desk.phone import InvalidPhone, to_e164
 from flows import sms_conversation as conv
 from flows.sms_schedule import LONDON
@@ -75,13 +75,7 @@ class ListFilters(SurveyFilters):
 
 
 def _query_args(model: type[BaseModel]):
-    try:
-        return model.model_validate(request.args.to_dict())
-    except ValidationError as exc:
-        details = [{"field": ".".join(str(p) for p in e["loc"]) or "query", "problem": e["msg"]}
-                   for e in exc.errors()]
-        raise ApiError(422, "invalid query parameters: " + ", ".join(d["field"] for d in details),
-                       details) from None
+    return parse_query(model)
 
 
 # ------------------------------------------------------------------ intake
