@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import os
 
+from datetime import datetime
+
 import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlmodel import SQLModel
 
+from desk.clock import LONDON, FixedClock
 from models import migrate
 
 PUBLIC_BASE_URL = "https://desk.example.org"
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 ACCOUNT_SID = "AC" + "a1" * 16
 DESK_NUMBER = "+442079460000"
+
+# Monday 23 November 2026, 10:00 in London: an ordinary open weekday.
+MONDAY_10AM = datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -70,6 +76,14 @@ def _empty_tables(app) -> None:
         for table in reversed(SQLModel.metadata.sorted_tables):
             if table.name in names:
                 conn.execute(table.delete())
+
+
+@pytest.fixture
+def clock(app):
+    """The service's clock, fixed at MONDAY_10AM until a test moves it."""
+    fixed = FixedClock(MONDAY_10AM)
+    app.config["CLOCK"] = fixed
+    return fixed
 
 
 @pytest.fixture

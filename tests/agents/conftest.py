@@ -3,21 +3,9 @@ the database, callers and agents driven through the emulator (signatures on), an
 real RQ workers against the fake Twilio REST API."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
-
-from desk.clock import LONDON, FixedClock
-
-# Monday 23 November 2026, 10:00 in London: the desk is open.
-MONDAY_10AM = datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)
-
-
-@pytest.fixture
-def clock(app):
-    fixed = FixedClock(MONDAY_10AM)
-    app.config["CLOCK"] = fixed
-    return fixed
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from desk.clock import LONDON, FixedClock
 from tests.conftest import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
 from tests.emulator.caller import Caller
 
@@ -23,15 +22,6 @@ VICTIM = "+447911123456"
 STRANGER = "+447911123457"
 OTHER_PHONE = "+447911123458"
 
-# Monday 23 November 2026, 10:00 in London: an ordinary open weekday.
-MONDAY_10AM = datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)
-
-
-@pytest.fixture
-def clock(app):
-    fixed = FixedClock(MONDAY_10AM)
-    app.config["CLOCK"] = fixed
-    return fixed
 
 
 @pytest.fixture

@@ -2,19 +2,14 @@
 signed as Twilio signs, and sending whatever the outbox owes through real workers."""
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 from sqlmodel import select
 
-from desk.clock import LONDON, FixedClock
 from tests.conftest import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
 from tests.emulator.texter import Texter
 
 VICTIM = "+447911123456"
 OTHER = "+447911123457"
-# Monday 23 November 2026, 10:00 in London
-MONDAY_10AM = datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)
 
 ENGAGEMENT = {
     "officer_id": "MP1234",
@@ -24,13 +19,6 @@ ENGAGEMENT = {
     "crime_reference": "5201234/26",
     "occurred_at": "2026-11-23T09:30:00+00:00",
 }
-
-
-@pytest.fixture
-def clock(app):
-    fixed = FixedClock(MONDAY_10AM)
-    app.config["CLOCK"] = fixed
-    return fixed
 
 
 @pytest.fixture
