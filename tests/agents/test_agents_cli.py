@@ -17,24 +17,24 @@ def agents(app):
 
 
 def test_add_list_and_set_state(app):
-    result = run(app, "add", "Asha", "--phone", "07911 123456", "--skill", "vawg", "--skill", "pl")
+    result = run(app, "add", "agent-a", "--phone", "07911 123456", "--skill", "vawg", "--skill", "pl")
     assert result.exit_code == 0, result.output
-    result = run(app, "add", "Ben", "--client", "ben-desk")
+    result = run(app, "add", "agent-b", "--client", "desk-b")
     assert result.exit_code == 0, result.output
 
     found = agents(app)
-    assert found["Asha"].phone == "+447911123456"
-    assert found["Asha"].skills == ["vawg", "pl"]
-    assert found["Asha"].state == "offline"
-    assert found["Ben"].address == "client:ben-desk"
+    assert found["agent-a"].phone == "+447911123456"
+    assert found["agent-a"].skills == ["vawg", "pl"]
+    assert found["agent-a"].state == "offline"
+    assert found["agent-b"].address == "client:desk-b"
 
-    result = run(app, "state", "Asha", "available")
+    result = run(app, "state", "agent-a", "available")
     assert result.exit_code == 0, result.output
-    assert agents(app)["Asha"].state == "available"
+    assert agents(app)["agent-a"].state == "available"
 
     listing = run(app, "list").output.splitlines()
-    assert listing[0].startswith("Asha\tavailable") and "vawg,pl" in listing[0]
-    assert listing[1].startswith("Ben\toffline") and "client:ben-desk" in listing[1]
+    assert listing[0].startswith("agent-a\tavailable") and "vawg,pl" in listing[0]
+    assert listing[1].startswith("agent-b\toffline") and "client:desk-b" in listing[1]
     assert "+44" not in run(app, "list").output  # no phone numbers on screen or in logs
 
 

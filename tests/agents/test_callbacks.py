@@ -59,7 +59,7 @@ def victim_leg(twilio_fetch, agent, answered_by: str):
 
 def test_callbacks_are_placed_in_queue_join_order_agent_first_and_completed_when_answered(
         add_agent, book, sweep, pick_up, twilio_fetch, rows, fake_twilio):
-    add_agent("Asha", ASHA, idle=30)
+    add_agent("agent-a", ASHA, idle=30)
     later = book(VICTIM_A, joined_minutes_ago=2)                   # asked by menu, 2 minutes ago
     earlier = book(VICTIM_B, joined_minutes_ago=20, language="pl")  # waited in the queue first
 
@@ -92,7 +92,7 @@ def test_callbacks_are_placed_in_queue_join_order_agent_first_and_completed_when
 
 def test_no_answer_is_retried_after_15_then_60_minutes_then_marked_failed_after_3_attempts(
         add_agent, book, sweep, route, pick_up, clock, fire_scheduled, rows, fake_twilio):
-    add_agent("Asha", ASHA, idle=30)
+    add_agent("agent-a", ASHA, idle=30)
     cb = book(VICTIM_A)
 
     expected_retry = {1: MONDAY_10AM + timedelta(minutes=15), 2: MONDAY_10AM + timedelta(minutes=75)}
@@ -125,7 +125,7 @@ def test_no_answer_is_retried_after_15_then_60_minutes_then_marked_failed_after_
 
 
 def test_only_inside_the_victims_window_and_the_cases_safe_times(add_agent, api, book, sweep, clock, rows):
-    add_agent("Asha", ASHA, idle=30)
+    add_agent("agent-a", ASHA, idle=30)
     case = api.post("/cases", {"crime_reference": "5201234/26", "victim_phone": VICTIM_A,
                                "contact": {"safe_call_times": ["13:00-14:00"]}}).json["id"]
     book(VICTIM_A, window_start="12:00", window_end="16:00", verified_case_id=case)
@@ -138,7 +138,7 @@ def test_only_inside_the_victims_window_and_the_cases_safe_times(add_agent, api,
 
 
 def test_nothing_is_placed_while_the_desk_is_closed(add_agent, book, sweep, clock, app):
-    add_agent("Asha", ASHA, idle=30)
+    add_agent("agent-a", ASHA, idle=30)
     clock.current = MONDAY_10AM.replace(hour=20, minute=0)       # Monday 20:00: closed
     book(VICTIM_A)
     assert sweep() == []
@@ -153,9 +153,9 @@ def test_nothing_is_placed_while_the_desk_is_closed(add_agent, book, sweep, cloc
 
 def test_a_voicemail_is_left_only_with_consent_only_once_and_never_with_details(
         add_agent, api, book, sweep, clock, pick_up, twilio_fetch, rows):
-    add_agent("Asha", ASHA, idle=30)
+    add_agent("agent-a", ASHA, idle=30)
     case = api.post("/cases", {"crime_reference": "5201234/26", "victim_phone": VICTIM_A,
-                               "victim_name": "Jo Bloggs", "officer_name": "PC Sam Jones",
+                               "victim_name": "Named Victim", "officer_name": "PC 4521 Lambeth",
                                "contact": {"voicemail_allowed": True}}).json["id"]
     consented = book(VICTIM_A, voicemail_allowed=True, verified_case_id=case)
 
@@ -166,7 +166,7 @@ def test_a_voicemail_is_left_only_with_consent_only_once_and_never_with_details(
     assert said == ("Hello. This is the return call you asked for. Sorry we missed you. We will try again, "
                     "or you can call us back on 0 2 0 7 9 4 6 0 0 0 0. Goodbye.")
     assert verbs == ["Say", "Hangup"]
-    for secret in ("Jo", "Bloggs", "Sam", "5201234", "Victim", "police", "crime"):
+    for secret in ("Named", "4521", "5201234", "Victim", "police", "crime"):
         assert secret not in said
     agent.dial_outcome("completed")
     assert agent.said[-1].text.startswith("An answering machine answered. A short message without details was left.")
@@ -181,7 +181,7 @@ def test_a_voicemail_is_left_only_with_consent_only_once_and_never_with_details(
 
 
 def test_without_consent_a_machine_is_hung_up_on_in_silence(add_agent, book, sweep, pick_up, twilio_fetch, rows):
-    add_agent("Asha", ASHA, idle=30)
+    add_agent("agent-a", ASHA, idle=30)
     cb = book(VICTIM_A, voicemail_allowed=False)
     agent = place(pick_up, sweep()[0])
     assert victim_leg(twilio_fetch, agent, "machine_start") == ("", ["Hangup"])
@@ -193,8 +193,8 @@ def test_without_consent_a_machine_is_hung_up_on_in_silence(add_agent, book, swe
 
 def test_an_agent_who_misses_a_callback_does_not_use_up_the_victims_attempts(
         add_agent, book, sweep, route, call_status, pick_up, rows):
-    add_agent("Asha", ASHA, idle=30)
-    add_agent("Ben", BEN, idle=5)
+    add_agent("agent-a", ASHA, idle=30)
+    add_agent("agent-b", BEN, idle=5)
     book(VICTIM_A)
     [ring] = sweep()
     assert ring["to"] == ASHA
@@ -203,12 +203,12 @@ def test_an_agent_who_misses_a_callback_does_not_use_up_the_victims_attempts(
     assert ring["to"] == BEN                                     # offered again at once, to the next agent
     agent = place(pick_up, ring)
     assert "attempt 1 of 3" in agent.heard()
-    assert {a.name: a.missed_in_a_row for a in rows(Agent)} == {"Asha": 1, "Ben": 0}
+    assert {a.name: a.missed_in_a_row for a in rows(Agent)} == {"agent-a": 1, "agent-b": 0}
 
 
 def test_a_callback_taken_in_the_queue_keeps_the_callers_place_ahead_of_later_live_callers(
         app, add_agent, dial, clock, route, pick_up, rows, fake_twilio):
-    add_agent("Asha", ASHA, idle=30, state="offline")
+    add_agent("agent-a", ASHA, idle=30, state="offline")
     first = dial(VICTIM_A)
     first.press("2")                                             # joins the queue at 10:00
     clock.advance(minutes=3)
@@ -223,7 +223,7 @@ def test_a_callback_taken_in_the_queue_keeps_the_callers_place_ahead_of_later_li
     assert route() == []                                         # nobody on duty yet
 
     clock.advance(minutes=1)
-    result = app.test_cli_runner().invoke(args=["agents", "state", "Asha", "available"])
+    result = app.test_cli_runner().invoke(args=["agents", "state", "agent-a", "available"])
     assert result.exit_code == 0, result.output
     [ring] = route()
     agent = place(pick_up, ring)

@@ -11,18 +11,18 @@ from tests.agents.test_routing import ASHA, BEN, states, wait_in_queue
 
 def test_a_refused_rest_call_is_tried_again_and_a_number_twilio_cannot_dial_takes_the_agent_off_duty(
         add_agent, dial, clock, route, sweep, rows, fake_twilio):
-    add_agent("Asha", ASHA, idle=30)
-    add_agent("Ben", BEN, idle=5)
+    add_agent("agent-a", ASHA, idle=30)
+    add_agent("agent-b", BEN, idle=5)
     wait_in_queue(dial, clock)
 
     fake_twilio.fail_next(status=429, on="Calls")
     assert route() == []                                    # Too Many Requests: nothing placed
-    assert states(rows) == {"Asha": ("available", 0), "Ben": ("available", 0)}
+    assert states(rows) == {"agent-a": ("available", 0), "agent-b": ("available", 0)}
     assert rows(AgentOffer)[0].outcome == "twilio_20429"
 
     fake_twilio.fail_next(code=21211, on="Calls", to=ASHA)  # Asha's number is not a valid number
     assert [c["to"] for c in sweep()] == [BEN]               # the next pass: Asha refused, Ben rung
-    assert states(rows) == {"Asha": ("offline", 0), "Ben": ("available", 0)}
+    assert states(rows) == {"agent-a": ("offline", 0), "agent-b": ("available", 0)}
 
 
 def test_agents_reached_by_twilio_client_identity(add_agent, dial, clock, route):
@@ -33,20 +33,20 @@ def test_agents_reached_by_twilio_client_identity(add_agent, dial, clock, route)
 
 def test_an_offer_twilio_never_reports_on_is_given_up_and_the_caller_offered_again(
         add_agent, dial, clock, route, sweep, rows):
-    add_agent("Asha", ASHA, idle=30)
+    add_agent("agent-a", ASHA, idle=30)
     wait_in_queue(dial, clock)
     assert [c["to"] for c in route()] == [ASHA]
     clock.advance(seconds=119)
     assert sweep() == []                                     # still ringing, as far as we know
     clock.advance(seconds=2)
     assert [c["to"] for c in sweep()] == [ASHA]              # stale: given up, not counted as a miss
-    assert states(rows) == {"Asha": ("available", 0)}
+    assert states(rows) == {"agent-a": ("available", 0)}
     assert [o.status for o in rows(AgentOffer)] == ["withdrawn", "ringing"]
 
 
 def test_a_callback_attempt_whose_end_never_arrives_is_closed_and_retried(
         app, add_agent, clock, sweep, pick_up, rows):
-    add_agent("Asha", ASHA, idle=30)
+    add_agent("agent-a", ASHA, idle=30)
     with app.app_context():
         db = session()
         db.add(CallbackRequest(phone="+447911123456", queue_joined_at=clock(), requested_at=clock()))
@@ -59,7 +59,7 @@ def test_a_callback_attempt_whose_end_never_arrives_is_closed_and_retried(
     assert (request.status, request.attempts, request.last_outcome) == ("pending", 1, "lost")
     assert request.next_attempt_at == clock() + timedelta(minutes=15)
     assert [a.outcome for a in rows(CallbackAttempt)] == ["lost"]
-    assert states(rows) == {"Asha": ("available", 0)}
+    assert states(rows) == {"agent-a": ("available", 0)}
     clock.advance(minutes=15)
     assert len(sweep()) == 1
 

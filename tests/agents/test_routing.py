@@ -24,9 +24,9 @@ def wait_in_queue(dial, clock, minutes=3, from_=VICTIM):
 
 def test_the_longest_idle_agent_is_rung_hears_the_whisper_and_is_bridged(
         add_agent, dial, clock, route, pick_up, twilio_fetch, rows, fake_twilio):
-    add_agent("Ben", BEN, idle=5)
-    add_agent("Asha", ASHA, idle=30)
-    add_agent("Cara", CARA, idle=60, state="offline")
+    add_agent("agent-b", BEN, idle=5)
+    add_agent("agent-a", ASHA, idle=30)
+    add_agent("agent-c", CARA, idle=60, state="offline")
     caller = wait_in_queue(dial, clock, minutes=3)
 
     rung = route()
@@ -43,7 +43,7 @@ def test_the_longest_idle_agent_is_rung_hears_the_whisper_and_is_bridged(
     assert "+44" not in agent.heard() and "7911" not in agent.heard()
     agent.press("1")
     assert agent.waiting_for == "dial"
-    assert states(rows)["Asha"] == ("busy", 0)
+    assert states(rows)["agent-a"] == ("busy", 0)
 
     # Twilio fetches the <Queue url> for the dequeued caller just before bridging.
     offer = rows(AgentOffer)[0]
@@ -52,7 +52,7 @@ def test_the_longest_idle_agent_is_rung_hears_the_whisper_and_is_bridged(
                             "DequeingCallSid": ring.sid, "AccountSid": "AC" + "0" * 32})
     assert said == "Hello, connecting you now."
     call = rows(Call, Call.call_sid == caller.call_sid)[0]
-    assert call.agent_id == rows(Agent, Agent.name == "Asha")[0].id and call.waiting_since is None
+    assert call.agent_id == rows(Agent, Agent.name == "agent-a")[0].id and call.waiting_since is None
     assert [e.event for e in rows(CallEvent, CallEvent.call_sid == caller.call_sid)][-1] == "connected"
 
     caller.answered_by_agent()
@@ -67,46 +67,46 @@ def test_the_longest_idle_agent_is_rung_hears_the_whisper_and_is_bridged(
         "SAY(en-GB): Call ended. You have 60 seconds of wrap-up before the next call.",
         "HANGUP",
     ]
-    assert states(rows)["Asha"] == ("wrap_up", 0)
+    assert states(rows)["agent-a"] == ("wrap_up", 0)
     assert rows(AgentOffer)[0].status == "ended"
     assert route() == []  # nobody else waiting: nobody rung
 
 
 def test_no_answer_moves_on_to_the_next_agent_and_two_misses_in_a_row_mean_offline(
         add_agent, dial, clock, route, pick_up, call_status, rows):
-    add_agent("Asha", ASHA, idle=30)
-    add_agent("Ben", BEN, idle=5)
+    add_agent("agent-a", ASHA, idle=30)
+    add_agent("agent-b", BEN, idle=5)
     wait_in_queue(dial, clock, minutes=1)
 
     first = route()
     assert [c["to"] for c in first] == [ASHA]
     call_status(first[0], "ringing")
     call_status(first[0], "no-answer")
-    assert states(rows) == {"Asha": ("available", 1), "Ben": ("available", 0)}
+    assert states(rows) == {"agent-a": ("available", 1), "agent-b": ("available", 0)}
 
     second = route()
     assert [c["to"] for c in second] == [BEN]  # Asha missed this caller: Ben next
     call_status(second[0], "busy")
-    assert states(rows) == {"Asha": ("available", 1), "Ben": ("available", 1)}
+    assert states(rows) == {"agent-a": ("available", 1), "agent-b": ("available", 1)}
 
     third = route()  # both have missed this caller: the longest idle again
     assert [c["to"] for c in third] == [ASHA]
     call_status(third[0], "no-answer")
     call_status(third[0], "no-answer")  # a repeated callback counts once
-    assert states(rows) == {"Asha": ("offline", 2), "Ben": ("available", 1)}
+    assert states(rows) == {"agent-a": ("offline", 2), "agent-b": ("available", 1)}
 
     fourth = route()
     assert [c["to"] for c in fourth] == [BEN]
     agent = pick_up(fourth[0])
     agent.press("1")  # taking a call resets the count
-    assert states(rows)["Ben"] == ("busy", 0)
+    assert states(rows)["agent-b"] == ("busy", 0)
     assert [o.outcome for o in rows(AgentOffer)] == ["no-answer", "busy", "no-answer", None]
 
 
 def test_an_agent_who_answers_but_never_presses_1_has_missed_the_call(
         add_agent, dial, clock, route, pick_up, call_status, rows):
-    add_agent("Asha", ASHA, idle=30)
-    add_agent("Ben", BEN, idle=5)
+    add_agent("agent-a", ASHA, idle=30)
+    add_agent("agent-b", BEN, idle=5)
     wait_in_queue(dial, clock)
 
     ring = route()[0]
@@ -114,13 +114,13 @@ def test_an_agent_who_answers_but_never_presses_1_has_missed_the_call(
     agent.silence()
     assert agent.transcript[-2:] == ["SAY(en-GB): No key pressed. The call will go to another agent.", "HANGUP"]
     call_status(ring, "completed")  # the status callback after that changes nothing more
-    assert states(rows) == {"Asha": ("available", 1), "Ben": ("available", 0)}
+    assert states(rows) == {"agent-a": ("available", 1), "agent-b": ("available", 0)}
     assert [c["to"] for c in route()] == [BEN]
 
 
 def test_a_caller_who_leaves_before_the_agent_answers_costs_the_agent_nothing(
         add_agent, dial, clock, route, pick_up, rows):
-    add_agent("Asha", ASHA, idle=30)
+    add_agent("agent-a", ASHA, idle=30)
     caller = wait_in_queue(dial, clock)
     ring = route()[0]
     caller.hang_up()
@@ -128,7 +128,7 @@ def test_a_caller_who_leaves_before_the_agent_answers_costs_the_agent_nothing(
     agent = pick_up(ring)
     assert agent.transcript == ["SAY(en-GB): The caller is no longer waiting. Thank you, you stay available.",
                                 "HANGUP"]
-    assert states(rows) == {"Asha": ("available", 0)}
+    assert states(rows) == {"agent-a": ("available", 0)}
     assert rows(AgentOffer)[0].status == "withdrawn"
     assert route() == []
 
@@ -140,8 +140,8 @@ def test_callers_are_matched_by_language_in_joining_order_and_a_caller_behind_th
         add_agent, api, dial, clock, route, pick_up, twilio_fetch, rows, fake_twilio):
     response = api.post("/cases", {"crime_reference": "5201234/26", "victim_phone": POLISH_VICTIM})
     assert response.status_code == 201
-    piotr = add_agent("Piotr", "+447911200004", skills=("pl", "vawg"), idle=10)
-    add_agent("Ben", BEN, skills=("en",), idle=40)
+    piotr = add_agent("agent-pl", "+447911200004", skills=("pl", "vawg"), idle=10)
+    add_agent("agent-b", BEN, skills=("en",), idle=40)
 
     first = wait_in_queue(dial, clock, minutes=2)  # English, unverified, joins first
     second = dial(POLISH_VICTIM)
@@ -163,7 +163,7 @@ def test_callers_are_matched_by_language_in_joining_order_and_a_caller_behind_th
     assert piotr_leg.heard().startswith(
         "Victim Focus Desk caller. Waited 4 minutes. Verified on a case. Language: Polish.")
     piotr_leg.press("1")
-    # The English caller is still at the front: Piotr must not <Dial><Queue>desk (that
+    # The English caller is still at the front: the Polish-speaking agent must not <Dial><Queue>desk (that
     # would take them).  He waits in a queue of his own while the Polish caller is
     # taken out of the desk queue by CallSid.
     assert piotr_leg.waiting_for == "queue"
@@ -200,7 +200,7 @@ def test_after_wrap_up_the_agent_takes_the_next_caller(add_agent, app, dial, clo
     from datetime import UTC, datetime
 
     app.config["AGENT_WRAP_UP_SECONDS"] = 120
-    add_agent("Asha", ASHA, idle=30)
+    add_agent("agent-a", ASHA, idle=30)
     wait_in_queue(dial, clock, minutes=1)
     agent = pick_up(route()[0])
     agent.press("1")
@@ -209,12 +209,12 @@ def test_after_wrap_up_the_agent_takes_the_next_caller(add_agent, app, dial, clo
 
     wait_in_queue(dial, clock, minutes=1, from_=POLISH_VICTIM)
     assert route() == []                           # a minute into wrap-up: not rung
-    assert states(rows)["Asha"] == ("wrap_up", 0)
+    assert states(rows)["agent-a"] == ("wrap_up", 0)
     clock.advance(seconds=61)
     [when] = fire_scheduled()                      # a dispatch was scheduled for the end of wrap-up
     assert 115 <= (when - datetime.now(UTC)).total_seconds() <= 125
     assert [c["to"] for c in route()] == [ASHA]
-    assert states(rows)["Asha"] == ("available", 0)
+    assert states(rows)["agent-a"] == ("available", 0)
 
 
 def test_two_dispatchers_at_once_ring_each_agent_and_each_caller_once(add_agent, app, dial, clock, fake_twilio,

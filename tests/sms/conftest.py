@@ -13,7 +13,7 @@ OTHER = "+447911123457"
 
 ENGAGEMENT = {
     "officer_id": "MP1234",
-    "officer_name": "PC Sam Jones",
+    "officer_name": "PC 4521 Lambeth",
     "borough": "Lambeth",
     "victim_phone": "07911 123456",
     "crime_reference": "5201234/26",
@@ -46,7 +46,7 @@ def case(api):
     """Register a case through the case API; returns its id."""
 
     def post(phone: str = "07911 123456", reference: str = "5201234/26", **contact) -> int:
-        body = {"crime_reference": reference, "victim_phone": phone, "officer_name": "PC Sam Jones",
+        body = {"crime_reference": reference, "victim_phone": phone, "officer_name": "PC 4521 Lambeth",
                 "borough": "Lambeth", "contact": contact}
         response = api.post("/cases", body)
         assert response.status_code in (200, 201), response.json

@@ -42,7 +42,7 @@ def test_invite_five_comment_thanks(app, api, clock, engage, deliver, fake_twili
     clock.advance(minutes=61)
     deliver()
     assert [m["body"] for m in fake_twilio.messages_to(VICTIM)] == [
-        "Metropolitan Police Victim Focus Desk: how did we do when PC Sam Jones contacted you on "
+        "Metropolitan Police Victim Focus Desk: how did we do when PC 4521 Lambeth contacted you on "
         "Mon 23 Nov? Reply 1 (very poor) to 5 (excellent). Reply STOP to opt out."]
 
     phone = texter()

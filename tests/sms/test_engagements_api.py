@@ -27,7 +27,7 @@ def test_invitation_is_scheduled_after_the_delay(app, api, clock, engage):
     message = invitation(app, created["survey_id"])
     assert message.to_number == VICTIM and message.status == "pending"
     assert message.not_before == datetime(2026, 11, 23, 11, 0, tzinfo=LONDON)
-    assert "PC Sam Jones" in message.body and "Mon 23 Nov" in message.body
+    assert "PC 4521 Lambeth" in message.body and "Mon 23 Nov" in message.body
     assert created["survey_link"].startswith("https://desk.example.org/s/")
 
 

@@ -28,9 +28,9 @@ def test_every_text_is_gsm7_and_at_most_three_segments(text_id):
 
 
 def test_the_invitation_says_who_what_how_and_how_to_stop():
-    body = render("survey_invite", officer="PC Sam Jones", date="Mon 23 Nov")
+    body = render("survey_invite", officer="PC 4521 Lambeth", date="Mon 23 Nov")
     assert body.startswith("Metropolitan Police Victim Focus Desk")
-    assert "PC Sam Jones" in body and "Mon 23 Nov" in body
+    assert "PC 4521 Lambeth" in body and "Mon 23 Nov" in body
     assert "1 (very poor) to 5 (excellent)" in body and "Reply STOP to opt out" in body
     assert segments(body) <= 2
 
