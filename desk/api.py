@@ -11,6 +11,7 @@ from flask import Blueprint, abort, g, jsonify, request
 from pydantic import BaseModel, ValidationError
 from sqlmodel import select
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from models.db import session, utcnow
 from models.tokens import ApiToken, hash_token
@@ -86,7 +87,10 @@ def parse_body(model: type[M]) -> M:
     """The JSON body as MODEL, or a 4xx that says which field is wrong."""
     if not request.is_json:
         raise ApiError(415, "send a JSON body with Content-Type: application/json")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # thousands of nested brackets: not a body we will read
+        data = None
     if not isinstance(data, dict):
         raise ApiError(400, "the body must be a JSON object")
     return _validate(model, data, "invalid fields: ")
@@ -97,7 +101,17 @@ def parse_query(model: type[M]) -> M:
     return _validate(model, request.args.to_dict(), "invalid query parameters: ")
 
 
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return isinstance(value, list) and any(_has_nul(v) for v in value)
+
+
 def _validate(model: type[M], data: dict, problem: str) -> M:
+    if _has_nul(data):  # no text column (PostgreSQL's least of all) can hold one
+        raise ApiError(422, problem + "a NUL character (\\u0000) is not allowed in text")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -109,6 +123,9 @@ def _validate(model: type[M], data: dict, problem: str) -> M:
 def document(path: str, method: str, summary: str, *, body: type[BaseModel] | None = None,
              responses: dict[int, str], params: list[dict] | None = None) -> None:
     """Add one operation to the OpenAPI document."""
+    if body is not None:  # parse_body's answers, for every operation that takes JSON
+        responses = {400: "the body is not a JSON object", 413: "the body is too large",
+                     415: "the body is not sent as application/json", **responses}
     op: dict = {"summary": summary, "responses": {
         str(code): {"description": text, "content": {"application/json": {"schema": {"type": "object"}}}}
         if code < 400 else {"description": text, "content": {"application/json": {
@@ -131,7 +148,17 @@ def openapi():
     return jsonify(OPENAPI)
 
 
+class KeyInt(IntegerConverter):
+    """``<int:…>`` in every URL of the app: an id too big for an INTEGER key is no
+    row (404), not a database error."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app) -> None:
+    app.url_map.converters["int"] = KeyInt  # before the blueprints' rules are added
     app.register_blueprint(bp)
 
     @app.errorhandler(ApiError)

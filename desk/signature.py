@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 
 from flask import abort, current_app, request
 from twilio.request_validator import (
@@ -23,6 +24,16 @@ log = logging.getLogger(__name__)
 # Endpoints registered through the decorator; the route-inventory test compares this
 # with the app's url_map so a new Twilio route cannot forget the check.
 SIGNED_ENDPOINTS: set[str] = set()
+
+
+SID = re.compile(r"[A-Za-z0-9]{2,34}")  # Twilio's: two letters and 32 hex digits
+
+
+def twilio_sid(value: str | None) -> str | None:
+    """VALUE if it has the shape of a Twilio SID, else None.  A signed request can
+    still carry anything; this keeps odd values out of SID columns (34 characters)."""
+    value = (value or "").strip()
+    return value if SID.fullmatch(value) else None
 
 
 def signed_url() -> str:

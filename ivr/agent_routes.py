@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, current_app, request, url_for
@@ -25,7 +26,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from desk import clock
 from desk.phone import spoken_digits
-from desk.signature import twilio_webhook
+from desk.signature import twilio_sid, twilio_webhook
 from flows import agent_prompts as P
 from flows import dispatch as rules
 from models.agents import AgentOffer, OfferKind, OfferStatus
@@ -38,6 +39,7 @@ bp = Blueprint("ivr_agent", __name__, url_prefix="/ivr/agent")
 
 AGENT_VOICE = {"voice": "Polly.Amy", "language": "en-GB"}
 TERMINAL_MISSED = {"no-answer", "busy", "failed", "canceled"}
+OFFER_ID = re.compile(r"[0-9]{1,9}")  # fits a 32-bit INTEGER key
 
 
 def twiml(response: VoiceResponse) -> Response:
@@ -87,10 +89,10 @@ def _bridge_anyway() -> VoiceResponse:
 
 
 def _offer() -> AgentOffer | None:
-    try:
-        return session().get(AgentOffer, int(request.args.get("offer", "")))
-    except ValueError:
-        return None
+    # ASCII digits that fit the key column: int() would also take "٣", "1_0" or forty
+    # nines, which no offer URL of ours holds (and the database cannot compare)
+    raw = request.args.get("offer", "")
+    return session().get(AgentOffer, int(raw)) if OFFER_ID.fullmatch(raw) else None
 
 
 def _url(path: str, offer: AgentOffer) -> str:
@@ -121,8 +123,8 @@ def answer():
     offer = _offer()
     if offer is None or offer.status != OfferStatus.RINGING.value:
         return say_and_hang_up(P.AGENT["no_longer_needed"])
-    if offer.agent_call_sid is None and request.form.get("CallSid"):
-        offer.agent_call_sid = request.form["CallSid"]
+    if offer.agent_call_sid is None and twilio_sid(request.form.get("CallSid")):
+        offer.agent_call_sid = twilio_sid(request.form.get("CallSid"))
     offer.answered_at = offer.answered_at or now
     db.add(offer)
     if offer.kind == OfferKind.QUEUE.value:
@@ -298,6 +300,7 @@ def dial_result():
     if offer is None:
         return say_and_hang_up(P.AGENT["no_longer_needed"])
     status = request.form.get("DialCallStatus") or request.form.get("QueueResult") or ""
+    status = status if re.fullmatch(r"[a-z-]{1,30}", status) else ""  # stored as the reason below
     if status in ("completed", "bridged", "answered"):
         agent_state.ended(db, offer, now, "completed")
         _commit_and_dispatch()
@@ -330,8 +333,8 @@ def status():
     if offer is None:
         return "", 204
     call_status = request.form.get("CallStatus", "")
-    if offer.agent_call_sid is None and request.form.get("CallSid"):
-        offer.agent_call_sid = request.form["CallSid"]
+    if offer.agent_call_sid is None and twilio_sid(request.form.get("CallSid")):
+        offer.agent_call_sid = twilio_sid(request.form.get("CallSid"))
         db.add(offer)
     if call_status in TERMINAL_MISSED:
         agent_state.missed(db, offer, now, call_status)
@@ -391,7 +394,7 @@ def callback_screen():
         response.hangup()
         return twiml(response)
     cb = callbacks.get(db, attempt.callback_id)
-    attempt.victim_call_sid = request.form.get("CallSid") or attempt.victim_call_sid
+    attempt.victim_call_sid = twilio_sid(request.form.get("CallSid")) or attempt.victim_call_sid
     if rules.is_machine(request.form.get("AnsweredBy")):
         if callbacks.voicemail_permitted(db, cb):
             attempt.outcome = rules.VOICEMAIL_LEFT
@@ -420,7 +423,7 @@ def callback_dial_result():
     dial_status = request.form.get("DialCallStatus", "")
     attempt = callbacks.get_attempt(db, offer.callback_attempt_id)
     if attempt is not None and attempt.victim_call_sid is None:
-        attempt.victim_call_sid = request.form.get("DialCallSid")
+        attempt.victim_call_sid = twilio_sid(request.form.get("DialCallSid"))
     cb = _callback_leg_over(db, offer, now, rules.DIAL_STATUS_OUTCOMES.get(dial_status, rules.FAILED))
     _commit_and_dispatch()
     if attempt is None or cb is None:

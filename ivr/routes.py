@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 
@@ -25,11 +26,12 @@ from werkzeug.exceptions import HTTPException
 
 from desk import clock
 from desk.phone import try_e164
-from desk.signature import twilio_webhook
+from desk.signature import twilio_sid, twilio_webhook
 from flows import engine
 from flows.call_flow import call_flow
-from flows.model import (CallState, Digits, Event, Flow, Query, QueueResult, QueueWait, Silence,
+from flows.model import (CallState, Digits, Enqueue, Event, Flow, Query, QueueResult, QueueWait, Silence,
                          Speech, Trigger)
+from flows.model import Queue as QueueNode
 from flows.validate import check
 from ivr import effects
 from ivr.fallback import fallback_response, try_later
@@ -90,6 +92,8 @@ def keep_holding(view):
     def wrapper(*args, **kwargs):
         try:
             return view(*args, **kwargs)
+        except HTTPException:
+            raise  # a malformed request (no CallSid) is not an outage
         except Exception:
             log.exception("queue webhook %s failed; keeping the caller on hold", request.path)
             _rollback_quietly()
@@ -110,9 +114,9 @@ def _rollback_quietly() -> None:
 
 
 def _call_sid() -> str:
-    sid = request.form.get("CallSid", "").strip()
+    sid = twilio_sid(request.form.get("CallSid"))
     if not sid:
-        abort(400, description="CallSid is required")
+        abort(400, description="CallSid is required, as Twilio sends it")
     return sid
 
 
@@ -124,7 +128,7 @@ def _call_row(db: Session, sid: str, now: datetime, *, answered: bool = True) ->
         return call
     form = request.form
     call = Call(call_sid=sid, caller=try_e164(form.get("From")), called=try_e164(form.get("To")),
-                direction=(form.get("Direction") or None), started_at=now, updated_at=now)
+                direction=_word(form.get("Direction"), 20), started_at=now, updated_at=now)
     if not answered:
         call.status, call.status_rank = "unknown", -1
     try:
@@ -135,8 +139,10 @@ def _call_row(db: Session, sid: str, now: datetime, *, answered: bool = True) ->
     return call
 
 
-def _run(db: Session, flow: Flow, call: Call, state: CallState, events: list[Event], now: datetime):
-    """Answer the flow's queries, carry out its effects, save, and render."""
+def _run(db: Session, flow: Flow, call: Call, state: CallState, events: list[Event], now: datetime,
+         if_silent=None):
+    """Answer the flow's queries, carry out its effects, save, and render (with
+    ``if_silent(flow, state)`` instead when the flow has nothing for the caller)."""
     events = list(events)
     for _ in range(MAX_QUERIES_PER_REQUEST):
         if not events or not isinstance(events[-1], Query):
@@ -149,24 +155,51 @@ def _run(db: Session, flow: Flow, call: Call, state: CallState, events: list[Eve
     effects.apply(db, events, call, state, now)
     db.commit()
     effects.after_commit(events, call)
-    return twiml(render(events))
+    response = render(events)
+    if not response.verbs and if_silent is not None:
+        response = if_silent(flow, state)
+    return twiml(response)
 
 
-def _resume(event) -> object:
+def _back_in_line(flow: Flow, state: CallState) -> VoiceResponse:
+    """A Gather's answer for a caller the flow has in the queue (a stale or repeated
+    request): Twilio has them outside the queue, so an empty reply would hang up on
+    them in silence.  Put them back in line (routing keeps their first join time)."""
+    node = flow.nodes.get(state.at) if state.at else None
+    if isinstance(node, QueueNode):
+        return render([Enqueue(node.queue)])
+    return fallback_response(current_app.config.get("FALLBACK_PHONE_NUMBER"),
+                             dial_action=url_for("ivr.fallback_dialled"))
+
+
+def _hold_music(_flow: Flow, _state: CallState) -> VoiceResponse:
+    """In the wait music, nothing to say means: keep holding (an empty waitUrl
+    reply would have Twilio ask again at once, in a tight loop)."""
+    response = VoiceResponse()
+    response.play(media_url("hold_music"))
+    return response
+
+
+def _resume(event, if_silent=None) -> object:
     db, now, flow = session(), clock.now(), current_flow()
     call = _call_row(db, _call_sid(), now)
     if not call.state:  # state lost (or a webhook for a call we never saw): start afresh
         state, events = engine.start(flow, Trigger(call.call_sid, call.caller), now=now)
     else:
         state, events = engine.resume(flow, CallState.from_json(call.state), event, now=now)
-    return _run(db, flow, call, state, events, now)
+    return _run(db, flow, call, state, events, now, if_silent)
+
+
+def _word(value: str | None, length: int) -> str | None:
+    """A Twilio status word (``outbound-api``) fit to store, or None for anything else."""
+    value = (value or "")[:length]
+    return value if re.fullmatch(r"[a-z][a-z-]*", value) else None
 
 
 def _int(name: str) -> int | None:
-    try:
-        return int(request.form.get(name, ""))
-    except ValueError:
-        return None
+    """A whole number Twilio sent (ASCII digits that fit an INTEGER column), or None."""
+    value = request.form.get(name, "").strip()
+    return int(value) if re.fullmatch(r"-?[0-9]{1,9}", value) else None
 
 # --- the caller's webhooks ---------------------------------------------------------------
 
@@ -199,7 +232,7 @@ def _gather_input():
 @twilio_webhook
 @safe_twiml
 def step():
-    return _resume(_gather_input())
+    return _resume(_gather_input(), _back_in_line)
 
 
 @bp.post("/queue/wait")
@@ -207,14 +240,14 @@ def step():
 @keep_holding
 def queue_wait():
     return _resume(QueueWait(position=_int("QueuePosition"), avg_wait_seconds=_int("AvgQueueTime"),
-                             waited_seconds=_int("QueueTime"), size=_int("CurrentQueueSize")))
+                             waited_seconds=_int("QueueTime"), size=_int("CurrentQueueSize")), _hold_music)
 
 
 @bp.post("/queue/key")
 @twilio_webhook
 @keep_holding
 def queue_key():
-    return _resume(_gather_input())
+    return _resume(_gather_input(), _hold_music)
 
 
 @bp.post("/queue/exit")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Blueprint, Response, request
 from sqlalchemy.exc import IntegrityError
@@ -11,7 +12,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from desk import clock
 from desk.phone import try_e164
 from desk.redact import pseudonym
-from desk.signature import twilio_webhook
+from desk.signature import twilio_sid, twilio_webhook
 from models.db import session
 from models.surveys import InboundMessage
 from sms import inbound as handling
@@ -40,8 +41,9 @@ def _seen(db, sid: str, token: str | None) -> InboundMessage | None:
 @bp.post("/inbound")
 @twilio_webhook
 def inbound():
-    sid = request.form.get("MessageSid") or request.form.get("SmsMessageSid") or ""
-    token = request.headers.get(IDEMPOTENCY_HEADER) or None
+    sid = twilio_sid(request.form.get("MessageSid") or request.form.get("SmsMessageSid")) or ""
+    # Twilio's tokens are short; a longer one cannot be stored, and only dedupes
+    token = (request.headers.get(IDEMPOTENCY_HEADER) or "")[:100] or None
     phone = try_e164(request.form.get("From"))
     if not sid:
         return twiml(None)
@@ -55,7 +57,8 @@ def inbound():
         # claim the message first: a concurrent duplicate waits here, then finds it taken
         db.add(record)
         db.flush()
-        outcome = handling.handle(db, phone, request.form.get("Body", ""), sid, clock.now())
+        body = request.form.get("Body", "").replace("\x00", "")  # no phone sends one; no column holds one
+        outcome = handling.handle(db, phone, body, sid, clock.now())
         record.action, record.reply, record.survey_id = outcome.action, outcome.reply, outcome.survey_id
         db.add(record)
         db.commit()
@@ -78,7 +81,9 @@ def status():
     state = request.form.get("MessageStatus") or request.form.get("SmsStatus")
     if sid and state:
         db = session()
-        known = apply_delivery_status(db, sid, state, request.form.get("ErrorCode"))
+        # Twilio's error codes are five digits; "²" or forty nines would break the write
+        code = request.form.get("ErrorCode", "")
+        known = apply_delivery_status(db, sid, state, code if re.fullmatch(r"[0-9]{1,9}", code) else None)
         db.commit()
         if not known:
             log.info("status %s for unknown message %s", state, sid)
