@@ -98,3 +98,6 @@ def init_app(app) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(token_cli)
     app.cli.add_command(worker)
+    from workers.retention import cli as retention_cli
+
+    app.cli.add_command(retention_cli)

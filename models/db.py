@@ -2,6 +2,7 @@
 timezone-aware and come back in UTC on SQLite and PostgreSQL alike."""
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
 from flask import g
@@ -28,6 +29,16 @@ def engine_for(url: str):
             engine = create_engine(url, pool_pre_ping=True)
         _engines[url] = engine
     return _engines[url]
+
+
+def _forget_inherited_connections() -> None:
+    # A forked process (each RQ job runs in one) must not use the connections its parent
+    # opened: two processes on one socket or SQLite handle corrupt each other's state.
+    for engine in _engines.values():
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_inherited_connections)
 
 
 def _sqlite_pragmas(dbapi_connection, _record):

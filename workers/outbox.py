@@ -255,7 +255,13 @@ def _adopt_existing(db: Session, message: OutboundMessage) -> bool:
     claim_age = clock.now() - (message.claimed_at or clock.now())
     since = datetime.now(timezone.utc) - claim_age - timedelta(hours=1)
     try:
-        candidates = _client().messages.list(to=message.to_number, from_=message.from_number, limit=50)
+        # every page back to the claim, not just the newest 50: a busy number may have
+        # had many texts since (Twilio lists newest first, so stop at the first older one)
+        candidates = []
+        for found in _client().messages.stream(to=message.to_number, from_=message.from_number, page_size=100):
+            if found.date_created is not None and found.date_created < since:
+                break
+            candidates.append(found)
     except (TwilioRestException, TwilioServiceException, requests.RequestException):
         return False  # can't tell yet; the send below is retried only after the look works
     known = set(db.exec(select(OutboundMessage.twilio_sid).where(
@@ -282,26 +288,34 @@ _FINAL = {"delivered": MessageStatus.DELIVERED, "read": MessageStatus.DELIVERED,
 
 def apply_delivery_status(db: Session, message_sid: str, status: str, error_code: str | int | None) -> bool:
     """Record a /sms/status callback.  Idempotent; a late or repeated callback that
-    would move the message backwards is ignored.  False when the SID is unknown."""
-    message = db.exec(select(OutboundMessage).where(OutboundMessage.twilio_sid == message_sid)).first()
+    would move the message backwards is ignored.  False when the SID is unknown.
+
+    Callbacks for one message can be handled at the same moment by two web workers, so
+    the change is a compare-and-set on the status we read; the loser looks again."""
     status = (status or "").lower()
-    if message is None or status not in _RANK:
-        return False
-    current = _RANK.get(message.twilio_status or "", -1)
-    if _RANK[status] < current or (_RANK[status] == current and current >= 4):
-        return True
-    message.twilio_status = status
     code = int(error_code) if str(error_code or "").isdigit() else None
-    if code:
-        message.error_code = code
-        if code in OPTED_OUT_CODES:
-            record_opt_out(db, message.to_number, source=f"twilio-{code}")
-    if status in _FINAL:
-        message.status = _FINAL[status].value
-        if _FINAL[status] is MessageStatus.DELIVERED:
-            message.delivered_at = clock.now()
-    message.updated_at = clock.now()
-    db.add(message)
+    for _ in range(len(_RANK)):  # each lost race means the row moved forward: this ends
+        message = db.exec(select(OutboundMessage).where(OutboundMessage.twilio_sid == message_sid)
+                          .execution_options(populate_existing=True)).first()
+        if message is None or status not in _RANK:
+            return False
+        seen = message.twilio_status
+        current = _RANK.get(seen or "", -1)
+        if _RANK[status] < current or (_RANK[status] == current and current >= 4):
+            return True
+        values = {"twilio_status": status, "updated_at": clock.now()}
+        if code:
+            values["error_code"] = code
+        if status in _FINAL:
+            values["status"] = _FINAL[status].value
+            if _FINAL[status] is MessageStatus.DELIVERED:
+                values["delivered_at"] = clock.now()
+        unchanged = OutboundMessage.twilio_status.is_(None) if seen is None else OutboundMessage.twilio_status == seen
+        if db.execute(update(OutboundMessage).where(OutboundMessage.id == message.id, unchanged)
+                      .values(**values)).rowcount == 1:
+            if code in OPTED_OUT_CODES:
+                record_opt_out(db, message.to_number, source=f"twilio-{code}")
+            return True
     return True
 
 

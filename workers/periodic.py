@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 # name -> (job as "module:function", seconds between runs)
 PERIODIC: dict[str, tuple[str, int]] = {
     "sweep-outbox": ("workers.outbox:sweep_outbox", 60),
+    "retention": ("workers.retention:anonymise_old_records", 24 * 3600),
 }
 
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 from typing import Mapping
 from urllib.parse import urlsplit, urlunsplit
 
+# twilio-python imports its REST resources on first use; importing them here, once in
+# the worker process, spares every forked job that ~0.13 s of CPU per text.
+import twilio.rest.api.v2010.account  # noqa: F401
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 

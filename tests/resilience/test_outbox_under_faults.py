@@ -1,0 +1,238 @@
+"""The outbox under faults, through the real API path and real worker processes
+(`flask --app wsgi worker`), counted at the fake Twilio API:
+
+- 1,000 case-update texts while a worker is SIGKILLed mid-send, and again while
+  Redis is restarted with every queued job lost: each text reaches Twilio once;
+- 429 and 5xx storms and timeouts across several workers: backoff, no duplicates,
+  nothing lost, and 21610 marks the number opted out without a retry."""
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from datetime import datetime, timedelta
+
+import pytest
+from rq import Worker
+from sqlmodel import func, select
+
+from desk.clock import LONDON
+from desk.redis_conn import connect
+from models.db import session
+from models.outbox import OutboundMessage
+from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
+from tests.resilience.fleet import RedisServer, SlowTwilioAPI, Workers
+from workers.outbox import sweep_outbox
+from workers.queues import all_queues
+
+TOTAL = 1000
+PHONES = ["+447911123456", "+447911123457", "+447911123458", "+447911123459"]
+WORKERS = 3
+
+
+def quiet_hours_elsewhere() -> str:
+    """An hour of quiet hours twelve hours from now: the tests run at any hour, and an
+    empty SMS_QUIET_HOURS falls back to the default (21:00-08:00) rather than to none."""
+    start = datetime.now(LONDON) + timedelta(hours=12)
+    return f"{start:%H}:00-{(start + timedelta(hours=1)):%H}:00"
+
+
+# Settings for the test's app and its workers: texts may go now, a rate limit that
+# never binds, and a sweeper that reclaims a dead worker's claim after 3 s, not 5 min.
+SETTINGS = {"SMS_QUIET_HOURS": quiet_hours_elsewhere(), "SMS_RATE_PER_SECOND": "5000",
+            "SMS_RETRY_BASE_SECONDS": "0.2", "OUTBOX_STALE_CLAIM_SECONDS": "3", "OUTBOX_SWEEP_GRACE_SECONDS": "1",
+            "TWILIO_HTTP_TIMEOUT": "5"}
+
+
+class Stack:
+    total = TOTAL
+
+    def __init__(self, app, api, redis_server: RedisServer, twilio: SlowTwilioAPI, workers: Workers):
+        self.app, self.api, self.redis, self.twilio, self.workers = app, api, redis_server, twilio, workers
+
+    def queue_updates(self) -> dict[int, str]:
+        """TOTAL case updates over the PHONES' cases, posted like the case system does;
+        returns each update's id and the text the victim should get."""
+        cases = []
+        for n, phone in enumerate(PHONES):
+            body = {"crime_reference": f"52{n}1234/26", "victim_phone": phone, "contact": {"update_detail": "full"}}
+            response = self.api.post("/cases", body)
+            assert response.status_code == 201, response.json
+            cases.append((response.json["id"], body["crime_reference"]))
+        expected = {}
+        for i in range(self.total):
+            case_id, _reference = cases[i % len(cases)]
+            message = f"Update {i + 1}: the officer in your case will contact you this week."
+            response = self.api.post(f"/cases/{case_id}/updates", {"message": message})
+            assert response.status_code == 201, response.json
+            expected[response.json["id"]] = message
+        return expected
+
+    def statuses(self) -> Counter:
+        with self.app.app_context():
+            return Counter(dict(session().exec(
+                select(OutboundMessage.status, func.count()).group_by(OutboundMessage.status)).all()))
+
+    def queued(self) -> int:
+        try:
+            return sum(q.count for q in all_queues(self.app.config))
+        except Exception:  # noqa: BLE001 - Redis restarting
+            return -1
+
+    def run_until_done(self, finished, timeout: float = 300, revive: bool = False) -> dict:
+        """Let the workers work; run the sweeper whenever the queues are empty (as the
+        periodic job would, sooner); with ``revive``, restart workers that died."""
+        deadline, sweeps, revived = time.monotonic() + timeout, 0, 0
+        while not finished(statuses := self.statuses()):
+            if time.monotonic() > deadline:
+                pytest.fail(f"not all sent after {timeout}s: {dict(statuses)}; "
+                            f"{len(self.twilio.messages)} at Twilio\n{self.workers.output()}")
+            if revive:
+                revived += self.workers.revive_dead()
+            if self.queued() == 0:
+                with self.app.app_context():
+                    sweep_outbox()
+                sweeps += 1
+            time.sleep(0.5)
+        return {"sweeps": sweeps, "revived": revived}
+
+    def run_until_all_sent(self, **kw) -> dict:
+        return self.run_until_done(lambda statuses: statuses == Counter(sent=self.total), **kw)
+
+    def assert_each_sent_exactly_once(self, expected: dict[int, str]) -> None:
+        at_twilio = Counter(m["body"] for m in self.twilio.messages)
+        doubled = {body: n for body, n in at_twilio.items() if n > 1}
+        assert not doubled, f"{len(doubled)} texts sent more than once, e.g. {next(iter(doubled))}"
+        with self.app.app_context():
+            rows = session().exec(select(OutboundMessage).where(OutboundMessage.purpose == "case_update")).all()
+        assert len(rows) == self.total and sum(at_twilio.values()) == self.total
+        by_body = {m["body"]: m["sid"] for m in self.twilio.messages}
+        for row in rows:
+            update = expected[int(row.dedupe_key)]
+            assert row.body.endswith(f"{update} Call 020 7946 0000 or reply CALL for a call back.")
+            assert row.status == "sent" and row.twilio_sid == by_body.get(row.body), row.id
+        assert self.twilio.contract_violations == []
+
+
+@pytest.fixture
+def stack(request, app, api, database_url, instance_path, tmp_path):
+    options = getattr(request, "param", None) or {}
+    settings = {**SETTINGS, **options.get("settings", {})}
+    redis_server = RedisServer(tmp_path / "redis").start()
+    twilio = SlowTwilioAPI(ACCOUNT_SID, AUTH_TOKEN, delay=0.0, hold_message=options.get("hold")).start()
+    app.config.update(REDIS_URL=redis_server.url, TWILIO_API_BASE=twilio.base_url, **settings)
+    env = {**os.environ, **settings, "DATABASE_URL": database_url, "REDIS_URL": redis_server.url,
+           "INSTANCE_PATH": str(instance_path), "TWILIO_API_BASE": twilio.base_url,
+           "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_PHONE_NUMBER": DESK_NUMBER,
+           "PUBLIC_BASE_URL": PUBLIC_BASE_URL, "SECRET_KEY": "test-secret"}
+    env.pop("CLOCK", None)
+    workers = Workers(env, tmp_path / "logs", WORKERS)
+    try:
+        yield Stack(app, api, redis_server, twilio, workers)
+    finally:
+        workers.stop_all()
+        twilio.stop()
+        redis_server.kill()
+
+
+@pytest.mark.parametrize("stack", [{"hold": 300}], indirect=True)  # hold the 300th text's POST
+def test_a_worker_sigkilled_mid_send_loses_and_doubles_nothing(stack):
+    stack.workers.start_all()  # sending while the case system is still posting updates
+    expected = stack.queue_updates()
+    assert stack.twilio.held.wait(180), "the 300th text never reached Twilio\n" + stack.workers.output()
+
+    # Twilio has created the 300th text; kill the worker sending it before it hears so
+    with stack.app.app_context():
+        held = session().exec(select(OutboundMessage).where(OutboundMessage.body == stack.twilio.held_body)).one()
+    assert held.status == "sending"
+    sender = next(w for w in Worker.all(connection=connect(stack.app.config))
+                  if (job := w.get_current_job()) is not None and job.args == (held.id,))
+    stack.workers.kill(stack.workers.index_of(sender.name))
+    at_kill = len(stack.twilio.messages)
+    stack.twilio.release.set()
+
+    stack.run_until_all_sent()
+    assert 0 < at_kill < TOTAL and len(stack.twilio.messages) > at_kill, "the kill landed mid-batch"
+    stack.assert_each_sent_exactly_once(expected)
+    with stack.app.app_context():
+        adopted = session().get(OutboundMessage, held.id)
+    assert adopted.note == "found at Twilio after a timeout", "the dead worker's text was looked up, not resent"
+
+
+def test_redis_restarted_mid_batch_with_every_job_lost(stack):
+    expected = stack.queue_updates()
+    stack.workers.start_all()
+    stack.twilio.wait_for(lambda: len(stack.twilio.messages) >= 300, timeout=180)
+    stack.redis.restart()
+    at_restart = len(stack.twilio.messages)
+    owed = TOTAL - stack.statuses()["sent"]
+    assert owed > 0 and stack.queued() == 0, "the restart lost the queued jobs"
+
+    outcome = stack.run_until_all_sent(revive=True)
+    assert at_restart < TOTAL and len(stack.twilio.messages) > at_restart, "the restart landed mid-batch"
+    assert outcome["sweeps"] >= 1
+    stack.assert_each_sent_exactly_once(expected)
+
+
+STORM = {"settings": {"SMS_RETRY_BASE_SECONDS": "1", "SMS_MAX_ATTEMPTS": "30", "TWILIO_HTTP_TIMEOUT": "1"}}
+
+
+@pytest.mark.parametrize("stack", [STORM], indirect=True)
+def test_429_and_5xx_storms_and_timeouts_back_off_and_send_each_text_once(stack):
+    stack.total = 120
+    unsubscribed = PHONES[3]  # replied STOP to Twilio: every text to it is refused (21610)
+    stack.twilio.fail_always(21610, to=unsubscribed)
+    stack.twilio.fail_next(90, code=20429, on="Messages")
+    stack.twilio.fail_next(40, status=503, on="Messages")
+    stack.twilio.fail_next(20, status=500, on="Messages")
+    stack.twilio.timeout_next(6, delay=1.5, created=True, on="Messages")   # Twilio had it; the answer was lost
+    stack.twilio.timeout_next(6, delay=1.5, created=False, on="Messages")
+    stack.queue_updates()
+    stack.workers.start_all()
+    # the first refusal records the opt-out; texts not yet tried are then suppressed unsent
+    stack.run_until_done(lambda s: s["sent"] == 90 and s["opted_out"] + s["suppressed"] == 30)
+
+    with stack.app.app_context():
+        rows = session().exec(select(OutboundMessage)).all()
+    at_twilio = Counter(m["body"] for m in stack.twilio.messages)
+    sendable = [r for r in rows if r.to_number != unsubscribed]
+    assert sorted(at_twilio.values()) == [1] * 90, "each text to a subscribed number reached Twilio once"
+    assert {r.body for r in sendable} == set(at_twilio)
+    assert all(r.status == "sent" and r.twilio_sid for r in sendable)
+    refused = [r for r in rows if r.to_number == unsubscribed]
+    assert {(r.status, r.error_code) for r in refused} <= {("opted_out", 21610), ("suppressed", None)}
+    assert any(r.status == "opted_out" for r in refused)
+    assert all(len(stack.twilio.attempts.get(r.body, [])) == (r.status == "opted_out") for r in refused), \
+        "21610 is never retried, and nothing more is tried once the number is known to be opted out"
+
+    # every retry waited for its backoff (how the delay grows: test_retry_delays_double)
+    retried = [times for times in stack.twilio.attempts.values() if len(times) >= 2]
+    assert len(retried) >= 50, "the storm hit most texts"
+    assert min(later - first for first, later, *_ in retried) >= 0.9, "no retry before SMS_RETRY_BASE_SECONDS"
+    assert stack.twilio.contract_violations == []
+
+
+def test_retry_delays_double_until_twilio_answers(app, clock, fake_twilio, run_workers):
+    """The backoff itself, on the service clock: 15 s, 30 s, 60 s, 120 s (+ up to 20%
+    jitter), then the text goes, once."""
+    from workers.outbox import queue_sms
+
+    app.config.update(SMS_RETRY_BASE_SECONDS="15", SMS_QUIET_HOURS=SETTINGS["SMS_QUIET_HOURS"])
+    fake_twilio.fail_next(2, status=503, on="Messages")
+    fake_twilio.fail_next(2, code=20429, on="Messages")
+    with app.app_context():
+        db = session()
+        message_id = queue_sms(db, to=PHONES[0], body="Your case has an update", purpose="test", key="1").id
+        db.commit()
+    delays = []
+    for _ in range(5):
+        run_workers()
+        with app.app_context():
+            row = session().get(OutboundMessage, message_id)
+            if row.status == "sent":
+                break
+            delays.append((row.next_attempt_at - clock.current).total_seconds())
+            clock.current = row.next_attempt_at
+            assert sweep_outbox()["requeued"] == 1, "a due retry is picked up even if its Redis job is lost"
+    assert [round(d / base, 1) >= 1.0 and d <= base * 1.2 for d, base in zip(delays, (15, 30, 60, 120))] == [True] * 4
+    assert len(fake_twilio.messages) == 1 and row.status == "sent" and row.attempts == 5

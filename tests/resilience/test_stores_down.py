@@ -1,0 +1,96 @@
+"""The service started (or running) with its database and Redis unreachable —
+connection refused, as when the servers are down — still answers every caller-facing
+voice webhook with safe TwiML: the 999 notice and the fallback number, or hold music
+for a caller already waiting in the queue.  (tests/ivr/test_fallback.py covers a
+missing SQLite file mid-call and Redis failing during a case look-up.)"""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
+from tests.emulator.signing import post_signed
+from tests.resilience.fleet import free_port
+
+FALLBACK = "+442079460999"
+CALLER = "+447911123456"
+CALL_SID = "CA" + "d0" * 16
+
+
+@pytest.fixture(params=["database", "redis", "both"])
+def stores_down(request, instance_path):
+    """A fresh app (as gunicorn would start it) whose database and/or Redis refuse connections."""
+    from wsgi import create_app
+
+    closed = free_port()  # nothing listens there
+    overrides = {
+        "TESTING": True, "INSTANCE_PATH": str(instance_path), "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_PHONE_NUMBER": DESK_NUMBER,
+        "SECRET_KEY": "test-secret", "FALLBACK_PHONE_NUMBER": FALLBACK,
+        "DATABASE_URL": f"sqlite:///{instance_path / 'stores-down.sqlite3'}",
+        "REDIS_URL": f"redis://127.0.0.1:{closed}/0",
+    }
+    if request.param in ("database", "both"):
+        overrides["DATABASE_URL"] = f"postgresql+psycopg://desk@127.0.0.1:{closed}/desk?connect_timeout=2"
+    if request.param == "database":
+        overrides["REDIS_URL"] = None  # the tests' embedded Redis, working
+    if request.param == "redis":
+        from models import migrate
+
+        migrate.upgrade(overrides["DATABASE_URL"])
+    client = create_app(overrides).test_client()
+    client.database_down = request.param != "redis"
+    return client
+
+
+def post(client, path, **params):
+    params = {"CallSid": CALL_SID, "AccountSid": ACCOUNT_SID, "From": CALLER, "To": DESK_NUMBER,
+              "CallStatus": "in-progress", "Direction": "inbound", **params}
+    response = post_signed(client, PUBLIC_BASE_URL, path, params, AUTH_TOKEN)
+    assert response.status_code == 200, (path, response.status_code, response.get_data(as_text=True)[:500])
+    assert response.mimetype == "text/xml"
+    return ET.fromstring(response.get_data(as_text=True))
+
+
+def said(root) -> str:
+    return " ".join(el.text or "" for el in root.iter("Say"))
+
+
+def assert_safe_fallback(root) -> None:
+    assert "999" in said(root), "the caller hears the emergency notice"
+    dials = [el for el in root.iter("Dial")]
+    assert dials and dials[0].text == FALLBACK, "and is put through to the fallback number"
+
+
+def assert_answered(client, root) -> None:
+    """Database down: the safe fallback.  Redis alone down: the menu runs (it needs the
+    database, not Redis) or, where a step needs Redis, the safe fallback."""
+    if client.database_down or root.find("Dial") is not None:
+        assert_safe_fallback(root)
+    else:
+        assert root.find("Gather") is not None and said(root) or root.find("Enqueue") is not None, ET.tostring(root)
+
+
+def test_a_new_call_hears_999_and_is_put_through(stores_down):
+    assert_answered(stores_down, post(stores_down, "/ivr/voice", CallStatus="ringing"))
+
+
+def test_menu_answers_are_answered_safely(stores_down):
+    for digits in ("1", "2", "9", ""):
+        assert_answered(stores_down, post(stores_down, "/ivr/step", Digits=digits))
+
+
+def test_a_caller_waiting_in_the_queue_keeps_hearing_hold_music(stores_down):
+    for path, params in (("/ivr/queue/wait", {"QueuePosition": "2", "QueueTime": "60", "AvgQueueTime": "90",
+                                              "CurrentQueueSize": "3"}),
+                         ("/ivr/queue/key", {"Digits": "1"})):
+        root = post(stores_down, path, **params)
+        kinds = [el.tag for el in root]
+        assert "Hangup" not in kinds and "Leave" not in kinds, (path, kinds)
+        if stores_down.database_down:
+            assert kinds == ["Play"], "stays in line for an agent, hearing hold music"
+
+
+def test_leaving_the_queue_with_the_stores_down_still_reaches_a_person(stores_down):
+    assert_answered(stores_down, post(stores_down, "/ivr/queue/exit", QueueResult="error", QueueTime="30"))
