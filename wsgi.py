@@ -16,12 +16,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
     from console import init_app as init_console
-    from desk import api, cases_api, cli, redact
+    from desk import api, cases_api, cli, limits, redact
     from ivr import init_app as init_ivr
     from models import db
     from sms import init_app as init_sms
 
     redact.init_app(app)
+    limits.init_app(app)
     db.init_app(app)
     api.init_app(app)
     app.register_blueprint(cases_api.bp)

@@ -121,15 +121,22 @@ def post_update(case_id: int):
     db = session()
     case = db.get(Case, case_id) or not_found("case")
     data = parse_body(UpdateIn)
-    update = CaseUpdate(case_id=case.id, message=data.message, status=data.status)
-    if data.status:
-        case.status = data.status
+    update = add_update(db, case, data.message, data.status)
+    return jsonify(update_json(update)), 201
+
+
+def add_update(db, case: Case, message: str, status: str | None = None) -> CaseUpdate:
+    """Record an update on CASE and tell the rest of the service (which texts it to the
+    victim through the outbox); commits.  Used by the API and the desk console."""
+    update = CaseUpdate(case_id=case.id, message=message, status=status)
+    if status:
+        case.status = status
     case.updated_at = utcnow()
     db.add_all([update, case])
     db.flush()
     events.case_update_posted.send(current_app._get_current_object(), case=case, update=update, session=db)
     db.commit()
-    return jsonify(update_json(update)), 201
+    return update
 
 
 _ID = [{"name": "case_id", "in": "path", "required": True, "schema": {"type": "integer"}}]

@@ -65,19 +65,45 @@ SETTINGS: dict[str, tuple[object, bool, str]] = {
     "SMS_RETRY_MAX_SECONDS": ("900", False, "cap on the retry delay"),
     "OUTBOX_STALE_CLAIM_SECONDS": ("300", False, "a send claim older than this belongs to a dead worker"),
     "OUTBOX_SWEEP_GRACE_SECONDS": ("120", False, "the sweeper leaves rows this fresh to their queued jobs"),
+    # Records: a little over a year, since a complaint about how the desk handled a contact
+    # may come up to 12 months after it; the force's retention policy sets the real figure.
+    "RETENTION_DAYS": ("400", False, "calls, texts, callbacks and surveys older than this many days are anonymised"),
+    "RETENTION_BATCH_SIZE": ("1000", False, "rows anonymised per transaction (no long locks on a backlog)"),
+    "MAX_REQUEST_BYTES": (str(1024 * 1024), False, "larger request bodies are refused with 413 before they are read"),
+    # The staff console
+    "CONSOLE_IDLE_MINUTES": ("30", False, "a console session with no activity for this long is logged out"),
+    "CONSOLE_LOGIN_MAX_FAILURES": ("5", False, "wrong passwords in a row before an account is locked"),
+    "CONSOLE_LOCKOUT_MINUTES": ("15", False, "how long a locked account stays locked"),
+    "CONSOLE_LOGIN_IP_LIMIT": ("20", False, "login attempts from one IP address per window"),
+    "CONSOLE_LOGIN_IP_WINDOW_SECONDS": ("900", False, "the window of CONSOLE_LOGIN_IP_LIMIT"),
+    "CONSOLE_COOKIE_SECURE": ("auto", False, "`auto`: Secure cookies when PUBLIC_BASE_URL is https or in "
+                                             "production; `true`/`false` to force"),
+    "CONSOLE_CALLBACK_OVERDUE_MINUTES": ("30", False,
+                                         "a callback due for longer than this shows as overdue (worklist, wallboard)"),
+    "CONSOLE_SCREEN_POP_POLL_SECONDS": ("3", False, "how often the agent's screen pop asks for news"),
+    "RATINGS_EXCEPTIONAL_MIN_COUNT": ("10", False, "ratings an officer needs in the period to be listed for recognition"),
+    "RATINGS_EXCEPTIONAL_MIN_MEAN": ("4.5", False, "mean rating (1-5) at or above which an officer is listed"),
+    "SERVICE_LEVEL_SECONDS": ("60", False, "a caller answered within this many seconds counts towards the service level"),
 }
+
+# Settings where an empty value means "none" rather than "the default".
+EMPTY_MEANS_NONE = {"SMS_QUIET_HOURS"}
 
 
 class ConfigError(RuntimeError):
     pass
 
 
-def setting(name: str):
-    """A setting of the running app; an unset or empty value means the table's default."""
-    from flask import current_app
+def setting(name: str, app=None):
+    """A setting of the running app (or APP); unset or empty means the table's default,
+    except where EMPTY_MEANS_NONE."""
+    if app is None:
+        from flask import current_app as app
 
-    value = current_app.config.get(name)
-    return SETTINGS[name][0] if value is None or value == "" else value
+    value = app.config.get(name)
+    if value is None or (value == "" and name not in EMPTY_MEANS_NONE):
+        return SETTINGS[name][0]
+    return value
 
 
 def load(overrides: dict | None = None) -> dict:

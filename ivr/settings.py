@@ -16,7 +16,9 @@ def hours_overrides() -> hours.Overrides:
     raw = setting("IVR_HOURS_OVERRIDES")
     if isinstance(raw, str):
         raw = json.loads(raw or "{}")
-    return hours.parse_overrides(raw)
+    from console.hours import stored_overrides  # set by admins in the console; they win
+
+    return hours.parse_overrides({**raw, **stored_overrides()})
 
 
 def flow_settings() -> Settings:

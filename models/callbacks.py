@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import event
+from sqlalchemy import Index, event
 from sqlmodel import Field, SQLModel
 
 from models.db import utcnow
@@ -42,6 +42,7 @@ class CallbackRequest(SQLModel, table=True):
 
 class CallbackAttempt(SQLModel, table=True):
     __tablename__ = "callback_attempts"
+    __table_args__ = (Index("ix_callback_attempts_started_at", "started_at"),)  # reports (0410_reports)
 
     id: int | None = Field(default=None, primary_key=True)
     callback_id: int = Field(foreign_key="callback_requests.id", index=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.db import utcnow
@@ -28,6 +28,10 @@ OUTCOMES = ("connected", "callback_requested", "callback_unsafe", "case_update",
 
 class Call(SQLModel, table=True):
     __tablename__ = "calls"
+    # Supervisors' reports (migration 0410_reports): KPIs read only the first index.
+    __table_args__ = (Index("ix_calls_kpi", "started_at", "queue_joined_at", "outcome", "wait_seconds"),
+                      Index("ix_calls_agent_started", "agent_id", "started_at"),
+                      Index("ix_calls_outcome_started", "outcome", "started_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     call_sid: str = Field(max_length=64, unique=True, index=True)
@@ -58,6 +62,8 @@ class Call(SQLModel, table=True):
 
 class CallEvent(SQLModel, table=True):
     __tablename__ = "call_events"
+    __table_args__ = (Index("ix_call_events_event_at", "event", "at"),  # reports (0410_reports)
+                      Index("ix_call_events_sid_event", "call_sid", "event", "at"))
 
     id: int | None = Field(default=None, primary_key=True)
     call_sid: str = Field(max_length=64, index=True)

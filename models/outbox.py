@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.db import utcnow
@@ -34,7 +34,8 @@ CLAIMABLE = (MessageStatus.PENDING, MessageStatus.RETRY)
 
 class OutboundMessage(SQLModel, table=True):
     __tablename__ = "outbound_messages"
-    __table_args__ = (UniqueConstraint("purpose", "dedupe_key", name="uq_outbound_purpose_key"),)
+    __table_args__ = (UniqueConstraint("purpose", "dedupe_key", name="uq_outbound_purpose_key"),
+                      Index("ix_outbound_messages_sent_at", "sent_at"))  # reports (0411_reports_outbox)
 
     id: int | None = Field(default=None, primary_key=True)
     purpose: str = Field(max_length=40, index=True)

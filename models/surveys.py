@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.db import utcnow
@@ -38,6 +38,8 @@ class Survey(SQLModel, table=True):
     """The survey sent about one engagement; its status is flows.sms_conversation's."""
 
     __tablename__ = "surveys"
+    __table_args__ = (Index("ix_surveys_rated", "rated_at", "rating", "engagement_id"),  # reports (0410_reports)
+                      Index("ix_surveys_comment_at", "comment_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     engagement_id: int = Field(foreign_key="engagements.id", unique=True, index=True)

@@ -1,0 +1,98 @@
+"""Desk-hours overrides and API tokens."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlmodel import select
+
+from console.admin import bp
+from console.audit import audit
+from console.auth import current_staff, require_role
+from console.hours import normalise
+from desk import clock
+from desk.api import issue_token
+from models.db import session
+from models.staff import HoursOverride
+from models.tokens import ApiToken
+
+
+@bp.get("/hours")
+@require_role("admin")
+def hours():
+    rows = session().exec(select(HoursOverride).order_by(HoursOverride.day)).all()
+    return render_template("console/admin_hours.html", rows=rows)
+
+
+@bp.post("/hours")
+@require_role("admin")
+def hours_set():
+    db = session()
+    kind = request.form.get("kind", "hours")
+    value = "closed" if kind == "closed" else (request.form.get("hours") or "").strip()
+    try:
+        day, value = normalise(request.form.get("day", ""), value)
+    except ValueError as exc:
+        flash(f"Not saved: {exc}.", "error")
+        return redirect(url_for("admin.hours")), 303
+    reason = (request.form.get("reason") or "").strip()[:200] or None
+    row = db.exec(select(HoursOverride).where(HoursOverride.day == day)).first() or HoursOverride(day=day, hours=value)
+    row.hours, row.reason, row.updated_by, row.updated_at = value, reason, current_staff().email, clock.now()
+    db.add(row)
+    db.commit()
+    audit("set_hours_override", f"hours:{day}", value)
+    flash(f"{day}: {value}.", "status")
+    return redirect(url_for("admin.hours")), 303
+
+
+@bp.post("/hours/<int:override_id>/delete")
+@require_role("admin")
+def hours_delete(override_id: int):
+    db = session()
+    row = db.get(HoursOverride, override_id)
+    if row is None:
+        abort(404, description="No such override.")
+    db.delete(row)
+    db.commit()
+    audit("delete_hours_override", f"hours:{row.day}")
+    flash(f"{row.day}: back to normal hours.", "status")
+    return redirect(url_for("admin.hours")), 303
+
+
+@bp.get("/tokens")
+@require_role("admin")
+def tokens():
+    rows = session().exec(select(ApiToken).order_by(ApiToken.name)).all()
+    return render_template("console/admin_tokens.html", rows=rows, new_token=None, new_name=None)
+
+
+@bp.post("/tokens")
+@require_role("admin")
+def token_create():
+    name = (request.form.get("name") or "").strip()
+    if not name or len(name) > 100:
+        flash("Give the token a name (at most 100 characters).", "error")
+        return redirect(url_for("admin.tokens")), 303
+    try:
+        secret = issue_token(name)
+    except ValueError as exc:
+        flash(f"Not created: {exc}.", "error")
+        return redirect(url_for("admin.tokens")), 303
+    audit("create_api_token", f"token:{name}")
+    rows = session().exec(select(ApiToken).order_by(ApiToken.name)).all()
+    # Shown once, on this response only (not stored, not in a redirect or flash).
+    return render_template("console/admin_tokens.html", rows=rows, new_token=secret, new_name=name), 201
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@require_role("admin")
+def token_revoke(token_id: int):
+    db = session()
+    row = db.get(ApiToken, token_id)
+    if row is None:
+        abort(404, description="No such token.")
+    if row.revoked_at is None:
+        row.revoked_at = clock.now()
+        db.add(row)
+        db.commit()
+        audit("revoke_api_token", f"token:{row.name}")
+    flash(f"Token {row.name} revoked.", "status")
+    return redirect(url_for("admin.tokens")), 303

@@ -1,0 +1,68 @@
+"""The callback worklist: in the order the queue promised (when each caller first
+joined it), with a mark saying whether each callback is due, overdue, scheduled for
+later or outside the victim's safe times."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, or_, select
+
+from console import settings
+from desk import clock
+from models.callbacks import CallbackAttempt, CallbackRequest
+from workers import callbacks as cb_rules
+
+OPEN_STATUSES = ("pending", "in_progress")
+
+
+@dataclass
+class Row:
+    callback: CallbackRequest
+    mark: str   # due | overdue | scheduled | outside_window | unsafe | in_progress | used_up
+    label: str  # the mark in words
+    can_call: bool
+
+
+def visible(query, agent_id: int | None, everything: bool):
+    """Agents see callbacks assigned to them or to nobody; supervisors see all."""
+    if everything:
+        return query
+    return query.where(or_(CallbackRequest.agent_id.is_(None), CallbackRequest.agent_id == agent_id))
+
+
+def open_rows(db: Session, agent_id: int | None, everything: bool) -> list[Row]:
+    query = visible(select(CallbackRequest).where(CallbackRequest.status.in_(OPEN_STATUSES)), agent_id, everything)
+    rows = db.exec(query.order_by(CallbackRequest.queue_joined_at, CallbackRequest.id)).all()
+    now = clock.now()
+    return [mark(db, cb, now) for cb in rows]
+
+
+def recent_for_agent(db: Session, agent_id: int, since: timedelta = timedelta(hours=12)) -> list[CallbackRequest]:
+    """Callbacks this agent attempted lately (any status), newest first: to record outcomes on."""
+    ids = db.exec(select(CallbackAttempt.callback_id).where(
+        CallbackAttempt.agent_id == agent_id, CallbackAttempt.started_at >= clock.now() - since)).all()
+    if not ids:
+        return []
+    return list(db.exec(select(CallbackRequest).where(CallbackRequest.id.in_(set(ids)))
+                        .order_by(CallbackRequest.requested_at.desc())).all())
+
+
+def mark(db: Session, cb: CallbackRequest, now: datetime) -> Row:
+    if cb.status == "in_progress":
+        return Row(cb, "in_progress", "being placed now", False)
+    if not cb.safe_to_call:
+        return Row(cb, "unsafe", "victim said calls are not safe", False)
+    if cb.attempts >= cb_rules.policy().max_attempts:
+        return Row(cb, "used_up", "every attempt used", False)
+    if cb.next_attempt_at is not None and cb.next_attempt_at > now:
+        local = cb.next_attempt_at.astimezone(clock.LONDON)
+        return Row(cb, "scheduled", f"next attempt {local:%H:%M}", cb_rules.safe_now(db, cb, now))
+    if not cb_rules.safe_now(db, cb, now):
+        return Row(cb, "outside_window", "outside the victim's safe times", False)
+    due_since = cb.next_attempt_at or cb.requested_at
+    overdue_after = timedelta(minutes=settings.int_setting("CONSOLE_CALLBACK_OVERDUE_MINUTES"))
+    if now - due_since > overdue_after:
+        minutes = int((now - due_since).total_seconds() // 60)
+        return Row(cb, "overdue", f"overdue: due {minutes} min ago", True)
+    return Row(cb, "due", "due now", True)

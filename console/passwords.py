@@ -1,0 +1,35 @@
+"""Staff passwords, hashed with argon2id (argon2-cffi's defaults, RFC 9106 low-memory)."""
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()  # argon2id
+# Verified against when the email is unknown, so both answers take about as long.
+_DUMMY_HASH = _hasher.hash("no account has this password")
+
+MIN_LENGTH = 12
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+def problem_with(password: str) -> str | None:
+    """Why PASSWORD may not be used, or None."""
+    if len(password) < MIN_LENGTH:
+        return f"use at least {MIN_LENGTH} characters"
+    if len(password) > 1024:
+        return "use at most 1024 characters"
+    return None

@@ -1,0 +1,119 @@
+"""Protections on every /console request: CSRF tokens on POSTs, the idle timeout,
+session cookie flags and security headers.  The Twilio webhooks (/ivr, /sms) and the
+bearer-token API (/api/v1) are left exactly as they are."""
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import timedelta
+
+from flask import render_template, request, session
+
+from console import settings
+
+PREFIX = "/console"
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def csrf_token() -> str:
+    """The session's CSRF token (made on first use)."""
+    if "csrf_token" not in session:
+        session["csrf_token"] = secrets.token_urlsafe(32)
+    return session["csrf_token"]
+
+
+def passive(view):
+    """Mark a view the page polls by itself: it does not count as the user being active."""
+    view.console_passive = True
+    return view
+
+
+def _in_console() -> bool:
+    return request.path == PREFIX or request.path.startswith(PREFIX + "/")
+
+
+def _check_csrf():
+    if request.method not in UNSAFE_METHODS:
+        return None
+    expected = session.get("csrf_token")
+    given = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
+    if not expected or not hmac.compare_digest(expected.encode(), given.encode()):
+        return render_template("console/error.html", status=400,
+                               message="This form had expired or did not come from the console. "
+                                       "Go back, reload the page and try again."), 400
+    return None
+
+
+def _check_idle():
+    """Log out a session idle for longer than CONSOLE_IDLE_MINUTES (by the service clock)."""
+    from desk.clock import now
+
+    if "staff_id" not in session:
+        return
+    idle = timedelta(minutes=settings.int_setting("CONSOLE_IDLE_MINUTES"))
+    current = now().timestamp()
+    last = session.get("active_at", 0)
+    if current - last > idle.total_seconds():
+        session.clear()
+        session["expired"] = True
+        return
+    view = _view_function()
+    if not getattr(view, "console_passive", False):
+        session["active_at"] = current
+
+
+def _view_function():
+    from flask import current_app
+
+    return current_app.view_functions.get(request.endpoint or "")
+
+
+def before_request():
+    if not _in_console():
+        return None
+    _check_idle()
+    return _check_csrf()
+
+
+def after_request(response):
+    if not _in_console():
+        return response
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.endpoint != "console.static":
+        # Console pages can carry victims' details: never keep them in a cache.
+        headers["Cache-Control"] = "no-store"
+        headers["Pragma"] = "no-cache"
+    return response
+
+
+def cookie_secure(app) -> bool:
+    """Secure cookies when the service is reached over https (PUBLIC_BASE_URL) or runs
+    in production; plain http only for local development, where a Secure cookie would
+    never come back."""
+    choice = settings.setting("CONSOLE_COOKIE_SECURE", app).lower()
+    if choice in ("true", "1", "yes"):
+        return True
+    if choice in ("false", "0", "no"):
+        return False
+    base = app.config.get("PUBLIC_BASE_URL") or ""
+    return base.startswith("https://") or app.config.get("DESK_ENV") == "production"
+
+
+def init_app(app) -> None:
+    idle = timedelta(minutes=settings.int_setting("CONSOLE_IDLE_MINUTES", app))
+    app.config.update(
+        PERMANENT_SESSION_LIFETIME=idle,  # the cookie dies with the idle timeout too
+        SESSION_REFRESH_EACH_REQUEST=True,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=cookie_secure(app),
+    )
+    app.before_request(before_request)
+    app.after_request(after_request)

@@ -1,0 +1,50 @@
+"""How the supervisors' pages write times, shares and waits (all times Europe/London)."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from console.supervisor import bp
+from desk.clock import LONDON
+
+
+@bp.app_template_filter("sv_london")
+def london(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+    return value.astimezone(LONDON).strftime(fmt) if value else ""
+
+
+@bp.app_template_filter("sv_pct")
+def pct(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.1f}%"
+
+
+@bp.app_template_filter("sv_secs")
+def secs(value: float | None) -> str:
+    if value is None:
+        return "–"
+    value = round(value)
+    return f"{value // 60}m {value % 60:02d}s" if value >= 60 else f"{value}s"
+
+
+@bp.app_template_filter("sv_mask")
+def mask(phone: str | None) -> str:
+    """A caller's number on list pages: enough to tell calls apart, no more."""
+    return f"…{phone[-3:]}" if phone else "withheld"
+
+
+def csv_cell(value) -> str:
+    """A spreadsheet must not run what a caller or victim typed: text that would be
+    read as a formula gets a leading apostrophe (E.164 numbers are left alone)."""
+    if value is None:
+        return ""
+    text = str(value)
+    if text[:1] in ("=", "@", "\t", "\r") or (text[:1] in ("+", "-") and not text[1:].isdigit()):
+        return "'" + text
+    return text
+
+
+def csv_line(values) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerow([csv_cell(v) for v in values])
+    return out.getvalue()

@@ -1,0 +1,113 @@
+"""Officers' ratings: distribution and weekly trend by borough and officer, officers
+to recognise, the victims' comments, and the CSV export."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Response, render_template, request, stream_with_context
+
+from console.audit import audit
+from console.auth import require_role
+from console import settings
+from console.supervisor import bp, charts
+from console.supervisor.formatting import csv_line, london
+from console.supervisor.forms import Form
+from console.supervisor.reports import ratings as reports
+from desk.clock import london_now
+from models.db import session
+
+DEFAULT_DAYS = 84  # twelve weeks
+FILTER_NAMES = ("from", "to", "borough", "officer")
+CSV_HEADER = ("rated (Europe/London)", "rating", "via", "comment", "officer_id", "officer", "borough",
+              "engagement (Europe/London)")
+
+
+def _read(boroughs: list[str]) -> tuple[Form, reports.RatingFilters | None]:
+    form = Form({name: request.args.get(name, "") for name in FILTER_NAMES})
+    days = form.day_range(london_now().date(), DEFAULT_DAYS)
+    borough = form.choice("borough", "Borough", boroughs)
+    officer = form.text("officer", 50)
+    if form.errors or days is None:
+        return form, None
+    return form, reports.RatingFilters(days, borough=borough, officer_id=officer)
+
+
+def _query(form: Form, **extra) -> str:
+    values = {k: v for k, v in form.args.items() if v}
+    values.update({k: v for k, v in extra.items() if v})
+    return urlencode(values)
+
+
+def _drill(form: Form, **changes) -> str:
+    values = {k: v for k, v in form.args.items() if v}
+    values.update(changes)
+    return urlencode({k: v for k, v in values.items() if v})
+
+
+@bp.get("/ratings")
+@require_role("supervisor", "admin")
+def ratings():
+    db = session()
+    boroughs = reports.boroughs(db)
+    form, filters = _read(boroughs)
+    context = {"form": form, "boroughs": boroughs, "filters": filters, "query": _query(form),
+               "borough_link": lambda d: _drill(form, borough=d.key, officer=""),
+               "officer_link": lambda d: _drill(form, officer=d.key),
+               "min_count": settings.int_setting("RATINGS_EXCEPTIONAL_MIN_COUNT"),
+               "min_mean": settings.float_setting("RATINGS_EXCEPTIONAL_MIN_MEAN")}
+    if filters is None:
+        return render_template("supervisor/ratings.html", **context), 400
+    counts = reports.rating_counts(db, filters)
+    trend = reports.weekly_trend(db, filters)
+    labels = ["w/c " + p.week.strftime("%d %b") for p in trend]
+    context.update(
+        overall=counts.overall(), by_borough=counts.by("borough"),
+        by_officer=counts.by("officer") if (filters.borough or filters.officer_id) else None,
+        exceptional=counts.exceptional(context["min_count"], context["min_mean"]), trend=trend,
+        trend_chart=charts.lines("Mean rating per week", "trend-table", labels,
+                                 [("Mean rating", [p.mean for p in trend])], top=5, top_label="5"),
+        trend_counts=charts.bars("Ratings per week", "trend-table", labels,
+                                 [("Ratings", [p.count for p in trend])]))
+    return render_template("supervisor/ratings.html", **context)
+
+
+@bp.get("/ratings/comments")
+@require_role("supervisor", "admin")
+def rating_comments():
+    db = session()
+    boroughs = reports.boroughs(db)
+    form, filters = _read(boroughs)
+    page, errors = None, list(form.errors)
+    if filters is not None:
+        try:
+            page = reports.comments(db, filters, request.args.get("cursor") or None)
+        except ValueError as exc:
+            errors.append(str(exc))
+    if page is not None:
+        audit("view_comments", f"ratings:comments?{_query(form)}"[:100])
+    return render_template("supervisor/comments.html", form=form, boroughs=boroughs, page=page, errors=errors,
+                           query=_query(form),
+                           next_query=_query(form, cursor=page.next_cursor) if page and page.next_cursor else None,
+                           first_page=not request.args.get("cursor")), 400 if errors else 200
+
+
+@bp.get("/ratings.csv")
+@require_role("supervisor", "admin")
+def ratings_csv():
+    db = session()
+    boroughs = reports.boroughs(db)
+    form, filters = _read(boroughs)
+    if filters is None:
+        return render_template("supervisor/ratings.html", form=form, boroughs=boroughs, filters=None,
+                               query=_query(form), min_count=0, min_mean=0), 400
+    audit("export_ratings", f"ratings:export?{_query(form)}"[:100])
+
+    def rows():
+        yield csv_line(CSV_HEADER)
+        for r in reports.iter_ratings(db, filters):
+            yield csv_line((london(r.rated_at), r.rating, r.via, r.comment, r.officer_id, r.officer_name,
+                            r.borough, london(r.occurred_at)))
+
+    stamp = london_now().strftime("%Y%m%d-%H%M")
+    return Response(stream_with_context(rows()), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="ratings-{stamp}.csv"'})

@@ -1,0 +1,30 @@
+"""The wallboard: the page, and the JSON its script polls every few seconds."""
+from __future__ import annotations
+
+from flask import jsonify, render_template
+
+from console.auth import require_role
+from console.security import passive
+from console import settings
+from console.supervisor import bp
+from console.supervisor.reports.wallboard import wallboard as read_wallboard
+from desk.clock import now
+from models.db import session
+
+
+def _figures():
+    return read_wallboard(session(), now(), settings.int_setting("CONSOLE_CALLBACK_OVERDUE_MINUTES"))
+
+
+@bp.get("/")
+@require_role("supervisor", "admin")
+def wallboard():
+    return render_template("supervisor/wallboard.html", board=_figures(),
+                           overdue_minutes=settings.int_setting("CONSOLE_CALLBACK_OVERDUE_MINUTES"))
+
+
+@bp.get("/wallboard.json")
+@passive  # polling is not activity: an unattended wallboard still times out
+@require_role("supervisor", "admin")
+def wallboard_json():
+    return jsonify(_figures().to_json())

@@ -1,0 +1,107 @@
+"""KPIs on hand-built days, with the exact figures a supervisor would check by hand."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from console.supervisor.reports.kpis import kpis
+from console.supervisor.reports.london import DayRange
+from models.callbacks import CallbackAttempt, CallbackRequest
+from models.outbox import OutboundMessage
+from tests.console.supervisor.conftest import add_call, london
+
+MONDAY = date(2026, 11, 16)
+
+
+def a_busy_monday(db):
+    """10 calls offered: 6 answered (waits 10-200 s, 4 within 60 s; handled 100-600 s),
+    3 abandoned, 1 left for a callback; 2 calls that never queued; 1 call on Tuesday."""
+    at = london(2026, 11, 16, 9, 0)
+    for i, (wait, handle) in enumerate(zip((10, 20, 30, 60, 90, 200), (100, 200, 300, 400, 500, 600))):
+        add_call(db, at + timedelta(minutes=10 * i), outcome="connected", wait=wait, handle=handle, agent_id=None)
+    for i in range(3):
+        add_call(db, at + timedelta(hours=2, minutes=i), outcome="abandoned", wait=45)
+    add_call(db, at + timedelta(hours=3), outcome="callback_requested", wait=120)
+    add_call(db, at + timedelta(hours=4), outcome="case_update", queued=False)
+    add_call(db, at + timedelta(hours=5), outcome="information", queued=False)
+    add_call(db, london(2026, 11, 17, 11, 0), outcome="connected", wait=5, handle=50)
+
+
+def test_call_figures_for_a_day_are_exact(db):
+    a_busy_monday(db)
+    report = kpis(db, DayRange(MONDAY, MONDAY + timedelta(days=1)), "day", service_level_seconds=60)
+    monday, tuesday = (r.counts for r in report.rows)
+    assert (monday.offered, monday.answered, monday.abandoned, monday.chose_callback) == (10, 6, 3, 1)
+    assert monday.abandonment_rate == pytest.approx(3 / 9)  # the callback caller chose to leave
+    assert monday.service_level == pytest.approx(4 / 6)
+    assert monday.service_level_with_abandoned == pytest.approx(4 / 9)
+    assert monday.asa_seconds == pytest.approx(410 / 6)
+    assert monday.aht_seconds == pytest.approx(350)
+    assert (tuesday.offered, tuesday.answered, tuesday.aht_seconds) == (1, 1, pytest.approx(50))
+    assert report.total.offered == 11 and report.total.answered == 7
+
+
+def test_weeks_sum_their_days_and_empty_days_are_listed(db):
+    a_busy_monday(db)
+    report = kpis(db, DayRange(MONDAY - timedelta(days=7), MONDAY + timedelta(days=6)), "week")
+    assert [r.start for r in report.rows] == [MONDAY - timedelta(days=7), MONDAY]
+    empty, busy = (r.counts for r in report.rows)
+    assert empty.offered == 0 and empty.service_level is None
+    assert (busy.offered, busy.answered, busy.abandoned) == (11, 7, 3)
+    assert busy.abandonment_rate == pytest.approx(3 / 10)
+    daily = kpis(db, DayRange(MONDAY, MONDAY + timedelta(days=6)), "day")
+    assert len(daily.rows) == 7 and [r.counts.offered for r in daily.rows] == [10, 1, 0, 0, 0, 0, 0]
+
+
+def test_days_are_london_days_in_summer_and_across_the_clock_change(db):
+    # 00:30 on 1 June in London is 23:30 on 31 May in UTC: it belongs to 1 June.
+    add_call(db, london(2026, 6, 1, 0, 30))
+    add_call(db, london(2026, 5, 31, 23, 30))
+    june = kpis(db, DayRange(date(2026, 6, 1), date(2026, 6, 1)))
+    assert june.rows[0].counts.offered == 1
+    # Clocks went forward at 01:00 UTC on 29 March 2026.
+    for moment in (london(2026, 3, 28, 23, 30), london(2026, 3, 29, 0, 30), london(2026, 3, 29, 23, 30),
+                   london(2026, 3, 30, 0, 30)):
+        add_call(db, moment)
+    spring = kpis(db, DayRange(date(2026, 3, 28), date(2026, 3, 30)))
+    assert [r.counts.offered for r in spring.rows] == [1, 2, 1]
+
+
+def _callback(db, window, attempts, status="completed"):
+    request = CallbackRequest(phone="+447911123456", window_start=window and window[0],
+                              window_end=window and window[1], status=status, attempts=len(attempts),
+                              requested_at=london(2026, 11, 16, 8, 0))
+    db.add(request)
+    db.flush()
+    for n, (hour, minute) in enumerate(attempts, start=1):
+        last = n == len(attempts)
+        started = london(2026, 11, 16, hour, minute)
+        db.add(CallbackAttempt(callback_id=request.id, attempt_no=n, started_at=started,
+                               outcome="connected" if last and status == "completed" else "no_answer",
+                               ended_at=started + timedelta(minutes=3)))
+    db.commit()
+
+
+def test_callbacks_within_the_victims_window(db):
+    _callback(db, ("09:00", "12:00"), [(10, 0)])            # inside
+    _callback(db, ("09:00", "12:00"), [(13, 0)])            # outside
+    _callback(db, None, [(15, 0)])                          # no window: any time
+    _callback(db, ("09:00", "12:00"), [(8, 0), (11, 0)])    # last attempt inside
+    _callback(db, ("20:00", "08:00"), [(7, 0)])             # overnight window
+    _callback(db, ("09:00", "12:00"), [(10, 0)], status="failed")  # not completed
+    day = kpis(db, DayRange(MONDAY, MONDAY)).rows[0].counts
+    assert (day.callbacks_completed, day.callbacks_in_window) == (5, 4)
+    assert day.callbacks_in_window_rate == pytest.approx(0.8)
+
+
+def test_sms_delivery_rate_counts_what_twilio_accepted(db):
+    sent = london(2026, 11, 16, 12, 0)
+    for i, status in enumerate(("delivered", "delivered", "delivered", "undelivered", "pending")):
+        db.add(OutboundMessage(purpose="survey_invite", dedupe_key=str(i), to_number="+447911123456",
+                               from_number="+442079460000", body="x", status=status,
+                               sent_at=None if status == "pending" else sent))
+    db.commit()
+    day = kpis(db, DayRange(MONDAY, MONDAY)).rows[0].counts
+    assert (day.sms_sent, day.sms_delivered, day.sms_failed) == (4, 3, 1)
+    assert day.sms_delivery_rate == pytest.approx(0.75)

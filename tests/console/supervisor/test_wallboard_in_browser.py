@@ -1,0 +1,41 @@
+"""The wallboard in a real browser: it refreshes by itself when a caller joins the
+queue, with its script allowed by the console's CSP; the KPI charts render."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from playwright.sync_api import expect
+
+from tests.console.supervisor.conftest import add_call, browser_login, london
+from tests.conftest import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
+from tests.emulator.caller import Caller
+
+
+def test_the_wallboard_updates_itself_when_a_caller_joins_the_queue(page, app, client, clock, staff):
+    staff("sup@desk.example.org", "supervisor")
+    browser_login(page, "sup@desk.example.org", path="/console/supervisor/")
+    expect(page.get_by_role("heading", name="Wallboard")).to_be_visible()
+    waiting = page.locator('[data-field="callers_waiting"]')
+    expect(waiting).to_have_text("0")
+    Caller(client, base_url=PUBLIC_BASE_URL, auth_token=AUTH_TOKEN, from_="+447911123456", to=DESK_NUMBER,
+           status_url="/ivr/status", clock=clock).dial().press("2")
+    clock.advance(seconds=75)
+    expect(waiting).to_have_text("1", timeout=12_000)  # no reload: the page polls every 5 s
+    expect(page.locator('[data-field="longest_wait_seconds"]')).to_have_text("1m 15s")
+    assert page.js_errors == []
+
+
+def test_kpi_charts_render_with_their_tables(page, app, clock, staff, db):
+    for day in range(16, 21):
+        for wait in (10, 40, 90):
+            add_call(db, london(2026, 11, day, 10, 0) + timedelta(minutes=wait), outcome="connected", wait=wait)
+        add_call(db, london(2026, 11, day, 12, 0), outcome="abandoned", wait=30)
+    staff("sup@desk.example.org", "supervisor")
+    browser_login(page, "sup@desk.example.org", path="/console/supervisor/kpis?from=2026-11-16&to=2026-11-22")
+    charts = page.get_by_role("img")
+    expect(charts).to_have_count(4)
+    expect(page.get_by_role("img", name="Calls offered and answered; the figures are in the table kpi-table"))\
+        .to_be_visible()
+    expect(page.get_by_role("table", name="Calls per day: the figures in the charts above")).to_contain_text("66.7%")
+    assert page.locator("svg.chart rect").count() >= 15  # three bars on each of five days
+    assert page.js_errors == []

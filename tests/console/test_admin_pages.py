@@ -1,0 +1,118 @@
+"""Admins manage staff, desk agents, desk-hours overrides and API tokens; every
+change is in the audit log."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flows import hours as desk_hours
+from models.agents import Agent
+from models.staff import AuditLog, StaffUser
+from models.tokens import ApiToken
+from tests.conftest import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
+from tests.console.conftest import DEFAULT_PASSWORD, csrf_from, log_in
+from tests.emulator.caller import Caller
+
+ADMIN = "ada@desk.example"
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def post(client, page, action, /, **data):
+    token = csrf_from(client.get(page).get_data(as_text=True))
+    return client.post(action, data={**data, "csrf_token": token})
+
+
+def as_admin(client, staff):
+    staff(ADMIN, "admin")
+    return log_in(client, ADMIN)
+
+
+def test_admin_creates_accounts_changes_roles_and_disables_them(app, client, staff, add_agent, rows):
+    as_admin(client, staff)
+    agent_id = add_agent("Ann", "+447911200001", state="offline")
+    short = post(client, "/console/admin/staff", "/console/admin/staff", email="ann@desk.example",
+                 role="agent", agent_id=str(agent_id), password="short")
+    assert "Not created: password: use at least 12 characters" in text(client.get(short.headers["Location"]))
+    unlinked = post(client, "/console/admin/staff", "/console/admin/staff", email="ann@desk.example",
+                    role="agent", password=DEFAULT_PASSWORD)
+    assert "must be linked to a desk agent" in text(client.get(unlinked.headers["Location"]))
+    post(client, "/console/admin/staff", "/console/admin/staff", email="Ann@Desk.Example",
+         role="agent", agent_id=str(agent_id), password=DEFAULT_PASSWORD)
+    ann = [u for u in rows(StaffUser) if u.email == "ann@desk.example"][0]
+    assert ann.role == "agent" and ann.agent_id == agent_id and ann.password_hash.startswith("$argon2id$")
+
+    other = log_in(app.test_client(), "ann@desk.example")
+    assert other.get("/console/agent/").status_code == 200
+    post(client, "/console/admin/staff", f"/console/admin/staff/{ann.id}", action="role", role="supervisor")
+    assert other.get("/console/agent/").status_code == 302  # re-roled: logs in again
+    assert [u.role for u in rows(StaffUser) if u.id == ann.id] == ["supervisor"]
+    post(client, "/console/admin/staff", f"/console/admin/staff/{ann.id}", action="disable")
+    assert [u.active for u in rows(StaffUser) if u.id == ann.id] == [False]
+    actions = [(a.action, a.staff_email) for a in rows(AuditLog)]
+    assert ("create_staff", ADMIN) in actions and ("staff_role", ADMIN) in actions \
+        and ("staff_disable", ADMIN) in actions
+
+
+def test_an_admin_cannot_lock_themselves_out(client, staff, rows):
+    as_admin(client, staff)
+    me = rows(StaffUser)[0]
+    response = post(client, "/console/admin/staff", f"/console/admin/staff/{me.id}", action="disable")
+    assert "cannot change your own account" in text(client.get(response.headers["Location"]))
+    assert rows(StaffUser)[0].active
+
+
+def test_agents_skills_and_how_they_are_reached(client, staff, rows):
+    as_admin(client, staff)
+    post(client, "/console/admin/agents", "/console/admin/agents", name="Bea", phone="07911 200003",
+         skills=["pl", "vawg"])
+    [bea] = rows(Agent)
+    assert (bea.phone, bea.client_identity, bea.skills, bea.state) == ("+447911200003", None, ["vawg", "pl"], "offline")
+    both = post(client, "/console/admin/agents", f"/console/admin/agents/{bea.id}", phone="+447911200003",
+                client_identity="bea-desk")
+    assert "give exactly one of" in text(client.get(both.headers["Location"]))
+    post(client, "/console/admin/agents", f"/console/admin/agents/{bea.id}", client_identity="bea-desk",
+         skills=["en"])
+    [bea] = rows(Agent)
+    assert (bea.phone, bea.client_identity, bea.skills) == (None, "bea-desk", ["en"])
+    bad = post(client, "/console/admin/agents", "/console/admin/agents", name="Cy", phone="12")
+    assert "Not added" in text(client.get(bad.headers["Location"]))
+
+
+def test_an_hours_override_closes_the_phone_line_on_that_day(app, client, staff, clock):
+    as_admin(client, staff)
+    wrong = post(client, "/console/admin/hours", "/console/admin/hours", day="2026-11-23", kind="hours",
+                 hours="14:00-09:00")
+    assert "opens after it closes" in text(client.get(wrong.headers["Location"]))
+    post(client, "/console/admin/hours", "/console/admin/hours", day="2026-11-23", kind="closed",
+         reason="Training day")
+    with app.test_request_context():
+        from ivr.settings import hours_overrides
+
+        assert hours_overrides()[datetime(2026, 11, 23).date()] is None
+        assert not desk_hours.is_open(clock(), hours_overrides())
+    # A victim phoning on that Monday morning hears the desk is closed.
+    caller = Caller(client, base_url=PUBLIC_BASE_URL, auth_token=AUTH_TOKEN, from_="+447911123456",
+                    to=DESK_NUMBER, clock=clock).dial()
+    assert "closed" in caller.heard().lower()
+    page = text(client.get("/console/admin/hours"))
+    assert "2026-11-23" in page and "Training day" in page
+
+
+def test_api_tokens_are_shown_once_work_and_can_be_revoked(client, staff, rows):
+    as_admin(client, staff)
+    created = post(client, "/console/admin/tokens", "/console/admin/tokens", name="case-system")
+    assert created.status_code == 201
+    token = created.get_data(as_text=True).split('id="new-token">')[1].split("<")[0]
+    assert token.startswith("vfd_")
+    assert token not in text(client.get("/console/admin/tokens"))  # never again
+    api = client.application.test_client()
+    auth = {"Authorization": f"Bearer {token}"}
+    assert api.get("/api/v1/cases/1", headers=auth).status_code == 404  # authenticated: no such case
+    [row] = rows(ApiToken)
+    post(client, "/console/admin/tokens", f"/console/admin/tokens/{row.id}/revoke")
+    assert api.get("/api/v1/cases/1", headers=auth).status_code == 401
+    assert {"create_api_token", "revoke_api_token"} <= {a.action for a in rows(AuditLog)}
+    duplicate = post(client, "/console/admin/tokens", "/console/admin/tokens", name="")
+    assert "Give the token a name" in text(client.get(duplicate.headers["Location"]))
