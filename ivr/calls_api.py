@@ -128,7 +128,8 @@ def list_calls():
         query = query.where(Call.outcome == f.outcome)
     if f.cursor:
         at, ident = decode_cursor(f.cursor)
-        query = query.where(or_(Call.started_at < at, and_(Call.started_at == at, Call.id < ident)))
+        query = query.where(Call.started_at <= at,  # a bound the index can seek to (PostgreSQL won't use the OR)
+                            or_(Call.started_at < at, and_(Call.started_at == at, Call.id < ident)))
     db = session()
     rows = db.exec(query.order_by(Call.started_at.desc(), Call.id.desc()).limit(f.limit + 1)).all()
     more, rows = len(rows) > f.limit, rows[:f.limit]

@@ -1,0 +1,268 @@
+"""Fills a desk database with a year of realistic history for the scale benchmark:
+calls (with queue events, callbacks and their attempts, agents) and officer
+engagements with their rating surveys.  Adds rows to what is there, so a database can
+be grown step by step (10k, then 100k, then 1M calls).
+
+    .venv/bin/python bench/generate.py --db sqlite --calls 1000000 --surveys 500000
+
+Bulk inserts: executemany of pre-formatted rows on SQLite, COPY on PostgreSQL.
+Nothing here is a real person: phone numbers are generated mobiles, officers are
+collar numbers.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # noqa: E402
+
+BOROUGHS = ("Barking and Dagenham", "Barnet", "Bexley", "Brent", "Bromley", "Camden", "Croydon", "Ealing",
+            "Enfield", "Greenwich", "Hackney", "Hammersmith and Fulham", "Haringey", "Harrow", "Havering",
+            "Hillingdon", "Hounslow", "Islington", "Kensington and Chelsea", "Kingston upon Thames", "Lambeth",
+            "Lewisham", "Merton", "Newham", "Redbridge", "Richmond upon Thames", "Southwark", "Sutton",
+            "Tower Hamlets", "Waltham Forest", "Wandsworth", "Westminster")
+OFFICERS = 800  # each works in one borough
+AGENTS = 40
+# (outcome, weight, joined the queue)
+OUTCOMES = (("connected", 45, True), ("callback_requested", 12, True), ("case_update", 12, False),
+            ("information", 8, False), ("abandoned", 10, True), ("ended_in_menu", 8, False),
+            ("callback_unsafe", 2, False), ("locked_out", 1, False), ("error", 2, False))
+PATHS = {"connected": ["greeting", "main_menu", "desk", "queue_intro", "queue", "after_agent"],
+         "callback_requested": ["greeting", "main_menu", "cb_start", "cb_number", "cb_safe", "cb_voicemail",
+                                "cb_window", "cb_confirm", "cb_record", "cb_booked"],
+         "case_update": ["greeting", "main_menu", "case_start", "case_entry", "case_lookup", "case_full",
+                         "case_after", "goodbye"],
+         "information": ["greeting", "main_menu", "rights", "leaflet_offer", "leaflet_send", "leaflet_sent"],
+         "abandoned": ["greeting", "main_menu", "desk", "queue_intro", "queue", "hung_up_in_queue"],
+         "ended_in_menu": ["greeting", "main_menu"], "callback_unsafe": ["greeting", "main_menu", "cb_start",
+                                                                          "cb_safe", "cb_unsafe"],
+         "locked_out": ["greeting", "main_menu", "case_start", "case_check_lockout", "case_locked"],
+         "error": ["greeting"]}
+RATINGS = (5, 5, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4, 4, 4, 3, 3, 2, 2, 1, 1)  # skewed positive
+COMMENTS = ("Very kind and kept me informed.", "Took a long time to hear back.", "Thank you for listening.",
+            "I did not understand what happens next.", "The officer explained everything clearly.")
+CHUNK = 20000
+
+
+def _ts(dialect: str, value):
+    """A value as the database stores it (UTCDateTime: UTC; SQLite keeps text)."""
+    if isinstance(value, datetime):
+        value = value.astimezone(UTC)
+        return value if dialect == "postgresql" else value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, (list, dict)):
+        return json.dumps(value)
+    return value
+
+
+class Writer:
+    def __init__(self, url: str):
+        self.url = url
+        self.dialect = "postgresql" if url.startswith("postgresql") else "sqlite"
+        from models.db import engine_for
+
+        self.engine = engine_for(url)
+        self.rows = 0
+
+    def write(self, table: str, columns: list[str], rows: list[tuple]) -> None:
+        if not rows:
+            return
+        rows = [tuple(_ts(self.dialect, v) for v in row) for row in rows]
+        raw = self.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            if self.dialect == "postgresql":
+                with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join("?" * len(columns))
+                cur.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+            raw.commit()
+        finally:
+            raw.close()
+        self.rows += len(rows)
+
+    def scalar(self, sql: str):
+        from sqlalchemy import text
+
+        with self.engine.connect() as conn:
+            return conn.execute(text(sql)).scalar()
+
+    def analyze(self) -> None:
+        from sqlalchemy import text
+
+        with self.engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+            conn.commit()
+
+
+def _moment(rng: random.Random, now: datetime) -> datetime:
+    """A time in the last year, mostly in the desk's hours (08:00-20:00 UK-ish)."""
+    day = now - timedelta(days=rng.randrange(365))
+    hour = rng.choice((8, 9, 9, 10, 10, 10, 11, 11, 12, 12, 13, 14, 14, 15, 15, 16, 17, 18, 19, 21, 2))
+    return day.replace(hour=hour, minute=rng.randrange(60), second=rng.randrange(60),
+                       microsecond=rng.randrange(1000000))
+
+
+def mobile(n: int) -> str:
+    return f"+447{700000000 + n % 299999999:09d}"
+
+
+def ensure_agents(w: Writer, now: datetime) -> None:
+    if w.scalar("SELECT count(*) FROM agents"):
+        return
+    w.write("agents", ["name", "phone", "client_identity", "skills", "state", "state_changed_at",
+                       "missed_in_a_row", "created_at"],
+            [(f"Desk agent {i:02d}", None, f"agent{i:02d}", ["en"] + (["pl"] if i % 8 == 0 else []),
+              "offline", now, 0, now - timedelta(days=400)) for i in range(1, AGENTS + 1)])
+
+
+def add_calls(w: Writer, count: int, rng: random.Random, now: datetime) -> None:
+    start = w.scalar("SELECT count(*) FROM calls") or 0
+    first_cb = (w.scalar("SELECT max(id) FROM callback_requests") or 0) + 1
+    outcomes = [o for o, weight, _ in OUTCOMES for _ in range(weight)]
+    queued = {o for o, _, q in OUTCOMES if q}
+    for base in range(start, start + count, CHUNK):
+        calls, events, callbacks, attempts = [], [], [], []
+        for i in range(base, min(base + CHUNK, start + count)):
+            sid = f"CA{i:032x}"
+            started = _moment(rng, now)
+            outcome = rng.choice(outcomes)
+            duration = int(rng.expovariate(1 / 300)) + 15
+            ended = started + timedelta(seconds=duration)
+            joined = started + timedelta(seconds=35) if outcome in queued else None
+            wait = min(int(rng.expovariate(1 / 120)), duration - 30) if joined else None
+            agent = rng.randrange(1, AGENTS + 1) if outcome == "connected" else None
+            caller = None if rng.random() < 0.03 else mobile(rng.randrange(count * 6 // 10 + 10))
+            language = "pl" if rng.random() < 0.08 else "en"
+            path = PATHS[outcome]
+            state = {"node": path[-1], "language": language, "path": path, "inputs": len(path) - 2,
+                     "vars": {}, "outcome": outcome, "started_at": started.isoformat()}
+            calls.append((sid, caller, common.DESK_NUMBER, "inbound", started, ended, duration, language, path,
+                          "completed", 4, 3, ended, outcome, joined, None, wait, agent, None, state, ended))
+            if joined:
+                events.append((sid, "entered", joined, 1 + rng.randrange(6), None, None))
+                for k in range(max(0, (wait or 0) // 60)):
+                    events.append((sid, "position_announced", joined + timedelta(seconds=60 * (k + 1)),
+                                   1 + rng.randrange(4), None, None))
+                left = joined + timedelta(seconds=wait or 0)
+                if outcome == "connected":
+                    events.append((sid, "connected", left, None, wait, agent))
+                    events.append((sid, "completed", ended, None, wait, agent))
+                elif outcome == "abandoned":
+                    events.append((sid, "abandoned", left, None, wait, None))
+                else:
+                    events.append((sid, "exit_with_key", left, None, wait, None))
+            if outcome == "callback_requested":
+                cb_id = first_cb + len(callbacks)
+                status = rng.choice(("completed",) * 16 + ("failed", "failed", "cancelled", "pending"))
+                tries = 1 if status in ("completed", "pending") and rng.random() < 0.7 else rng.randint(1, 3)
+                tries = 0 if status == "pending" else tries
+                window = rng.choice((None, None, ("08:00", "12:00"), ("12:00", "16:00"), ("16:00", "20:00")))
+                callbacks.append((cb_id, sid, caller or mobile(i), True, rng.random() < 0.6,
+                                  window and window[0], window and window[1], joined, ended, language,
+                                  None, status, tries, None, status if status != "pending" else None,
+                                  rng.randrange(1, AGENTS + 1) if tries else None))
+                for n in range(1, tries + 1):
+                    at = ended + timedelta(minutes=20 + 60 * (n - 1))
+                    done = n == tries and status == "completed"
+                    attempts.append((cb_id, n, at, rng.randrange(1, AGENTS + 1), f"CA{i:016x}{n:016x}",
+                                     f"CB{i:016x}{n:016x}", "completed" if done else "no-answer",
+                                     at + timedelta(seconds=240 if done else 25)))
+        w.write("calls", ["call_sid", "caller", "called", "direction", "started_at", "ended_at",
+                          "duration_seconds", "language", "path", "status", "status_rank", "status_sequence",
+                          "status_at", "outcome", "queue_joined_at", "waiting_since", "wait_seconds", "agent_id",
+                          "verified_case_id", "state", "updated_at"], calls)
+        w.write("call_events", ["call_sid", "event", "at", "position", "wait_seconds", "agent_id"], events)
+        first_cb += len(callbacks)
+        w.write("callback_requests", ["id", "call_sid", "phone", "safe_to_call", "voicemail_allowed",
+                                      "window_start", "window_end", "queue_joined_at", "requested_at", "language",
+                                      "verified_case_id", "status", "attempts", "next_attempt_at", "last_outcome",
+                                      "agent_id"], callbacks)
+        w.write("callback_attempts", ["callback_id", "attempt_no", "started_at", "agent_id", "agent_call_sid",
+                                      "victim_call_sid", "outcome", "ended_at"], attempts)
+    if w.dialect == "postgresql":  # ids were given explicitly: move the sequence past them
+        w.scalar("SELECT setval('callback_requests_id_seq', (SELECT coalesce(max(id), 1) FROM callback_requests))")
+
+
+def add_surveys(w: Writer, count: int, rng: random.Random, now: datetime) -> None:
+    start = w.scalar("SELECT count(*) FROM engagements") or 0
+    first_id = (w.scalar("SELECT max(id) FROM engagements") or 0) + 1
+    for base in range(start, start + count, CHUNK):
+        engagements, surveys = [], []
+        for i in range(base, min(base + CHUNK, start + count)):
+            eid = first_id + (i - start)
+            officer = rng.randrange(OFFICERS)
+            occurred = _moment(rng, now)
+            phone = mobile(10_000_000 + i)
+            engagements.append((eid, None, f"MP{officer:05d}", f"PC {officer:05d}", BOROUGHS[officer % len(BOROUGHS)],
+                                phone, f"CR/{i % 1000000:06d}/{occurred.year % 100:02d}", occurred, occurred))
+            invited = occurred + timedelta(hours=1)
+            expires = invited + timedelta(days=7)
+            suppressed = rng.random() < 0.04
+            roll = rng.random()
+            rating = rated_at = via = comment = comment_at = None
+            if suppressed:
+                status = "awaiting_rating"
+            elif roll < 0.62:
+                status, rating = "completed", rng.choice(RATINGS)
+                rated_at, via = invited + timedelta(minutes=rng.randrange(5, 2000)), rng.choice(("sms",) * 4 + ("web",))
+                if rng.random() < 0.3:
+                    comment, comment_at = rng.choice(COMMENTS), rated_at + timedelta(minutes=3)
+            elif roll < 0.66:
+                status = "unanswered"
+            else:
+                status = "awaiting_rating"  # never answered: reported as expired once past expires_at
+            surveys.append((eid, phone, status, "suppressed" if suppressed else "scheduled",
+                            "opted_out" if suppressed else None, False, invited, expires, rating, rated_at, via,
+                            comment, comment_at, occurred, rated_at or invited))
+        w.write("engagements", ["id", "client_key", "officer_id", "officer_name", "borough", "victim_phone",
+                                "crime_reference", "occurred_at", "created_at"], engagements)
+        w.write("surveys", ["engagement_id", "phone", "status", "invitation", "suppressed_reason", "reprompted",
+                            "invited_at", "expires_at", "rating", "rated_at", "rated_via", "comment", "comment_at",
+                            "created_at", "updated_at"], surveys)
+    if w.dialect == "postgresql":
+        w.scalar("SELECT setval('engagements_id_seq', (SELECT coalesce(max(id), 1) FROM engagements))")
+
+
+def grow(url: str, calls: int, surveys: int, seed: int = 11) -> dict:
+    """Add CALLS calls and SURVEYS engagements (with surveys); returns counts and timing."""
+    w = Writer(url)
+    rng, now = random.Random(seed + calls), datetime.now(UTC)
+    started = time.monotonic()
+    ensure_agents(w, now)
+    add_calls(w, calls, rng, now)
+    add_surveys(w, surveys, rng, now)
+    w.analyze()
+    took = time.monotonic() - started
+    return {"rows_written": w.rows, "seconds": took, "rows_per_second": w.rows / took if took else None,
+            "calls": w.scalar("SELECT count(*) FROM calls"), "surveys": w.scalar("SELECT count(*) FROM surveys")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--calls", type=int, default=1_000_000)
+    parser.add_argument("--surveys", type=int, default=500_000)
+    parser.add_argument("--name", default="scale",
+                        help="database: bench/.data/NAME/desk.sqlite3 or PostgreSQL bench_desk_NAME")
+    parser.add_argument("--fresh", action="store_true", help="start from an empty database")
+    args = parser.parse_args()
+    url = common.fresh_database(args.db, args.name) if args.fresh else database_url(args.db, args.name)
+    print(json.dumps(grow(url, args.calls, args.surveys), indent=2))
+
+
+def database_url(kind: str, name: str) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{common.DATA / name / 'desk.sqlite3'}"
+    return f"{common.PG_SERVER}/bench_desk_{name}"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,259 @@
+"""Reporting queries at scale: the call log (GET /api/v1/calls), the surveys list
+(GET /api/v1/surveys) and the ratings summary (GET /api/v1/ratings/summary), called
+through the app with a bearer token as an integration would, on a database grown by
+bench/generate.py from 10k to 100k to 1M calls (and half as many surveys).
+
+    .venv/bin/python bench/scale.py --db sqlite
+    .venv/bin/python bench/scale.py --db postgresql
+
+Each query runs --repeats times with varied filters (random days, months, outcomes,
+boroughs, officers, deep cursors and offsets); p50 and p95 are per query and size.
+Target: p95 under 200 ms per page at 1M calls / 500k surveys.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # noqa: E402
+import generate  # noqa: E402
+
+TARGET_MS = 200.0
+OUTCOMES = [o for o, _, _ in generate.OUTCOMES]
+
+
+def percentile(values: list[float], p: float) -> float:
+    values = sorted(values)
+    k = (len(values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+class Queries:
+    """Each query: a function of (rng) giving the URL to ask for."""
+
+    def __init__(self, app, rng: random.Random):
+        self.app, self.rng = app, rng
+        self.today = datetime.now(UTC).date()
+
+    def day(self) -> str:
+        return str(self.today - timedelta(days=self.rng.randrange(365)))
+
+    def month(self) -> tuple[str, str]:
+        start = self.today - timedelta(days=30 + self.rng.randrange(330))
+        return str(start), str(start + timedelta(days=30))
+
+    def cursors(self, n: int) -> list[str]:
+        """Cursors of pages deep in the log (as a client paging through would hold)."""
+        from sqlmodel import select
+
+        from ivr.calls_api import encode_cursor
+        from models.calls import Call
+        from models.db import session
+
+        total = session().exec(select(__import__("sqlalchemy").func.count(Call.id))).one()
+        out = []
+        for _ in range(n):
+            call = session().exec(select(Call).order_by(Call.started_at.desc(), Call.id.desc())
+                                  .offset(self.rng.randrange(max(1, total - 50))).limit(1)).one()
+            out.append(encode_cursor(call))
+        return out
+
+    def build(self, repeats: int, survey_total: int) -> dict[str, list[str]]:
+        r = self.rng
+        with self.app.app_context():
+            cursors = self.cursors(repeats)
+        months = [self.month() for _ in range(repeats)]
+        return {
+            "calls: newest page (50)": ["/api/v1/calls?limit=50"] * repeats,
+            "calls: newest page (500)": ["/api/v1/calls?limit=500"] * repeats,
+            "calls: one day": [f"/api/v1/calls?from={d}&to={d}" for d in (self.day() for _ in range(repeats))],
+            "calls: month + outcome": [f"/api/v1/calls?from={a}&to={b}&outcome={r.choice(OUTCOMES)}"
+                                       for a, b in months],
+            "calls: rare outcome, all time": ["/api/v1/calls?outcome=locked_out"] * repeats,
+            "calls: deep cursor page": [f"/api/v1/calls?cursor={c}" for c in cursors],
+            "surveys: newest page (100)": ["/api/v1/surveys"] * repeats,
+            "surveys: borough + month": [f"/api/v1/surveys?borough={r.choice(generate.BOROUGHS)}&from={a}&to={b}"
+                                         for a, b in months],
+            "surveys: one officer": [f"/api/v1/surveys?officer_id=MP{r.randrange(generate.OFFICERS):05d}"
+                                     for _ in range(repeats)],
+            "surveys: deep offset page": [f"/api/v1/surveys?offset={r.randrange(max(1, survey_total - 100))}"
+                                          for _ in range(repeats)],
+            "ratings: whole year": ["/api/v1/ratings/summary"] * repeats,
+            "ratings: one borough": [f"/api/v1/ratings/summary?borough={r.choice(generate.BOROUGHS)}"
+                                     for _ in range(repeats)],
+            "ratings: one month": [f"/api/v1/ratings/summary?from={a}&to={b}" for a, b in months],
+        }
+
+
+def measure(client, headers: dict, urls: list[str]) -> dict:
+    client.get(urls[0], headers=headers)  # warm caches once, like a page already in use
+    times = []
+    for url in urls:
+        started = time.perf_counter()
+        response = client.get(url, headers=headers)
+        times.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}: {response.get_data(as_text=True)[:300]}")
+    return {"p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95), "max_ms": max(times),
+            "mean_ms": statistics.fmean(times), "runs": len(times)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="calls stored at each step")
+    parser.add_argument("--survey-ratio", type=float, default=0.5, help="surveys per stored call")
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--reuse", action="store_true",
+                        help="use databases generate.py already filled (--name scale_SIZE) when their counts match")
+    parser.add_argument("--skip-api", action="store_true", help="measure only the console's report functions")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL databases afterwards")
+    args = parser.parse_args()
+
+    rng = random.Random(5)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results: dict[str, dict] = {}
+    growth = []
+    for size in sizes:
+        surveys = int(size * args.survey_ratio)
+        name = f"scale_{size}"
+        url = generate.database_url(args.db, name)
+        counts = existing_counts(url) if args.reuse else None
+        if counts == (size, surveys):
+            from models import migrate
+
+            migrate.upgrade(url)  # indexes added by migrations since the data was generated
+            grown = {"calls": size, "surveys": surveys, "reused": True}
+        else:
+            url = common.fresh_database(args.db, name)
+            grown = generate.grow(url, size, surveys)
+            print(f"{args.db}: generated {grown['rows_written']:,} rows in {grown['seconds']:.0f}s", flush=True)
+        growth.append({"database": name, **grown})
+        os.environ["DATABASE_URL"] = url  # wsgi builds its module-level app from the environment
+        from desk.api import issue_token
+        from wsgi import create_app
+
+        app = create_app({"DATABASE_URL": url, "REDIS_URL": common.DEFAULT_REDIS, "SECRET_KEY": "bench",
+                          "PUBLIC_BASE_URL": common.PUBLIC_BASE_URL,
+                          "INSTANCE_PATH": str(common.DATA / "instance")})
+        logging.getLogger().setLevel(logging.WARNING)
+        with app.app_context():
+            token = issue_token(f"bench-scale-{time.time_ns()}")
+        headers = {"Authorization": f"Bearer {token}"}
+        client = app.test_client()
+        print(f"{args.db}: {size:,} calls, {surveys:,} surveys", flush=True)
+        if not args.skip_api:
+            for query, urls in Queries(app, rng).build(args.repeats, surveys).items():
+                m = measure(client, headers, urls)
+                results.setdefault(query, {})[str(size)] = m
+                print(f"  {query:32s} p50 {m['p50_ms']:8.1f} ms   p95 {m['p95_ms']:8.1f} ms", flush=True)
+        for query, calls in report_calls(rng, args.repeats).items():
+            with app.app_context():
+                m = measure_calls(calls)
+            results.setdefault(query, {})[str(size)] = m
+            print(f"  {query:32s} p50 {m['p50_ms']:8.1f} ms   p95 {m['p95_ms']:8.1f} ms", flush=True)
+
+    print()
+    head = ["query"] + [f"p95 @{s // 1000}k" for s in sizes] + [f"p50 @{sizes[-1] // 1000}k",
+                                                                  f"x{sizes[-1] // sizes[0]} rows", "target"]
+    rows = []
+    for name, by_size in results.items():
+        first, last = by_size[str(sizes[0])]["p95_ms"], by_size[str(sizes[-1])]["p95_ms"]
+        rows.append([name] + [by_size[str(s)]["p95_ms"] for s in sizes] + [by_size[str(sizes[-1])]["p50_ms"],
+                    f"x{last / first:.1f} time", "ok" if last < TARGET_MS else "MISSES"])
+    print(f"{args.db}, milliseconds per page (p95 over {args.repeats} varied runs):")
+    print(common.table(head, rows))
+    missed = [name for name, by in results.items() if by[str(sizes[-1])]["p95_ms"] >= TARGET_MS]
+    print(f"\nmissing p95 < {TARGET_MS:.0f} ms at {sizes[-1]:,} calls: {', '.join(missed) or 'none'}")
+    path = common.write_result(f"scale-{args.db}", {"db": args.db, "sizes": sizes, "growth": growth,
+                                                     "queries": results, "missed": missed,
+                                                     "console_reports": console_reports_note()})
+    print(f"result: {path.relative_to(common.ROOT)}")
+    if args.db == "postgresql" and not args.keep:
+        for size in sizes:
+            common.drop_pg(f"bench_desk_scale_{size}")
+
+
+def existing_counts(url: str) -> tuple[int, int] | None:
+    from sqlalchemy import create_engine, text
+
+    try:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            found = (conn.execute(text("SELECT count(*) FROM calls")).scalar(),
+                     conn.execute(text("SELECT count(*) FROM surveys")).scalar())
+        engine.dispose()
+        return found
+    except Exception:  # no such database or tables: generate it
+        return None
+
+
+def report_calls(rng: random.Random, repeats: int) -> dict:
+    """The supervisor console's report functions (console/supervisor/reports), when present:
+    name -> callables taking the session."""
+    try:
+        from console.supervisor.reports import calllog, kpis, ratings, wallboard
+        from console.supervisor.reports.london import DayRange
+    except ImportError:
+        return {}
+    from desk.clock import LONDON
+
+    today = datetime.now(UTC).date()
+
+    def month():
+        first = today - timedelta(days=30 + rng.randrange(330))
+        return DayRange(first, first + timedelta(days=30))
+
+    def at(day):
+        return datetime.combine(day, datetime.min.time(), LONDON)
+
+    year = DayRange(today - timedelta(days=364), today)
+    out = {"console: wallboard": [lambda db: wallboard.wallboard(db, datetime.now(UTC))] * repeats,
+           "console: call page, month+outcome": [], "console: KPIs by day, a month": [],
+           "console: KPIs by week, a year": [lambda db: kpis.kpis(db, year, period="week")] * repeats,
+           "console: ratings page, a year": [lambda db: ratings.rating_counts(db, ratings.RatingFilters(year))] * repeats,
+           "console: ratings page, a month": [], "console: comments, a month": []}
+    for _ in range(repeats):
+        m, outcome = month(), rng.choice(OUTCOMES)
+        out["console: call page, month+outcome"].append(lambda db, m=m, o=outcome: calllog.call_page(
+            db, calllog.CallFilters(start=at(m.first), end=at(m.last), outcome=o)))
+        out["console: KPIs by day, a month"].append(lambda db, m=m: kpis.kpis(db, m, period="day"))
+        out["console: ratings page, a month"].append(lambda db, m=m: ratings.rating_counts(db, ratings.RatingFilters(m)))
+        out["console: comments, a month"].append(lambda db, m=m: ratings.comments(db, ratings.RatingFilters(m)))
+    return out
+
+
+def measure_calls(calls: list) -> dict:
+    from models.db import session
+
+    db = session()
+    calls[0](db)
+    times = []
+    for call in calls:
+        started = time.perf_counter()
+        call(db)
+        times.append((time.perf_counter() - started) * 1000)
+        db.rollback()  # each call on a fresh transaction, like a page view
+    return {"p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95), "max_ms": max(times),
+            "mean_ms": statistics.fmean(times), "runs": len(times)}
+
+
+def console_reports_note() -> str:
+    try:
+        import console.supervisor.reports  # noqa: F401
+    except ImportError:
+        return "console/supervisor/reports not present when this ran: not measured"
+    return "console/supervisor/reports measured (rows named 'console: ...')"
+
+
+if __name__ == "__main__":
+    main()
