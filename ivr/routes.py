@@ -141,8 +141,8 @@ def _call_row(db: Session, sid: str, now: datetime, *, answered: bool = True) ->
 
 def _run(db: Session, flow: Flow, call: Call, state: CallState, events: list[Event], now: datetime,
          if_silent=None):
-    """Answer the flow's queries, carry out its effects, save, and render (with
-    ``if_silent(flow, state)`` instead when the flow has nothing for the caller)."""
+    """Answer the flow's queries, carry out its effects, save, and render (through
+    ``if_silent(flow, state, response)`` when nothing in it keeps the call going)."""
     events = list(events)
     for _ in range(MAX_QUERIES_PER_REQUEST):
         if not events or not isinstance(events[-1], Query):
@@ -156,26 +156,36 @@ def _run(db: Session, flow: Flow, call: Call, state: CallState, events: list[Eve
     db.commit()
     effects.after_commit(events, call)
     response = render(events)
-    if not response.verbs and if_silent is not None:
-        response = if_silent(flow, state)
+    if if_silent is not None and not any(verb.name in TURN_VERBS for verb in response.verbs):
+        response = if_silent(flow, state, response)
     return twiml(response)
 
 
-def _back_in_line(flow: Flow, state: CallState) -> VoiceResponse:
+# Verbs after which Twilio has more to do on the call; a reply without one ends it.
+TURN_VERBS = {"Gather", "Enqueue", "Leave", "Dial", "Hangup", "Redirect", "Record", "Reject"}
+
+
+def _back_in_line(flow: Flow, state: CallState, response: VoiceResponse) -> VoiceResponse:
     """A Gather's answer for a caller the flow has in the queue (a stale or repeated
-    request): Twilio has them outside the queue, so an empty reply would hang up on
-    them in silence.  Put them back in line (routing keeps their first join time)."""
+    request, answered as the flow answers a key pressed while holding): Twilio has
+    them outside the queue, so the reply alone would hang up on them.  Put them back
+    in line after it (routing keeps their first join time)."""
     node = flow.nodes.get(state.at) if state.at else None
     if isinstance(node, QueueNode):
-        return render([Enqueue(node.queue)])
+        for verb in render([Enqueue(node.queue)]).verbs:
+            response.append(verb)
+        return response
+    if response.verbs:
+        return response  # the flow's own goodbye
     return fallback_response(current_app.config.get("FALLBACK_PHONE_NUMBER"),
                              dial_action=url_for("ivr.fallback_dialled"))
 
 
-def _hold_music(_flow: Flow, _state: CallState) -> VoiceResponse:
+def _hold_music(_flow: Flow, _state: CallState, response: VoiceResponse) -> VoiceResponse:
     """In the wait music, nothing to say means: keep holding (an empty waitUrl
     reply would have Twilio ask again at once, in a tight loop)."""
-    response = VoiceResponse()
+    if response.verbs:
+        return response  # an announcement; Twilio comes back to the waitUrl after it
     response.play(media_url("hold_music"))
     return response
 

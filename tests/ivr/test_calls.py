@@ -236,6 +236,27 @@ def test_joining_the_queue_requests_routing(app, dial, monkeypatch):
     call.hang_up()
 
 
+def test_a_repeated_menu_answer_from_a_caller_in_the_queue_puts_them_back_in_line(app, client, dial):
+    """Twilio retries a Gather's action when our first answer was slow: the retry finds
+    the caller already in the queue, and must not leave them with a sentence and a
+    dead line."""
+    import xml.etree.ElementTree as ET
+
+    from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
+    from tests.emulator.signing import post_signed
+
+    call = dial()
+    call.press("2")
+    assert call.waiting_for == "queue"
+    for digits in ("2", "9"):
+        retry = post_signed(client, PUBLIC_BASE_URL, "/ivr/step",
+                            {"CallSid": call.call_sid, "AccountSid": ACCOUNT_SID, "From": VICTIM, "To": DESK_NUMBER,
+                             "CallStatus": "in-progress", "Direction": "inbound", "Digits": digits}, AUTH_TOKEN)
+        verbs = [el.tag for el in ET.fromstring(retry.get_data(as_text=True))]
+        assert retry.status_code == 200 and verbs[-1] == "Enqueue", (digits, verbs)
+    call.hang_up()
+
+
 # --- callbacks -----------------------------------------------------------------------------
 
 
