@@ -29,10 +29,10 @@ def csrf_from(html: str) -> str:
 
 def log_in(client, email: str, password: str = DEFAULT_PASSWORD):
     """Log CLIENT in with the login form; returns the client."""
-    page = client.get("/console/login")
-    assert page.status_code == 200, page.status_code
+    form = client.get("/console/login")
+    assert form.status_code == 200, form.status_code
     response = client.post("/console/login", data={
-        "email": email, "password": password, "csrf_token": csrf_from(page.get_data(as_text=True))})
+        "email": email, "password": password, "csrf_token": csrf_from(form.get_data(as_text=True))})
     assert response.status_code == 302, f"login failed ({response.status_code})"
     return client
 
