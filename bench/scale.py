@@ -7,7 +7,7 @@ bench/generate.py from 10k to 100k to 1M calls (and half as many surveys).
     .venv/bin/python bench/scale.py --db postgresql
 
 Each query runs --repeats times with varied filters (random days, months, outcomes,
-boroughs, officers, deep cursors and offsets); p50 and p95 are per query and size.
+boroughs, officers, deep cursors); p50 and p95 are per query and size.
 Target: p95 under 200 ms per page at 1M calls / 500k surveys.
 """
 from __future__ import annotations
@@ -67,10 +67,28 @@ class Queries:
             out.append(encode_cursor(call))
         return out
 
+    def survey_cursors(self, n: int, total: int) -> list[str]:
+        """Cursors of survey pages at random depths (the API pages by cursor, not offset)."""
+        from sqlmodel import select
+
+        from desk import keyset
+        from models.db import session
+        from models.surveys import Engagement, Survey
+
+        out = []
+        for _ in range(n):
+            survey, engagement = session().exec(
+                select(Survey, Engagement).join(Engagement, Survey.engagement_id == Engagement.id)
+                .order_by(Engagement.occurred_at.desc(), Survey.id.desc())
+                .offset(self.rng.randrange(max(1, total - 100))).limit(1)).one()
+            out.append(keyset.encode(engagement.occurred_at, survey.id))
+        return out
+
     def build(self, repeats: int, survey_total: int) -> dict[str, list[str]]:
         r = self.rng
         with self.app.app_context():
             cursors = self.cursors(repeats)
+            survey_cursors = self.survey_cursors(repeats, survey_total)
         months = [self.month() for _ in range(repeats)]
         return {
             "calls: newest page (50)": ["/api/v1/calls?limit=50"] * repeats,
@@ -85,8 +103,7 @@ class Queries:
                                          for a, b in months],
             "surveys: one officer": [f"/api/v1/surveys?officer_id=MP{r.randrange(generate.OFFICERS):05d}"
                                      for _ in range(repeats)],
-            "surveys: deep offset page": [f"/api/v1/surveys?offset={r.randrange(max(1, survey_total - 100))}"
-                                          for _ in range(repeats)],
+            "surveys: deep cursor page": [f"/api/v1/surveys?cursor={c}" for c in survey_cursors],
             "ratings: whole year": ["/api/v1/ratings/summary"] * repeats,
             "ratings: one borough": [f"/api/v1/ratings/summary?borough={r.choice(generate.BOROUGHS)}"
                                      for _ in range(repeats)],

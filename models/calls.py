@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, Index, text
 from sqlmodel import Field, Session, SQLModel, select
 
 from models.db import utcnow
@@ -31,7 +31,10 @@ class Call(SQLModel, table=True):
     # Supervisors' reports (migration 0410_reports): KPIs read only the first index.
     __table_args__ = (Index("ix_calls_kpi", "started_at", "queue_joined_at", "outcome", "wait_seconds"),
                       Index("ix_calls_agent_started", "agent_id", "started_at"),
-                      Index("ix_calls_outcome_started", "outcome", "started_at"))
+                      Index("ix_calls_outcome_started", "outcome", "started_at"),
+                      # only callers waiting now (migration 0412_waiting_callers)
+                      Index("ix_calls_waiting_since", "waiting_since", sqlite_where=text("waiting_since IS NOT NULL"),
+                            postgresql_where=text("waiting_since IS NOT NULL")))
 
     id: int | None = Field(default=None, primary_key=True)
     call_sid: str = Field(max_length=64, unique=True, index=True)
@@ -51,7 +54,7 @@ class Call(SQLModel, table=True):
     queue_joined_at: datetime | None = None  # the first time the caller joined the queue
     # Set while the caller is in the desk queue (this time round), None otherwise:
     # the router's list of who is waiting.
-    waiting_since: datetime | None = Field(default=None, index=True)
+    waiting_since: datetime | None = Field(default=None)  # partial index below
     wait_seconds: int | None = None
     agent_id: int | None = None  # set by the routing side when an agent takes the call
     verified_case_id: int | None = None

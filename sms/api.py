@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from desk import clock
+from desk import clock, keyset
 from desk.api import ApiError, document, not_found, parse_body, parse_query, require_token
 from desk.phone import InvalidPhone, to_e164
 from flows import sms_conversation as conv
@@ -71,7 +71,15 @@ class SurveyFilters(BaseModel):
 
 class ListFilters(SurveyFilters):
     limit: int = Field(default=100, ge=1, le=1000)
-    offset: int = Field(default=0, ge=0)
+    cursor: str | None = Field(default=None, description="next_cursor from the previous page")
+    count: bool = Field(default=False, description="also count every matching survey (a scan: slower)")
+
+    @field_validator("cursor")
+    @classmethod
+    def _cursor(cls, value):
+        if value is not None:
+            keyset.decode(value)
+        return value
 
 
 def _query_args(model: type[BaseModel]):
@@ -172,11 +180,16 @@ def list_surveys():
     filters = _query_args(ListFilters)
     db, now = session(), clock.now()
     query = _filtered(select(Survey, Engagement).join(Engagement, Survey.engagement_id == Engagement.id), filters)
-    total = db.exec(_filtered(select(func.count(Survey.id)).join(
-        Engagement, Survey.engagement_id == Engagement.id), filters)).one()
-    rows = db.exec(query.order_by(Engagement.occurred_at.desc(), Survey.id.desc())
-                   .offset(filters.offset).limit(filters.limit)).all()
-    return jsonify({"total": total, "limit": filters.limit, "offset": filters.offset, "surveys": [{
+    query = keyset.before(query, Engagement.occurred_at, Survey.id,
+                          keyset.decode(filters.cursor) if filters.cursor else None)
+    rows = db.exec(query.order_by(Engagement.occurred_at.desc(), Survey.id.desc()).limit(filters.limit + 1)).all()
+    more, rows = len(rows) > filters.limit, rows[:filters.limit]
+    page: dict = {"limit": filters.limit,
+                  "next_cursor": keyset.encode(rows[-1][1].occurred_at, rows[-1][0].id) if more else None}
+    if filters.count:  # every matching row is read: only when the client asks
+        page["total"] = db.exec(_filtered(select(func.count(Survey.id)).join(
+            Engagement, Survey.engagement_id == Engagement.id), filters)).one()
+    return jsonify({**page, "surveys": [{
         "id": survey.id, "engagement_id": engagement.id, "officer_id": engagement.officer_id,
         "officer_name": engagement.officer_name, "borough": engagement.borough,
         "occurred_at": engagement.occurred_at.isoformat(),
@@ -260,8 +273,12 @@ document("/engagements", "post",
 document("/surveys", "get", "Surveys with their ratings and comments, newest contact first",
          params=_FILTER_PARAMS + [
              {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
-             {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}}],
-         responses={200: "the surveys", 401: "no valid token", 422: "invalid filters"})
+             {"name": "cursor", "in": "query", "schema": {"type": "string"},
+              "description": "next_cursor from the previous page"},
+             {"name": "count", "in": "query", "schema": {"type": "boolean"},
+              "description": "true: also return total, the number of matching surveys (costs a scan)"}],
+         responses={200: "the surveys and next_cursor (null on the last page)", 401: "no valid token",
+                    422: "invalid filters"})
 document("/ratings/summary", "get", "Count, mean and distribution of ratings, overall, per borough and per officer",
          params=_FILTER_PARAMS, responses={200: "the summary", 401: "no valid token", 422: "invalid filters"})
 document("/surveys/{survey_id}/qr.svg", "get", "Printable QR code of the survey's web link (also .png)",

@@ -156,8 +156,9 @@ def rated(app, api, clock):
 
 
 def test_survey_listing_and_filters(api, rated):
-    everything = api.get("/surveys").json
-    assert everything["total"] == 5
+    everything = api.get("/surveys?count=true").json
+    assert everything["total"] == 5 and everything["next_cursor"] is None
+    assert "total" not in api.get("/surveys").json, "counting is a scan, done only when asked"
     assert [s["rating"] for s in everything["surveys"]] == [None, 4, 2, 4, 5]  # newest contact first
     assert "victim_phone" not in everything["surveys"][0], "supervisors don't need the number"
     lambeth = api.get("/surveys?borough=Lambeth").json["surveys"]
@@ -166,8 +167,16 @@ def test_survey_listing_and_filters(api, rated):
     assert [(s["officer_name"], s["rating"], s["comment"]) for s in ann] == [("PC Ann", 4, None), ("PC Ann", 5, "kind")]
     window = api.get("/surveys?from=2026-11-21&to=2026-11-22").json["surveys"]
     assert sorted(s["rating"] for s in window) == [2, 4, 4]
-    page = api.get("/surveys?limit=2&offset=1").json
-    assert page["total"] == 5 and [s["rating"] for s in page["surveys"]] == [4, 2]
+    pages, cursor = [], None
+    while True:  # pages of 2 follow each other with no gap and no repeat
+        page = api.get("/surveys?limit=2" + (f"&cursor={cursor}" if cursor else "")).json
+        pages.append([s["rating"] for s in page["surveys"]])
+        if not (cursor := page["next_cursor"]):
+            break
+    assert pages == [[None, 4], [2, 4], [5]]
+    lambeth_pages = api.get("/surveys?borough=Lambeth&limit=2").json
+    rest = api.get(f"/surveys?borough=Lambeth&limit=2&cursor={lambeth_pages['next_cursor']}").json
+    assert len(lambeth_pages["surveys"]) == 2 and len(rest["surveys"]) == 1 and rest["next_cursor"] is None
 
 
 def test_ratings_summary(api, rated):
@@ -189,11 +198,12 @@ def test_ratings_summary(api, rated):
 
 @pytest.mark.parametrize("query, field", [
     ("from=yesterday", "from"), ("to=2026-13-01", "to"), ("from=2026-11-23&to=2026-11-01", "query"),
-    ("limit=0", "limit"), ("limit=abc", "limit"), ("offset=-1", "offset"), ("officer=MP1", "officer"),
+    ("limit=0", "limit"), ("limit=abc", "limit"), ("cursor=abc", "cursor"), ("offset=5", "offset"),
+    ("officer=MP1", "officer"),
 ])
 def test_bad_filters_are_422(api, clock, query, field):
     for path in ("/surveys", "/ratings/summary"):
-        if path == "/ratings/summary" and field in ("limit", "offset"):
+        if path == "/ratings/summary" and field in ("limit", "cursor", "offset"):
             continue
         response = api.get(f"{path}?{query}")
         assert response.status_code == 422, (path, query, response.json)

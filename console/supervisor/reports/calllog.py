@@ -10,15 +10,13 @@ the unique call_sid on callback_requests and ``ix_callback_attempts_callback_id`
 """
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
+from desk import keyset
 from models.agents import Agent, AgentOffer
 from models.callbacks import CallbackAttempt, CallbackRequest
 from models.calls import Call, CallEvent
@@ -45,20 +43,14 @@ class CallPage:
 
 
 def encode_cursor(call: Call) -> str:
-    raw = f"{call.started_at.isoformat()}|{call.id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return keyset.encode(call.started_at, call.id)
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
     """ValueError for anything this module did not hand out."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at, _, ident = raw.partition("|")
-        started = datetime.fromisoformat(at)
-        if started.tzinfo is None:
-            raise ValueError
-        return started, int(ident)
-    except (ValueError, UnicodeDecodeError, binascii.Error):
+        return keyset.decode(cursor)
+    except ValueError:
         raise ValueError("That page link is not valid; start again from the first page.") from None
 
 
@@ -80,10 +72,7 @@ def _filtered(filters: CallFilters):
 
 
 def _after(query, cursor: tuple[datetime, int] | None):
-    if cursor is None:
-        return query
-    at, ident = cursor
-    return query.where(or_(Call.started_at < at, and_(Call.started_at == at, Call.id < ident)))
+    return keyset.before(query, Call.started_at, Call.id, cursor)
 
 
 def call_page(db: Session, filters: CallFilters, cursor: str | None = None, limit: int = PAGE_SIZE) -> CallPage:

@@ -28,7 +28,9 @@ London day they started.
   are shown beside it.
 
 Every figure is a sum in SQL over an index range; weeks are summed from days in
-Python (at most 7 rows a week).  Indexes: ``ix_calls_kpi`` (started_at, queue_joined_at,
+Python (at most 7 rows a week).  A settled day's sums are kept in ``kpi_days`` the
+first time they are computed, so a year of weeks reads 365 small rows instead of a
+year of calls; recent days are always computed live.  Indexes: ``ix_calls_kpi`` (started_at, queue_joined_at,
 outcome, wait_seconds: the calls are never read, only the index);
 ``ix_call_events_event_at`` and ``ix_call_events_sid_event`` for AHT;
 ``ix_callback_attempts_started_at`` (+ the callback's primary key);
@@ -37,19 +39,25 @@ outcome, wait_seconds: the calls are never read, only the index);
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, timedelta
 
 from sqlalchemy import and_, case, func, or_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from console.supervisor.reports.london import DayRange, as_date, clock_of, day_of, week_start
 from models.callbacks import CallbackAttempt, CallbackRequest
 from models.calls import Call, CallEvent
+from desk.clock import london_now
 from models.outbox import OutboundMessage
+from models.reports import KpiDay
 
 CALLBACK_CHOSEN = ("callback_requested", "callback_unsafe")
+# A day's figures are final this many days after it: late status callbacks, callback
+# attempts and SMS delivery reports (Twilio's can take up to 72 hours) have landed.
+SETTLED_AFTER_DAYS = 4
 
 
 @dataclass
@@ -199,20 +207,71 @@ def _sms_by_day(db: Session, days: DayRange, into) -> None:
         c.sms_sent, c.sms_delivered, c.sms_failed = int(sent or 0), int(delivered or 0), int(failed or 0)
 
 
-def kpis(db: Session, days: DayRange, period: str = "day", service_level_seconds: int = 60) -> KpiReport:
-    """KPIs for each London day (or ISO week) of DAYS, oldest first, and their total.
-    Periods with no activity are listed with zeros, so a chart has no gaps."""
-    if period not in ("day", "week"):
-        raise ValueError("period must be day or week")
+def _computed(db: Session, days: DayRange, sl_seconds: int) -> dict[date, KpiCounts]:
     by_day: dict[date, KpiCounts] = defaultdict(KpiCounts)
 
     def into(day: date) -> KpiCounts:
         return by_day[day]
 
-    _calls_by_day(db, days, service_level_seconds, into)
+    _calls_by_day(db, days, sl_seconds, into)
     _handle_by_day(db, days, into)
     _callbacks_by_day(db, days, into)
     _sms_by_day(db, days, into)
+    return by_day
+
+
+def _runs(days: list[date]) -> list[DayRange]:
+    """Consecutive days as ranges: [1, 2, 3, 7] -> [1..3, 7..7]."""
+    runs: list[DayRange] = []
+    for day in days:
+        if runs and runs[-1].last + timedelta(days=1) == day:
+            runs[-1] = DayRange(runs[-1].first, day)
+        else:
+            runs.append(DayRange(day, day))
+    return runs
+
+
+def _by_day(db: Session, days: DayRange, sl_seconds: int, today: date) -> dict[date, KpiCounts]:
+    """Each day's sums: settled days from kpi_days (computed and kept on first sight),
+    the rest live."""
+    settled_last = min(days.last, today - timedelta(days=SETTLED_AFTER_DAYS))
+    by_day: dict[date, KpiCounts] = {}
+    if days.first <= settled_last:
+        for row in db.exec(select(KpiDay).where(KpiDay.service_level_seconds == sl_seconds,
+                                                KpiDay.day >= days.first, KpiDay.day <= settled_last)).all():
+            by_day[row.day] = KpiCounts(**row.counts)
+        missing = [days.first + timedelta(days=n) for n in range((settled_last - days.first).days + 1)]
+        missing = [day for day in missing if day not in by_day]
+        for run in _runs(missing):
+            computed = _computed(db, run, sl_seconds)
+            day = run.first
+            while day <= run.last:
+                by_day[day] = computed.get(day, KpiCounts())
+                _remember(db, day, sl_seconds, by_day[day])
+                day += timedelta(days=1)
+        if missing:
+            db.commit()
+    if settled_last < days.last:
+        live = DayRange(max(days.first, settled_last + timedelta(days=1)), days.last)
+        by_day.update(_computed(db, live, sl_seconds))
+    return by_day
+
+
+def _remember(db: Session, day: date, sl_seconds: int, counts: KpiCounts) -> None:
+    try:
+        with db.begin_nested():
+            db.add(KpiDay(day=day, service_level_seconds=sl_seconds, counts=asdict(counts)))
+    except IntegrityError:
+        pass  # another supervisor's page kept the same day a moment ago
+
+
+def kpis(db: Session, days: DayRange, period: str = "day", service_level_seconds: int = 60,
+         today: date | None = None) -> KpiReport:
+    """KPIs for each London day (or ISO week) of DAYS, oldest first, and their total.
+    Periods with no activity are listed with zeros, so a chart has no gaps."""
+    if period not in ("day", "week"):
+        raise ValueError("period must be day or week")
+    by_day = _by_day(db, days, service_level_seconds, today or london_now().date())
 
     rows: dict[date, KpiPeriod] = {}
     day = days.first

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlmodel import select
 
 from console.supervisor.reports.kpis import kpis
 from console.supervisor.reports.london import DayRange
@@ -105,3 +106,37 @@ def test_sms_delivery_rate_counts_what_twilio_accepted(db):
     day = kpis(db, DayRange(MONDAY, MONDAY)).rows[0].counts
     assert (day.sms_sent, day.sms_delivered, day.sms_failed) == (4, 3, 1)
     assert day.sms_delivery_rate == pytest.approx(0.75)
+
+
+def test_a_settled_day_is_kept_and_recent_days_stay_live(db):
+    from dataclasses import asdict
+
+    from models.reports import KpiDay
+
+    a_busy_monday(db)
+    week = DayRange(MONDAY, MONDAY + timedelta(days=1))
+    live = kpis(db, week, today=MONDAY + timedelta(days=1))  # nothing settled yet
+    assert db.exec(select(KpiDay)).all() == []
+    friday = MONDAY + timedelta(days=4)  # Monday has settled, Tuesday not yet
+    first = kpis(db, week, today=friday)
+    assert [asdict(r.counts) for r in first.rows] == [asdict(r.counts) for r in live.rows]
+    assert [row.day for row in db.exec(select(KpiDay)).all()] == [MONDAY]
+
+    add_call(db, london(2026, 11, 16, 12, 0), outcome="abandoned", wait=30)  # a late row for Monday
+    add_call(db, london(2026, 11, 17, 12, 0), outcome="abandoned", wait=30)
+    monday, tuesday = (r.counts for r in kpis(db, week, today=friday).rows)
+    assert monday.offered == 10, "the kept figures are read, not recomputed"
+    assert tuesday.offered == 2 and tuesday.abandoned == 1, "a recent day is live"
+
+
+def test_the_nightly_job_keeps_every_settled_day(app, db, clock, run_workers):
+    from models.reports import KpiDay
+    from workers.kpi_days import DAYS_BACK, keep_settled_days
+    from workers.queues import queue
+
+    a_busy_monday(db)
+    queue(app.config, "default").enqueue(keep_settled_days)
+    run_workers()
+    kept = {row.day: row.counts for row in db.exec(select(KpiDay)).all()}
+    assert len(kept) == DAYS_BACK + 1 and max(kept) == clock.current.date() - timedelta(days=4)
+    assert kept[MONDAY]["offered"] == 10 and kept[MONDAY]["answered"] == 6
