@@ -29,7 +29,7 @@ FUTURE_SLACK = timedelta(hours=1)  # clocks on officers' devices drift
 class EngagementIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     officer_id: str = Field(min_length=1, max_length=50)
-    officer_name: str = Field(min_length=1, max_length=60, description="as the victim knows them, e.g. PC Jones")
+    officer_name: str = Field(min_length=1, max_length=60, description="as the victim knows them, e.g. PC 4521")
     borough: str = Field(min_length=1, max_length=100)
     victim_phone: str = Field(min_length=1, max_length=40)
     crime_reference: str | None = Field(default=None, max_length=64)

@@ -106,7 +106,7 @@ def test_login_starts_a_new_session(client, staff):
 
 
 def test_idle_for_thirty_minutes_logs_out_and_polling_does_not_keep_it_alive(client, staff, agent_row, clock):
-    staff(EMAIL, "agent", agent_id=agent_row("Ann"))
+    staff(EMAIL, "agent", agent_id=agent_row("agent-a"))
     log_in(client, EMAIL)
     clock.advance(minutes=29)
     assert client.get("/console/agent/").status_code == 200  # activity: the timer restarts

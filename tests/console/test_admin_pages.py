@@ -31,25 +31,25 @@ def as_admin(client, staff):
 
 def test_admin_creates_accounts_changes_roles_and_disables_them(app, client, staff, add_agent, rows):
     as_admin(client, staff)
-    agent_id = add_agent("Ann", "+447911200001", state="offline")
-    short = post(client, "/console/admin/staff", "/console/admin/staff", email="ann@desk.example",
+    agent_id = add_agent("agent-a", "+447911200001", state="offline")
+    short = post(client, "/console/admin/staff", "/console/admin/staff", email="agent-a@desk.example",
                  role="agent", agent_id=str(agent_id), password="short")
     assert "Not created: password: use at least 12 characters" in text(client.get(short.headers["Location"]))
-    unlinked = post(client, "/console/admin/staff", "/console/admin/staff", email="ann@desk.example",
+    unlinked = post(client, "/console/admin/staff", "/console/admin/staff", email="agent-a@desk.example",
                     role="agent", password=DEFAULT_PASSWORD)
     assert "must be linked to a desk agent" in text(client.get(unlinked.headers["Location"]))
-    post(client, "/console/admin/staff", "/console/admin/staff", email="Ann@Desk.Example",
+    post(client, "/console/admin/staff", "/console/admin/staff", email="Agent-A@Desk.Example",
          role="agent", agent_id=str(agent_id), password=DEFAULT_PASSWORD)
-    ann = [u for u in rows(StaffUser) if u.email == "ann@desk.example"][0]
-    assert ann.role == "agent" and ann.agent_id == agent_id and ann.password_hash.startswith("$argon2id$")
+    agent_a = [u for u in rows(StaffUser) if u.email == "agent-a@desk.example"][0]
+    assert agent_a.role == "agent" and agent_a.agent_id == agent_id and agent_a.password_hash.startswith("$argon2id$")
 
-    other = log_in(app.test_client(), "ann@desk.example")
+    other = log_in(app.test_client(), "agent-a@desk.example")
     assert other.get("/console/agent/").status_code == 200
-    post(client, "/console/admin/staff", f"/console/admin/staff/{ann.id}", action="role", role="supervisor")
+    post(client, "/console/admin/staff", f"/console/admin/staff/{agent_a.id}", action="role", role="supervisor")
     assert other.get("/console/agent/").status_code == 302  # re-roled: logs in again
-    assert [u.role for u in rows(StaffUser) if u.id == ann.id] == ["supervisor"]
-    post(client, "/console/admin/staff", f"/console/admin/staff/{ann.id}", action="disable")
-    assert [u.active for u in rows(StaffUser) if u.id == ann.id] == [False]
+    assert [u.role for u in rows(StaffUser) if u.id == agent_a.id] == ["supervisor"]
+    post(client, "/console/admin/staff", f"/console/admin/staff/{agent_a.id}", action="disable")
+    assert [u.active for u in rows(StaffUser) if u.id == agent_a.id] == [False]
     actions = [(a.action, a.staff_email) for a in rows(AuditLog)]
     assert ("create_staff", ADMIN) in actions and ("staff_role", ADMIN) in actions \
         and ("staff_disable", ADMIN) in actions

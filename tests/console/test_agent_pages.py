@@ -15,14 +15,14 @@ from models.outbox import OutboundMessage
 from models.staff import AuditLog, CallbackNote
 from tests.console.conftest import REFERENCE, STRANGER, VICTIM, csrf_from, log_in, queue_caller
 
-ANN_PHONE, BOB_PHONE = "+447911200001", "+447911200002"
+AGENT_A_PHONE, AGENT_B_PHONE = "+447911200001", "+447911200002"
 
 
 @pytest.fixture
-def ann(add_agent, staff):
-    """Agent Ann: a desk agent row (offline) and her console account. Returns the agent id."""
-    agent_id = add_agent("Ann", ANN_PHONE, state="offline", idle=10)
-    staff("ann@desk.example", "agent", agent_id=agent_id)
+def agent_a(add_agent, staff):
+    """Agent agent-a: a desk agent row (offline) and her console account. Returns the agent id."""
+    agent_id = add_agent("agent-a", AGENT_A_PHONE, state="offline", idle=10)
+    staff("agent-a@desk.example", "agent", agent_id=agent_id)
     return agent_id
 
 
@@ -36,16 +36,16 @@ def text(response) -> str:
 
 
 def test_state_buttons_change_the_agents_state_and_going_available_asks_for_routing(
-        app, client, ann, rows, route, dial):
-    log_in(client, "ann@desk.example")
-    queue_caller(dial)  # someone is already waiting; Ann is offline so nobody was rung
+        app, client, agent_a, rows, route, dial):
+    log_in(client, "agent-a@desk.example")
+    queue_caller(dial)  # someone is already waiting; agent-a is offline so nobody was rung
     assert route() == []
     done = post(client, "/console/agent/", "/console/agent/state", state="available")
     assert done.status_code == 303
     assert rows(Agent)[0].state == "available"
     assert "You are now available." in text(client.get("/console/agent/"))
-    [ring] = route()  # going available asked the router, which rang Ann
-    assert ring["to"] == ANN_PHONE
+    [ring] = route()  # going available asked the router, which rang agent-a
+    assert ring["to"] == AGENT_A_PHONE
     post(client, "/console/agent/", "/console/agent/state", state="wrap_up")
     assert rows(Agent)[0].state == "wrap_up"
     refused = post(client, "/console/agent/", "/console/agent/state", state="busy")
@@ -54,10 +54,10 @@ def test_state_buttons_change_the_agents_state_and_going_available_asks_for_rout
 
 
 def test_screen_pop_for_a_verified_caller_shows_their_case_and_is_audited(
-        app, client, ann, case, dial, route, pick_up, rows, book):
+        app, client, agent_a, case, dial, route, pick_up, rows, book):
     book(VICTIM, requested_minutes_ago=60 * 24 * 3, joined_minutes_ago=60 * 24 * 3, status="completed",
          safe_to_call=False, last_outcome="connected")
-    log_in(client, "ann@desk.example")
+    log_in(client, "agent-a@desk.example")
     post(client, "/console/agent/", "/console/agent/state", state="available")
     idle = client.get("/console/agent/current").get_json()["key"]
 
@@ -74,15 +74,15 @@ def test_screen_pop_for_a_verified_caller_shows_their_case_and_is_audited(
     call = rows(Call, Call.call_sid == caller.call_sid)[0]
     assert [(a.action, a.subject) for a in rows(AuditLog)][-1] == ("view_screen_pop", f"call:{call.id}")
 
-    pick_up(ring).press("1")  # Ann takes it: still her call, now accepted
+    pick_up(ring).press("1")  # agent-a takes it: still her call, now accepted
     page = text(client.get("/console/agent/"))
     assert "accepted" in page and "Alex Victim" in page
 
 
 def test_screen_pop_for_an_unverified_caller_shows_no_case_details(
-        client, ann, case, dial, route, book):
+        client, agent_a, case, dial, route, book):
     book(STRANGER, requested_minutes_ago=120, joined_minutes_ago=120, status="failed", last_outcome="no-answer")
-    log_in(client, "ann@desk.example")
+    log_in(client, "agent-a@desk.example")
     post(client, "/console/agent/", "/console/agent/state", state="available")
     queue_caller(dial, STRANGER, verify=True)  # typed the victim's reference from another phone
     route()
@@ -93,19 +93,19 @@ def test_screen_pop_for_an_unverified_caller_shows_no_case_details(
     assert "no-answer" in page  # earlier callbacks for this number are still shown
 
 
-def test_worklist_is_in_queue_order_with_due_and_overdue_marks(client, ann, book, staff, add_agent, clock):
-    bob = add_agent("Bob", BOB_PHONE, state="offline")
+def test_worklist_is_in_queue_order_with_due_and_overdue_marks(client, agent_a, book, staff, add_agent, clock):
+    agent_b = add_agent("agent-b", AGENT_B_PHONE, state="offline")
     asked_by_menu = book("+447911300001", joined_minutes_ago=5, requested_minutes_ago=5)
     waited_first = book("+447911300002", joined_minutes_ago=150, requested_minutes_ago=120)
     retry_later = book("+447911300003", joined_minutes_ago=60, next_attempt_at=clock() + timedelta(minutes=30),
                        attempts=1)
     evening_only = book("+447911300004", joined_minutes_ago=30, window_start="18:00", window_end="20:00")
-    bobs = book("+447911300005", joined_minutes_ago=200, agent_id=bob, status="in_progress")
-    log_in(client, "ann@desk.example")
+    agent_b_callback = book("+447911300005", joined_minutes_ago=200, agent_id=agent_b, status="in_progress")
+    log_in(client, "agent-a@desk.example")
     page = text(client.get("/console/agent/callbacks"))
-    order = [cb for cb in (waited_first, retry_later, evening_only, asked_by_menu, bobs)
+    order = [cb for cb in (waited_first, retry_later, evening_only, asked_by_menu, agent_b_callback)
              if f'data-callback="{cb}"' in page]
-    assert order == [waited_first, retry_later, evening_only, asked_by_menu]  # not Bob's
+    assert order == [waited_first, retry_later, evening_only, asked_by_menu]  # not agent-b's
     assert page.index(f'data-callback="{waited_first}"') < page.index(f'data-callback="{retry_later}"') \
         < page.index(f'data-callback="{evening_only}"') < page.index(f'data-callback="{asked_by_menu}"')
     assert "overdue: due 120 min ago" in page
@@ -113,27 +113,27 @@ def test_worklist_is_in_queue_order_with_due_and_overdue_marks(client, ann, book
     assert "outside the victim&#39;s safe times" in page
     assert "due now" in page
     assert "…0001" in page and "+447911300001" not in page  # the list shows only the last digits
-    assert client.get(f"/console/agent/callbacks/{bobs}").status_code == 404
+    assert client.get(f"/console/agent/callbacks/{agent_b_callback}").status_code == 404
 
     staff("sue@desk.example", "supervisor")
     sup = log_in(client.application.test_client(), "sue@desk.example")
-    assert f'data-callback="{bobs}"' in text(sup.get("/console/agent/callbacks"))
-    assert sup.get(f"/console/agent/callbacks/{bobs}").status_code == 200
+    assert f'data-callback="{agent_b_callback}"' in text(sup.get("/console/agent/callbacks"))
+    assert sup.get(f"/console/agent/callbacks/{agent_b_callback}").status_code == 200
 
 
 def test_call_now_rings_the_agent_first_then_the_outcome_is_recorded(
-        app, client, ann, book, route, pick_up, rows, fake_twilio):
+        app, client, agent_a, book, route, pick_up, rows, fake_twilio):
     cb = book(VICTIM, joined_minutes_ago=20)
-    log_in(client, "ann@desk.example")
+    log_in(client, "agent-a@desk.example")
     detail = text(client.get(f"/console/agent/callbacks/{cb}"))
     assert "Call now" in detail and VICTIM in detail
     placed = post(client, f"/console/agent/callbacks/{cb}", f"/console/agent/callbacks/{cb}/call")
     assert placed.status_code == 303
     [ring] = route()
-    assert ring["to"] == ANN_PHONE and fake_twilio.calls_to(VICTIM) == []  # agent first
+    assert ring["to"] == AGENT_A_PHONE and fake_twilio.calls_to(VICTIM) == []  # agent first
     assert "/ivr/agent/answer?offer=" in ring.params["Url"][0]
     offer = rows(AgentOffer)[0]
-    assert (offer.kind, offer.callback_id, offer.agent_id) == ("callback", cb, ann)
+    assert (offer.kind, offer.callback_id, offer.agent_id) == ("callback", cb, agent_a)
     assert rows(CallbackRequest)[0].status == "in_progress"
     # the screen pop now shows the callback
     assert "Callback — ringing" in text(client.get("/console/agent/"))
@@ -156,9 +156,9 @@ def test_call_now_rings_the_agent_first_then_the_outcome_is_recorded(
     assert {"call_now", "record_callback_outcome", "view_callback"} <= {a.action for a in rows(AuditLog)}
 
 
-def test_closing_outcomes_close_a_waiting_callback(client, ann, book, rows):
+def test_closing_outcomes_close_a_waiting_callback(client, agent_a, book, rows):
     cb = book(VICTIM)
-    log_in(client, "ann@desk.example")
+    log_in(client, "agent-a@desk.example")
     post(client, f"/console/agent/callbacks/{cb}", f"/console/agent/callbacks/{cb}/outcome",
          outcome="wrong_number", note="")
     assert rows(CallbackRequest)[0].status == "cancelled"
@@ -166,17 +166,17 @@ def test_closing_outcomes_close_a_waiting_callback(client, ann, book, rows):
     assert "Choose an outcome." in text(client.get(bad.headers["Location"]))
 
 
-def test_call_now_is_refused_outside_the_victims_safe_times(client, ann, book, route):
+def test_call_now_is_refused_outside_the_victims_safe_times(client, agent_a, book, route):
     cb = book(VICTIM, window_start="18:00", window_end="20:00")
-    log_in(client, "ann@desk.example")
+    log_in(client, "agent-a@desk.example")
     assert "Call now" not in text(client.get(f"/console/agent/callbacks/{cb}"))
     refused = post(client, f"/console/agent/callbacks/{cb}", f"/console/agent/callbacks/{cb}/call")
     assert "not safe to call this victim now" in text(client.get(refused.headers["Location"]))
     assert route() == []
 
 
-def test_a_case_update_from_the_screen_pop_goes_out_by_text(client, ann, case, dial, route, pick_up, rows):
-    log_in(client, "ann@desk.example")
+def test_a_case_update_from_the_screen_pop_goes_out_by_text(client, agent_a, case, dial, route, pick_up, rows):
+    log_in(client, "agent-a@desk.example")
     post(client, "/console/agent/", "/console/agent/state", state="available")
     queue_caller(dial, VICTIM, verify=True)
     pick_up(route()[0]).press("1")
@@ -192,8 +192,8 @@ def test_a_case_update_from_the_screen_pop_goes_out_by_text(client, ann, case, d
     assert ("post_case_update", f"case:{case}") in [(a.action, a.subject) for a in rows(AuditLog)]
 
 
-def test_an_agent_cannot_post_on_a_case_that_is_not_theirs(client, ann, case, rows):
-    log_in(client, "ann@desk.example")
+def test_an_agent_cannot_post_on_a_case_that_is_not_theirs(client, agent_a, case, rows):
+    log_in(client, "agent-a@desk.example")
     refused = post(client, "/console/agent/", f"/console/agent/cases/{case}/updates", message="hello")
     assert refused.status_code == 404
     assert len(rows(CaseUpdate)) == 1  # only the fixture's

@@ -10,20 +10,20 @@ from tests.console.conftest import VICTIM, csrf_from, log_in
 
 
 def test_views_are_logged_and_supervisors_can_read_and_filter_them(app, client, staff, add_agent, book, rows):
-    agent_id = add_agent("Ann", "+447911200001", state="offline")
-    staff("ann@desk.example", "agent", agent_id=agent_id)
+    agent_id = add_agent("agent-a", "+447911200001", state="offline")
+    staff("agent-a@desk.example", "agent", agent_id=agent_id)
     staff("sue@desk.example", "supervisor")
     cb = book(VICTIM)
-    ann = log_in(app.test_client(), "ann@desk.example")
-    assert ann.get(f"/console/agent/callbacks/{cb}").status_code == 200
-    assert ann.get("/console/audit").status_code == 403  # agents cannot read it
+    agent_a = log_in(app.test_client(), "agent-a@desk.example")
+    assert agent_a.get(f"/console/agent/callbacks/{cb}").status_code == 200
+    assert agent_a.get("/console/audit").status_code == 403  # agents cannot read it
 
     log_in(client, "sue@desk.example")
     page = client.get(f"/console/audit?subject=callback:{cb}").get_data(as_text=True)
-    assert "ann@desk.example" in page and "view_callback" in page and f"callback:{cb}" in page
+    assert "agent-a@desk.example" in page and "view_callback" in page and f"callback:{cb}" in page
     assert "1 entry" in page
     [entry] = [a for a in rows(AuditLog) if a.action == "view_callback"]
-    assert entry.staff_email == "ann@desk.example" and entry.at is not None
+    assert entry.staff_email == "agent-a@desk.example" and entry.at is not None
 
 
 def test_there_is_no_way_to_change_the_log_from_the_console(app, client, staff, rows):

@@ -56,7 +56,7 @@ def ids(app, staff, add_agent, book, case, clock):
     from models.db import session
     from models.staff import HoursOverride
 
-    agent_id = add_agent("Ann", "+447911200001", state="offline")
+    agent_id = add_agent("agent-a", "+447911200001", state="offline")
     users = {role: staff(f"{role}@desk.example", role, agent_id=agent_id if role == "agent" else None)
              for role in ROLES}
     target = staff("target@desk.example", "supervisor")

@@ -10,14 +10,14 @@ def run(app, *args, input=None):
 
 
 def test_create_from_stdin_then_log_in(app, client, add_agent, rows):
-    add_agent("Ann", "+447911200001", state="offline")
-    result = run(app, "create", "Ann@Desk.Example", "--role", "agent", "--agent", "Ann", "--password-stdin",
+    add_agent("agent-a", "+447911200001", state="offline")
+    result = run(app, "create", "Agent-A@Desk.Example", "--role", "agent", "--agent", "agent-a", "--password-stdin",
                  input=DEFAULT_PASSWORD + "\n")
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "created ann@desk.example (agent)"
+    assert result.output.strip() == "created agent-a@desk.example (agent)"
     [user] = rows(StaffUser)
     assert user.agent_id is not None and user.password_hash.startswith("$argon2id$")
-    assert log_in(client, "ann@desk.example").get("/console/agent/").status_code == 200
+    assert log_in(client, "agent-a@desk.example").get("/console/agent/").status_code == 200
 
 
 def test_create_prompts_twice_for_the_password(app, rows):

@@ -142,9 +142,9 @@ def rated(app, api, clock):
     """Four rated contacts across two boroughs and three officers, plus one unrated."""
     made = []
     for officer, name, borough, day, rating in [
-        ("MP1", "PC Ann", "Lambeth", 20, 5), ("MP1", "PC Ann", "Lambeth", 21, 4),
-        ("MP2", "PC Bob", "Lambeth", 21, 2), ("MP3", "PC Cat", "Camden", 22, 4),
-        ("MP3", "PC Cat", "Camden", 23, None),
+        ("MP1", "PC 1001", "Lambeth", 20, 5), ("MP1", "PC 1001", "Lambeth", 21, 4),
+        ("MP2", "PC 1002", "Lambeth", 21, 2), ("MP3", "PC 1003", "Camden", 22, 4),
+        ("MP3", "PC 1003", "Camden", 23, None),
     ]:
         response = api.post("/engagements", {**ENGAGEMENT, "officer_id": officer, "officer_name": name,
                                              "borough": borough,
@@ -163,8 +163,8 @@ def test_survey_listing_and_filters(api, rated):
     assert "victim_phone" not in everything["surveys"][0], "supervisors don't need the number"
     lambeth = api.get("/surveys?borough=Lambeth").json["surveys"]
     assert sorted(s["rating"] for s in lambeth) == [2, 4, 5]
-    ann = api.get("/surveys?officer_id=MP1").json["surveys"]
-    assert [(s["officer_name"], s["rating"], s["comment"]) for s in ann] == [("PC Ann", 4, None), ("PC Ann", 5, "kind")]
+    agent_a = api.get("/surveys?officer_id=MP1").json["surveys"]
+    assert [(s["officer_name"], s["rating"], s["comment"]) for s in agent_a] == [("PC 1001", 4, None), ("PC 1001", 5, "kind")]
     window = api.get("/surveys?from=2026-11-21&to=2026-11-22").json["surveys"]
     assert sorted(s["rating"] for s in window) == [2, 4, 4]
     pages, cursor = [], None
@@ -188,7 +188,7 @@ def test_ratings_summary(api, rated):
         {"borough": "Lambeth", "count": 3, "mean": 3.67, "distribution": {"1": 0, "2": 1, "3": 0, "4": 1, "5": 1}},
     ]
     assert [(o["officer_id"], o["officer_name"], o["count"], o["mean"]) for o in summary["officers"]] == [
-        ("MP1", "PC Ann", 2, 4.5), ("MP2", "PC Bob", 1, 2.0), ("MP3", "PC Cat", 1, 4.0)]
+        ("MP1", "PC 1001", 2, 4.5), ("MP2", "PC 1002", 1, 2.0), ("MP3", "PC 1003", 1, 4.0)]
     camden = api.get("/ratings/summary?borough=Camden&from=2026-11-22").json
     assert camden["count"] == 1 and camden["mean"] == 4.0
     empty = api.get("/ratings/summary?borough=Nowhere").json

@@ -115,7 +115,7 @@ def test_qr_code_encodes_the_survey_link(api, clock, engage):
 
 def test_suppressed_invitation_still_has_a_working_link(api, client, clock, case):
     case(sms_allowed=False)
-    created = api.post("/engagements", {"officer_id": "MP1", "officer_name": "PC Ann", "borough": "Lambeth",
+    created = api.post("/engagements", {"officer_id": "MP1", "officer_name": "PC 1001", "borough": "Lambeth",
                                          "victim_phone": VICTIM, "occurred_at": "2026-11-23T09:00:00Z"}).json
     assert created["invitation"] == "suppressed"
     page = client.get(path_of(created["survey_link"]))

@@ -8,16 +8,15 @@ engagements by primary key; comments are read newest first through
 """
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, or_, text
+from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 from console.supervisor.reports.london import DayRange, as_date, day_of, week_start
+from desk import keyset
 from models.surveys import Engagement, Survey
 
 COMMENTS_PAGE = 25
@@ -179,19 +178,10 @@ class CommentPage:
     next_cursor: str | None
 
 
-def _encode(at: datetime, ident: int) -> str:
-    return base64.urlsafe_b64encode(f"{at.isoformat()}|{ident}".encode()).decode().rstrip("=")
-
-
 def _decode(cursor: str) -> tuple[datetime, int]:
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at, _, ident = raw.partition("|")
-        moment = datetime.fromisoformat(at)
-        if moment.tzinfo is None:
-            raise ValueError
-        return moment, int(ident)
-    except (ValueError, UnicodeDecodeError, binascii.Error):
+        return keyset.decode(cursor)
+    except ValueError:
         raise ValueError("That page link is not valid; start again from the first page.") from None
 
 
@@ -201,13 +191,11 @@ def comments(db: Session, filters: RatingFilters, cursor: str | None = None,
     query = _scoped(_joined(Survey.id, Survey.comment_at, Survey.rating, Survey.comment, Engagement.officer_id,
                             Engagement.officer_name, Engagement.borough), filters, Survey.comment_at) \
         .where(Survey.comment.is_not(None), Survey.comment != "")
-    if cursor:
-        at, ident = _decode(cursor)
-        query = query.where(or_(Survey.comment_at < at, and_(Survey.comment_at == at, Survey.id < ident)))
+    query = keyset.before(query, Survey.comment_at, Survey.id, _decode(cursor) if cursor else None)
     rows = db.exec(query.order_by(Survey.comment_at.desc(), Survey.id.desc()).limit(limit + 1)).all()
     more, rows = len(rows) > limit, rows[:limit]
     page = [Comment(*row) for row in rows]
-    return CommentPage(page, _encode(page[-1].at, page[-1].survey_id) if more and page else None)
+    return CommentPage(page, keyset.encode(page[-1].at, page[-1].survey_id) if more and page else None)
 
 
 @dataclass(frozen=True)
@@ -231,10 +219,7 @@ def iter_ratings(db: Session, filters: RatingFilters, chunk: int = EXPORT_CHUNK)
                            Engagement.occurred_at), filters)
     position = None
     while True:
-        query = base
-        if position is not None:
-            at, ident = position
-            query = query.where(or_(Survey.rated_at < at, and_(Survey.rated_at == at, Survey.id < ident)))
+        query = keyset.before(base, Survey.rated_at, Survey.id, position)
         rows = db.exec(query.order_by(Survey.rated_at.desc(), Survey.id.desc()).limit(chunk)).all()
         for row in rows:
             yield RatingRow(*row)

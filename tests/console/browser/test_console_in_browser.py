@@ -13,14 +13,14 @@ from models.staff import AuditLog, CallbackNote
 from tests.console.browser_support import browser_login, shoot
 from tests.console.conftest import REFERENCE, STRANGER, VICTIM, queue_caller
 
-ANN_PHONE = "+447911200001"
+AGENT_A_PHONE = "+447911200001"
 SUPERVISOR_LINKS = ("Wallboard", "Call log", "KPIs", "Ratings", "Audit log")
 
 
 @pytest.fixture
-def ann(add_agent, staff):
-    agent_id = add_agent("Ann", ANN_PHONE, state="offline", idle=10)
-    staff("ann@desk.example", "agent", agent_id=agent_id)
+def agent_a(add_agent, staff):
+    agent_id = add_agent("agent-a", AGENT_A_PHONE, state="offline", idle=10)
+    staff("agent-a@desk.example", "agent", agent_id=agent_id)
     return agent_id
 
 
@@ -36,8 +36,8 @@ def test_anonymous_visitors_get_the_login_page(page):
     assert page.js_errors == []
 
 
-def test_a_call_is_routed_into_the_agents_screen_pop(page, ann, case, dial, route, pick_up, clock, rows):
-    browser_login(page, "ann@desk.example")
+def test_a_call_is_routed_into_the_agents_screen_pop(page, agent_a, case, dial, route, pick_up, clock, rows):
+    browser_login(page, "agent-a@desk.example")
     expect(page.get_by_role("heading", name="My calls")).to_be_visible()
     page.get_by_role("button", name="Available").click()
     expect(page.locator("#agent-state")).to_have_text("available")
@@ -47,7 +47,7 @@ def test_a_call_is_routed_into_the_agents_screen_pop(page, ann, case, dial, rout
     # A victim phones from the number on their case, types the reference, asks for the desk.
     caller = queue_caller(dial, VICTIM, verify=True)
     [ring] = route()
-    assert ring["to"] == ANN_PHONE
+    assert ring["to"] == AGENT_A_PHONE
     # The screen pop notices by itself (polling) and shows the verified case.
     expect(page.locator("#pop-case")).to_contain_text(f"Case {REFERENCE}")
     expect(page.locator("#pop-case")).to_contain_text("Alex Victim")
@@ -78,13 +78,13 @@ def test_a_call_is_routed_into_the_agents_screen_pop(page, ann, case, dial, rout
     assert page.js_errors == []
 
 
-def test_an_agent_works_a_callback(page, ann, book, route, pick_up, twilio_fetch, rows, fake_twilio):
+def test_an_agent_works_a_callback(page, agent_a, book, route, pick_up, twilio_fetch, rows, fake_twilio):
     from tests.agents.conftest import last_twiml
     from tests.conftest import DESK_NUMBER
 
     later = book("+447911300001", joined_minutes_ago=5)
     first = book(VICTIM, joined_minutes_ago=90, requested_minutes_ago=90)
-    browser_login(page, "ann@desk.example")
+    browser_login(page, "agent-a@desk.example")
     page.get_by_role("link", name="Callbacks").click()
     rows_in_order = page.locator("#worklist tbody tr").evaluate_all("rs => rs.map(r => r.dataset.callback)")
     assert rows_in_order == [str(first), str(later)]  # the order the queue promised
@@ -96,7 +96,7 @@ def test_an_agent_works_a_callback(page, ann, book, route, pick_up, twilio_fetch
     page.get_by_role("button", name="Call now").click()
     expect(page.get_by_role("status")).to_contain_text("Your phone will ring now")
     [ring] = route()
-    assert ring["to"] == ANN_PHONE and fake_twilio.calls_to(VICTIM) == []  # the agent first
+    assert ring["to"] == AGENT_A_PHONE and fake_twilio.calls_to(VICTIM) == []  # the agent first
     agent_leg = pick_up(ring)
     agent_leg.press("1")
     number = last_twiml(agent_leg).find("Dial/Number")
@@ -118,7 +118,7 @@ def test_an_agent_works_a_callback(page, ann, book, route, pick_up, twilio_fetch
     assert page.js_errors == []
 
 
-def test_a_supervisor_sees_their_pages(page, staff, ann, book):
+def test_a_supervisor_sees_their_pages(page, staff, agent_a, book):
     book(VICTIM)
     staff("sue@desk.example", "supervisor")
     browser_login(page, "sue@desk.example")
