@@ -78,6 +78,50 @@ def test_a_timeout_where_twilio_did_create_the_message_is_not_sent_again(app, fa
     assert stored.status == "sent" and stored.twilio_sid == fake_twilio.messages_to(VICTIM)[0]["sid"]
 
 
+def test_when_the_look_up_fails_too_nothing_is_sent_until_twilio_can_be_asked(app, fake_twilio, run_workers):
+    fake_twilio.timeout_next(1, delay=2.0, created=True, on="Messages")  # Twilio has it; the answer is lost
+    fake_twilio.fail_next(1, status=503, on="Messages", method="GET")    # and the first look-up fails
+    message_id = queue(app)
+    run_workers()
+    stored = row(app, message_id)
+    looks = [r for r in fake_twilio.requests if r.method == "GET" and r.path.endswith("/Messages.json")]
+    assert len(looks) == 2, "looked again after the failed look-up"
+    assert len(fake_twilio.messages_to(VICTIM)) == 1, "the text Twilio had was not sent again"
+    assert stored.status == "sent" and stored.twilio_sid == fake_twilio.messages_to(VICTIM)[0]["sid"]
+
+
+def test_an_identical_text_in_flight_is_not_taken_for_ours(app, fake_twilio):
+    """Two rows with the same words to the same number (two 'there is an update'
+    notices).  While the older is being sent, its message is at Twilio with no SID
+    stored yet; the younger, unsure whether its own timed-out send went through, must
+    not adopt it (the older would then be recorded, and the younger never sent)."""
+    from workers.outbox import send_message
+    from workers.twilio_client import make_client
+
+    older, younger = queue(app, key="a"), queue(app, key="b")
+    with app.app_context():
+        db = session()
+        first = db.get(OutboundMessage, older)
+        first.status = "sending"                               # its POST is in flight...
+        at_twilio = make_client(app.config).messages.create(   # ...and has reached Twilio
+            to=VICTIM, from_=first.from_number, body=first.body)
+        twin = db.get(OutboundMessage, younger)
+        twin.status, twin.uncertain = "retry", True            # its own POST went unanswered
+        db.commit()
+    with app.app_context():
+        assert send_message(younger) == "retry", "it waits for the older twin"
+    assert row(app, younger).twilio_sid is None and row(app, younger).uncertain
+    with app.app_context():
+        db = session()
+        first = db.get(OutboundMessage, older)
+        first.status, first.twilio_sid = "sent", at_twilio.sid  # the older's send finished
+        db.commit()
+    with app.app_context():
+        assert send_message(younger) == "sent"
+    sids = [m["sid"] for m in fake_twilio.messages_to(VICTIM)]
+    assert len(sids) == 2 and row(app, younger).twilio_sid in sids and row(app, younger).twilio_sid != at_twilio.sid
+
+
 def test_a_timeout_where_twilio_did_not_create_it_is_sent_on_retry(app, fake_twilio, run_workers):
     fake_twilio.timeout_next(1, delay=2.0, created=False, on="Messages")
     message_id = queue(app)

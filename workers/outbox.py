@@ -24,7 +24,7 @@ from flask import current_app
 from sqlalchemy import event, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
-from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 
 from desk import clock, config
 from desk.phone import try_e164
@@ -167,8 +167,12 @@ def send_message(message_id: int) -> str:
             return _release(db, message, due, "not due yet")
         if reason := suppression_reason(db, message.to_number):
             return _finish(db, message, MessageStatus.SUPPRESSED, note=reason)
-        if message.uncertain and _adopt_existing(db, message):
-            return "adopted"
+        if message.uncertain:
+            found = _adopt_existing(db, message)
+            if found == "adopted":
+                return found
+            if found == "unknown":  # sending now could text the victim twice
+                return _retry(db, message, "could not look for it at Twilio yet")
         if not _limiter().wait_for_slot(message.from_number):
             message.attempts -= 1  # waiting for a slot is not a failed attempt
             return _release(db, message, now + timedelta(seconds=1), "rate limited here")
@@ -248,8 +252,14 @@ def _finish(db: Session, message: OutboundMessage, status: MessageStatus, **fiel
     return message.status
 
 
-def _adopt_existing(db: Session, message: OutboundMessage) -> bool:
-    """After an unanswered send, find the message if Twilio created it after all."""
+def _adopt_existing(db: Session, message: OutboundMessage) -> str:
+    """After an unanswered send, find the message if Twilio created it after all:
+    "adopted" (found and recorded as sent), "absent" (safe to send) or "unknown"."""
+    if _older_twin_in_flight(db, message):
+        # An identical text to the same number is being sent right now and its SID is
+        # not stored yet: at Twilio the two are indistinguishable, so wait for it
+        # rather than take its message for ours (and leave ours unsent).
+        return "unknown"
     # Twilio stamps date_created by the wall clock, while claimed_at is on the desk
     # clock (set by tests and the emulator): carry the claim's age across, not its time.
     claim_age = clock.now() - (message.claimed_at or clock.now())
@@ -262,8 +272,8 @@ def _adopt_existing(db: Session, message: OutboundMessage) -> bool:
             if found.date_created is not None and found.date_created < since:
                 break
             candidates.append(found)
-    except (TwilioRestException, TwilioServiceException, requests.RequestException):
-        return False  # can't tell yet; the send below is retried only after the look works
+    except (TwilioException, requests.RequestException):  # a failed list page is a bare TwilioException
+        return "unknown"
     known = set(db.exec(select(OutboundMessage.twilio_sid).where(
         OutboundMessage.twilio_sid.in_([found.sid for found in candidates]))).all())
     for found in candidates:
@@ -271,9 +281,18 @@ def _adopt_existing(db: Session, message: OutboundMessage) -> bool:
         if found.sid not in known and found.body == message.body and (created is None or created >= since):
             message.twilio_sid, message.twilio_status, message.uncertain = found.sid, found.status, False
             _finish(db, message, MessageStatus.SENT, sent_at=clock.now(), note="found at Twilio after a timeout")
-            return True
+            return "adopted"
     message.uncertain = False
-    return False
+    return "absent"
+
+
+def _older_twin_in_flight(db: Session, message: OutboundMessage) -> bool:
+    """Another row, older than MESSAGE (so two twins never wait for each other), with the
+    same number and text, claimed for sending and not yet holding its SID."""
+    return db.exec(select(OutboundMessage.id).where(
+        OutboundMessage.id < message.id, OutboundMessage.to_number == message.to_number,
+        OutboundMessage.body == message.body, OutboundMessage.status == MessageStatus.SENDING.value,
+        OutboundMessage.twilio_sid.is_(None)).limit(1)).first() is not None
 
 
 # ---------------------------------------------------------------- status callbacks
