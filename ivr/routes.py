@@ -19,7 +19,9 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 
 from flask import Blueprint, abort, current_app, request, url_for
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
@@ -315,22 +317,41 @@ def _status():
     if rank is None:
         return "", 204
     db, now = session(), clock.now()
-    call = _call_row(db, _call_sid(), now, answered=False)
     sequence = _int("SequenceNumber")
     sequence = -1 if sequence is None else sequence
     at = _timestamp() or now
-    same_rank_later = (sequence > call.status_sequence if sequence >= 0
-                       else call.status_at is None or at > call.status_at)
-    newer = rank > call.status_rank or (rank == call.status_rank and call.status not in FINAL_STATUSES
-                                        and same_rank_later)
-    if newer:
-        call.status, call.status_rank, call.status_sequence, call.status_at = status_name, rank, sequence, at
-        if status_name in FINAL_STATUSES:
-            _call_over(db, call, at)
-        call.updated_at = now
-        db.add(call)
-        db.commit()
-    return "", 204
+    # Twilio sends a call's callbacks without waiting for each other, so two web workers
+    # may hold two of them at once: the change is a compare-and-set on what was read,
+    # and the loser reads again (each lost race means the row moved on: this ends).
+    for _ in range(len(STATUS_RANK) + 1):
+        call = _call_row(db, _call_sid(), now, answered=False)
+        db.refresh(call)
+        same_rank_later = (sequence > call.status_sequence if sequence >= 0
+                           else call.status_at is None or at > call.status_at)
+        newer = rank > call.status_rank or (rank == call.status_rank and call.status not in FINAL_STATUSES
+                                            and same_rank_later)
+        if not newer:
+            return "", 204
+        if _moved(db, call, status=status_name, status_rank=rank, status_sequence=sequence, status_at=at,
+                  updated_at=now):
+            if status_name in FINAL_STATUSES:
+                _call_over(db, call, at)
+                db.add(call)
+            db.commit()
+            return "", 204
+        db.rollback()
+    return "", 503  # still racing: Twilio retries the callback
+
+
+def _moved(db: Session, call: Call, **values) -> bool:
+    """Set VALUES on CALL's row if its status is still what CALL holds."""
+    seen = [getattr(Call, name).is_(None) if getattr(call, name) is None else getattr(Call, name) == getattr(call, name)
+            for name in ("status", "status_rank", "status_sequence", "status_at")]
+    if db.execute(update(Call).where(Call.id == call.id, *seen).values(**values)).rowcount != 1:
+        return False
+    for name, value in values.items():
+        set_committed_value(call, name, value)  # the row has them already
+    return True
 
 
 def _call_over(db: Session, call: Call, at: datetime) -> None:

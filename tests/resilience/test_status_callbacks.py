@@ -136,3 +136,39 @@ def test_sms_callbacks_for_one_message_arriving_at_once_leave_it_consistent(app,
     with app.app_context():
         rows = session().exec(select(OutboundMessage)).all()
     assert {(m.status, m.twilio_status) for m in rows} == {("delivered", "delivered")}
+
+
+def test_call_callbacks_for_one_call_arriving_at_once_end_it_once(app, client, fake_twilio, clock):
+    """Callers hanging up while waiting: each call's ringing / in-progress / completed
+    (each twice) handled by several web workers at once.  Every call ends completed,
+    with one "abandoned" event, not one per copy of the callback."""
+    from models.calls import CallEvent
+
+    sids = []
+    for n in range(8):
+        call = fake_twilio.add_inbound_call(PHONES[n % 3], DESK_NUMBER, status="queued")
+        sids.append(call.sid)
+    with app.app_context():  # each caller is waiting in the queue (the phone line made the rows)
+        db = session()
+        for sid in sids:
+            db.add(Call(call_sid=sid, caller=PHONES[0], started_at=clock.current, waiting_since=clock.current,
+                        status="in-progress", status_rank=2))
+        db.commit()
+    callbacks = []
+    for sid in sids:
+        for status in ("ringing", "in-progress", "completed"):
+            params = fake_twilio.call_status_params(sid, status, duration=30 if status == "completed" else None)
+            callbacks += [params, params]
+    random.Random(7).shuffle(callbacks)
+
+    def deliver(params):
+        return post_signed(app.test_client(), PUBLIC_BASE_URL, "/ivr/status", params, AUTH_TOKEN).status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        codes = list(pool.map(deliver, callbacks))
+    assert set(codes) <= {204, 503}, codes  # 503: Twilio retries it
+    with app.app_context():
+        rows = session().exec(select(Call)).all()
+        events = session().exec(select(CallEvent.call_sid, CallEvent.event)).all()
+    assert {(r.status, r.outcome, r.waiting_since) for r in rows} == {("completed", "abandoned", None)}
+    assert sorted(events) == sorted((sid, "abandoned") for sid in sids)
