@@ -75,3 +75,20 @@ def test_a_tuning_setting_from_the_environment_reaches_the_feature(clean_env, ap
         assert [gap.total_seconds() for gap in agent_settings.retry_spacing()] == [300, 1800]
     with app.app_context():  # the test app was made before the variables were set
         assert float(outbox_setting("SMS_RATE_PER_SECOND")) == 10
+
+
+def test_an_empty_quiet_hours_setting_turns_quiet_hours_off(clean_env, app):
+    """For SMS_QUIET_HOURS an empty value means "none"; for other settings, "the default"."""
+    from desk.config import setting
+    from sms.settings import quiet_hours
+
+    clean_env.setenv("SMS_QUIET_HOURS", "")
+    clean_env.setenv("SMS_RATE_PER_SECOND", "")
+    from wsgi import create_app
+
+    other = create_app({"INSTANCE_PATH": app.config["INSTANCE_PATH"], "DATABASE_URL": app.config["DATABASE_URL"]})
+    with other.app_context():
+        assert quiet_hours() is None
+        assert setting("SMS_RATE_PER_SECOND") == "10"
+    with app.app_context():
+        assert quiet_hours() == "21:00-08:00"
