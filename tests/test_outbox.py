@@ -209,3 +209,21 @@ def test_delivery_callbacks_are_idempotent_and_never_move_backwards(app, fake_tw
         assert not apply_delivery_status(db, "SM" + "0" * 32, "delivered", None)
     stored = row(app, message_id)
     assert stored.status == "delivered" and stored.twilio_status == "delivered"
+
+
+def test_the_sweeper_leaves_waiting_jobs_alone_and_requeues_lost_ones(app, clock, fake_twilio, run_workers):
+    """Under a backlog an owed row's job is still in line: re-queueing it every sweep
+    would pile up a job per row per minute.  Once the line is empty, what is still
+    owed had its job lost (Redis restarted) and is queued again."""
+    from workers.queues import queue as rq_queue
+
+    ids = [queue(app, key=str(i), body=f"Text {i}") for i in range(5)]
+    clock.advance(minutes=10)  # well past the sweeper's grace
+    with app.app_context():
+        line = rq_queue(app.config, "outbound")
+        assert sweep_outbox()["requeued"] == 0 and line.count == 5, "nothing added while jobs wait"
+        line.empty()  # Redis lost every job
+        assert sweep_outbox()["requeued"] == 5
+    run_workers()
+    assert sorted(m["body"] for m in fake_twilio.messages_to(VICTIM)) == [f"Text {i}" for i in range(5)]
+    assert {row(app, i).status for i in ids} == {"sent"}

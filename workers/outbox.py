@@ -341,6 +341,14 @@ def apply_delivery_status(db: Session, message_sid: str, status: str, error_code
 # ---------------------------------------------------------------- sweeping
 
 
+def _outbound_waiting() -> int:
+    """Send jobs waiting in the queue now (not the delayed ones); 0 if Redis is away."""
+    try:
+        return queue(current_app.config, "outbound").count
+    except Exception:  # noqa: BLE001 - nothing can be queued either; the rows wait for the next sweep
+        return 0
+
+
 @with_app_context
 def sweep_outbox() -> dict:
     """Re-queue every row still owed: due pending/retry rows whose job may be lost, and
@@ -348,24 +356,28 @@ def sweep_outbox() -> dict:
     now = clock.now()
     grace = timedelta(seconds=float(setting("OUTBOX_SWEEP_GRACE_SECONDS")))
     stale = now - timedelta(seconds=float(setting("OUTBOX_STALE_CLAIM_SECONDS")))
-    requeued = reclaimed = 0
     with _session() as db:
-        for message in db.exec(select(OutboundMessage).where(
-                OutboundMessage.status == MessageStatus.SENDING.value,
-                OutboundMessage.claimed_at <= stale)).all():
+        lost = db.exec(select(OutboundMessage).where(OutboundMessage.status == MessageStatus.SENDING.value,
+                                                     OutboundMessage.claimed_at <= stale)).all()
+        for message in lost:
             message.status, message.uncertain, message.note = MessageStatus.RETRY.value, True, "worker lost"
             db.add(message)
-            reclaimed += 1
         db.commit()
-        owed = db.exec(select(OutboundMessage.id, OutboundMessage.not_before, OutboundMessage.next_attempt_at,
-                              OutboundMessage.updated_at).where(
-            OutboundMessage.status.in_([s.value for s in CLAIMABLE]),
-            or_(OutboundMessage.not_before.is_(None), OutboundMessage.not_before <= now),
-            or_(OutboundMessage.next_attempt_at.is_(None), OutboundMessage.next_attempt_at <= now),
-            OutboundMessage.updated_at <= now - grace)).all()
-        for message_id, *_ in owed:
+        owed: list[int] = []
+        # While texts are still waiting in the queue, an owed row's job is most likely
+        # among them: re-queueing now would add a job per row per sweep under a backlog.
+        # Rows whose jobs were truly lost (Redis restarted) are all found once it drains.
+        if _outbound_waiting() == 0:
+            owed = db.exec(select(OutboundMessage.id).where(
+                OutboundMessage.status.in_([s.value for s in CLAIMABLE]),
+                or_(OutboundMessage.not_before.is_(None), OutboundMessage.not_before <= now),
+                or_(OutboundMessage.next_attempt_at.is_(None), OutboundMessage.next_attempt_at <= now),
+                OutboundMessage.updated_at <= now - grace)).all()
+        # a lost worker's rows go back in line at once: their jobs died with it
+        again = list(dict.fromkeys([message.id for message in lost] + list(owed)))
+        for message_id in again:
             enqueue_send(message_id)
-            requeued += 1
+    requeued, reclaimed = len(again), len(lost)
     if requeued or reclaimed:
         log.info("outbox sweep: %d re-queued, %d reclaimed from lost workers", requeued, reclaimed)
     return {"requeued": requeued, "reclaimed": reclaimed}
