@@ -3,7 +3,8 @@
 Rows are anonymised, not deleted, so the figures supervisors report on (how many
 calls, waits, outcomes, ratings, officers, boroughs) stay the same; what goes is
 whatever identifies or describes the victim: phone numbers, message bodies, comments,
-crime references, links to cases and the call flow's saved state.
+agents' notes on callbacks, crime references, links to cases and the call flow's saved
+state.
 
 Kept on purpose:
 - opt-outs (sms_recipients with opted_out or invalid set): a STOP must outlive
@@ -56,6 +57,7 @@ def rules() -> list[Rule]:
     from models.callbacks import CallbackRequest
     from models.calls import Call
     from models.outbox import CLAIMABLE, MessageStatus, OutboundMessage
+    from models.staff import CallbackNote
     from models.surveys import Engagement, InboundMessage, Survey
 
     owed = [s.value for s in CLAIMABLE] + [MessageStatus.SENDING.value]
@@ -69,6 +71,8 @@ def rules() -> list[Rule]:
                  CallbackRequest.window_start.is_not(None), CallbackRequest.window_end.is_not(None)),
              {"phone": ANONYMISED, "verified_case_id": None, "window_start": None, "window_end": None},
              only=[CallbackRequest.status.in_(("completed", "failed", "cancelled"))]),
+        # an agent's note on a callback describes the victim's situation; the outcome stays
+        Rule("callback_notes", CallbackNote, CallbackNote.at, CallbackNote.note != "", {"note": ""}),
         Rule("outbound_messages", OutboundMessage, OutboundMessage.created_at,
              or_(OutboundMessage.to_number != ANONYMISED, OutboundMessage.body != ""),
              {"to_number": ANONYMISED, "body": ""},

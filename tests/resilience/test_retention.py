@@ -13,6 +13,7 @@ from models.callbacks import CallbackRequest
 from models.calls import Call
 from models.db import session
 from models.outbox import OutboundMessage, SmsRecipient
+from models.staff import CallbackNote
 from models.surveys import Engagement, InboundMessage, Survey
 from tests.sms.conftest import ENGAGEMENT, OTHER, VICTIM
 from workers.retention import ANONYMISED, anonymise_old_records
@@ -20,6 +21,7 @@ from workers.retention import ANONYMISED, anonymise_old_records
 # A Monday morning well over 400 days (the default) before the tests' MONDAY_10AM.
 LONG_AGO = datetime(2025, 6, 2, 10, 0, tzinfo=LONDON)
 COMMENT = "She listened. I live at 4 Acacia Road and he still drives past"
+NOTE = "Spoke to the victim; partner was in the room, call back after 6pm only"
 
 
 def a_contact_of_every_kind(app, clock, dial, engage, deliver, texter, case, api, *, phone, reference):
@@ -39,8 +41,11 @@ def a_contact_of_every_kind(app, clock, dial, engage, deliver, texter, case, api
     deliver()
     with app.app_context():
         db = session()
-        db.add(CallbackRequest(call_sid=call.call_sid, phone=phone, window_start="18:00", window_end="20:00",
-                               requested_at=clock.current, verified_case_id=case_id, status="completed"))
+        callback = CallbackRequest(call_sid=call.call_sid, phone=phone, window_start="18:00", window_end="20:00",
+                                   requested_at=clock.current, verified_case_id=case_id, status="completed")
+        db.add(callback)
+        db.flush()
+        db.add(CallbackNote(callback_id=callback.id, outcome="reached", note=NOTE, at=clock.current))
         db.commit()
     return call.call_sid, engagement["survey_id"]
 
@@ -78,8 +83,8 @@ def test_old_records_are_anonymised_and_new_ones_untouched(app, api, old_and_new
     before = figures(api)
     with app.app_context():
         counts = anonymise_old_records()
-    assert counts == {"calls": 1, "callback_requests": 1, "outbound_messages": 2, "inbound_messages": 2,
-                      "engagements": 1, "surveys": 1, "sms_recipients_forgotten": 0}
+    assert counts == {"calls": 1, "callback_requests": 1, "callback_notes": 1, "outbound_messages": 2,
+                      "inbound_messages": 2, "engagements": 1, "surveys": 1, "sms_recipients_forgotten": 0}
 
     [call] = rows(app, Call, call_sid=old_call)
     assert (call.caller, call.called, call.state, call.verified_case_id) == (None, None, {}, None)
@@ -96,6 +101,9 @@ def test_old_records_are_anonymised_and_new_ones_untouched(app, api, old_and_new
             assert message.to_number == OTHER and message.body
     [callback] = [c for c in rows(app, CallbackRequest) if c.call_sid == old_call]
     assert (callback.phone, callback.window_start, callback.verified_case_id) == (ANONYMISED, None, None)
+    notes = {n.callback_id: (n.outcome, n.note) for n in rows(app, CallbackNote)}
+    assert notes[callback.id] == ("reached", ""), "the note goes, the outcome stays"
+    assert sorted(notes.values()) == [("reached", ""), ("reached", NOTE)], "the newer note is kept"
     old_inbound = [m for m in rows(app, InboundMessage) if m.survey_id == old_survey]
     assert old_inbound and all(m.from_pseudonym == ANONYMISED and m.reply is None for m in old_inbound)
 
