@@ -21,7 +21,10 @@ class Engagement(SQLModel, table=True):
 
     __tablename__ = "engagements"
     __table_args__ = (UniqueConstraint("officer_id", "victim_phone", "occurred_at",
-                                       name="uq_engagement_officer_phone_time"),)
+                                       name="uq_engagement_officer_phone_time"),
+                      # the ratings summary reads only this index (migration 0414_ratings_cover)
+                      Index("ix_engagements_ratings_cover", "occurred_at", "id", "borough", "officer_id",
+                            "officer_name"))
 
     id: int | None = Field(default=None, primary_key=True)
     client_key: str | None = Field(default=None, max_length=100, unique=True)  # Idempotency-Key
@@ -39,7 +42,8 @@ class Survey(SQLModel, table=True):
 
     __tablename__ = "surveys"
     __table_args__ = (Index("ix_surveys_rated", "rated_at", "rating", "engagement_id"),  # reports (0410_reports)
-                      Index("ix_surveys_comment_at", "comment_at"))
+                      Index("ix_surveys_comment_at", "comment_at"),
+                      Index("ix_surveys_engagement_rating", "engagement_id", "rating"))  # 0414_ratings_cover
 
     id: int | None = Field(default=None, primary_key=True)
     engagement_id: int = Field(foreign_key="engagements.id", unique=True, index=True)
