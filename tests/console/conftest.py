@@ -94,7 +94,7 @@ def case(app, clock):
     with app.app_context():
         db = session()
         row = Case(crime_reference=REFERENCE, reference_digits="520123426", victim_phone=VICTIM,
-                   victim_name="Alex Victim", officer_name="PC Example", borough="Camden",
+                   victim_name="Named Victim", officer_name="PC Example", borough="Camden",
                    status="under investigation", safe_call_times=["09:00-17:00"], update_detail="full")
         db.add(row)
         db.flush()

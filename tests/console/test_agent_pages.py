@@ -67,7 +67,7 @@ def test_screen_pop_for_a_verified_caller_shows_their_case_and_is_audited(
     page = text(client.get("/console/agent/"))
     assert "Incoming call" in page and "ringing" in page
     assert "Verified" in page and f"Case {REFERENCE}" in page
-    assert "Alex Victim" in page and "PC Example" in page and "under investigation" in page
+    assert "Named Victim" in page and "PC Example" in page and "under investigation" in page
     assert "A suspect has been interviewed." in page
     assert "Not safe to call back" in page  # from the earlier callback request
     assert "No voicemail" in page and "Texts allowed" in page and "09:00-17:00" in page
@@ -76,7 +76,7 @@ def test_screen_pop_for_a_verified_caller_shows_their_case_and_is_audited(
 
     pick_up(ring).press("1")  # agent-a takes it: still her call, now accepted
     page = text(client.get("/console/agent/"))
-    assert "accepted" in page and "Alex Victim" in page
+    assert "accepted" in page and "Named Victim" in page
 
 
 def test_screen_pop_for_an_unverified_caller_shows_no_case_details(
@@ -88,7 +88,7 @@ def test_screen_pop_for_an_unverified_caller_shows_no_case_details(
     route()
     page = text(client.get("/console/agent/"))
     assert "Not verified" in page and "Do not discuss any case details" in page
-    for secret in (REFERENCE, "Alex Victim", "PC Example", "under investigation", "suspect", "Camden"):
+    for secret in (REFERENCE, "Named Victim", "PC Example", "under investigation", "suspect", "Camden"):
         assert secret not in page
     assert "no-answer" in page  # earlier callbacks for this number are still shown
 

@@ -7,7 +7,7 @@ import pytest
 from flows.sms_texts import MAX_SEGMENTS, PLACEHOLDER_LIMITS, TEXTS, is_gsm7, render, segments
 from tests.emulator.texter import segments as twilio_segments
 
-LONGEST = {"officer": "Detective Constable Bartholomew Alexander Featherstonehaugh-Smythe",
+LONGEST = {"officer": "Detective Constable Placeholder Longest-Officer-Name-For-Lengths..",
            "date": "Wed 30 Sep", "desk_number": "+44 20 7946 0000", "rating": 5, "first": 4,
            "attempted": 2, "when": "on Wed 30 Sep from 09:00", "reference": "CAD/5201234/26-XYZ-1234567",
            "message": "The suspect “J” was interviewed — and charged… " * 40}

@@ -50,7 +50,7 @@ def test_a_call_is_routed_into_the_agents_screen_pop(page, agent_a, case, dial, 
     assert ring["to"] == AGENT_A_PHONE
     # The screen pop notices by itself (polling) and shows the verified case.
     expect(page.locator("#pop-case")).to_contain_text(f"Case {REFERENCE}")
-    expect(page.locator("#pop-case")).to_contain_text("Alex Victim")
+    expect(page.locator("#pop-case")).to_contain_text("Named Victim")
     expect(page.locator("#pop-number")).to_have_text(VICTIM)
     expect(page.locator("#screen-pop")).to_contain_text("Texts allowed")
     expect(page.locator("#screen-pop")).to_contain_text("No voicemail")
@@ -71,7 +71,7 @@ def test_a_call_is_routed_into_the_agents_screen_pop(page, agent_a, case, dial, 
     route()
     expect(page.locator("#pop-case")).to_contain_text("Not verified")
     pop = page.locator("#screen-pop").inner_text()
-    for secret in (REFERENCE, "Alex Victim", "PC Example", "under investigation"):
+    for secret in (REFERENCE, "Named Victim", "PC Example", "under investigation"):
         assert secret not in pop
     shoot(page, "agent-screen-pop-unverified")
     assert [a.action for a in rows(AuditLog)].count("view_screen_pop") >= 2
