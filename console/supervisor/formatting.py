@@ -5,8 +5,10 @@ import csv
 import io
 from datetime import datetime
 
+from flask import Response, stream_with_context
+
 from console.supervisor import bp
-from desk.clock import LONDON
+from desk.clock import LONDON, london_now
 
 
 @bp.app_template_filter("sv_london")
@@ -48,3 +50,16 @@ def csv_line(values) -> str:
     out = io.StringIO()
     csv.writer(out).writerow([csv_cell(v) for v in values])
     return out.getvalue()
+
+
+def csv_download(name: str, header, lines) -> Response:
+    """LINES (an iterable of value tuples, read as the file streams, so memory stays
+    flat) as NAME-<London time>.csv under HEADER."""
+    def body():
+        yield csv_line(header)
+        for values in lines:
+            yield csv_line(values)
+
+    stamp = london_now().strftime("%Y%m%d-%H%M")
+    return Response(stream_with_context(body()), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.csv"'})

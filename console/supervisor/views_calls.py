@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Response, abort, render_template, request, stream_with_context
+from flask import abort, render_template, request
 
 from console.audit import audit
 from console.auth import require_role
 from console.supervisor import bp
-from console.supervisor.formatting import csv_line, london
+from console.supervisor.formatting import csv_download, london
 from console.supervisor.forms import LANGUAGES, Form, outcome_choices
 from console.supervisor.reports import calllog
 from desk.clock import london_now
@@ -74,17 +74,11 @@ def calls_csv():
                                next_query=None, filter_query=_query_string(form)), 400
     audit("export_calls", f"calls:export?{_query_string(form)}")
 
-    def rows():
-        yield csv_line(CSV_HEADER)
-        for call in calllog.iter_calls(db, filters):
-            yield csv_line((london(call.started_at), call.call_sid, call.caller or "withheld", call.language,
-                            call.outcome, london(call.queue_joined_at), call.wait_seconds,
-                            agents.get(call.agent_id, call.agent_id), london(call.ended_at),
-                            call.duration_seconds, " > ".join(call.path or [])))
-
-    stamp = london_now().strftime("%Y%m%d-%H%M")
-    return Response(stream_with_context(rows()), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="calls-{stamp}.csv"'})
+    return csv_download("calls", CSV_HEADER, (
+        (london(call.started_at), call.call_sid, call.caller or "withheld", call.language, call.outcome,
+         london(call.queue_joined_at), call.wait_seconds, agents.get(call.agent_id, call.agent_id),
+         london(call.ended_at), call.duration_seconds, " > ".join(call.path or []))
+        for call in calllog.iter_calls(db, filters)))
 
 
 @bp.get("/calls/<int:call_id>")

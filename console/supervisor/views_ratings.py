@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Response, render_template, request, stream_with_context
+from flask import render_template, request
 
 from console.audit import audit
 from console.auth import require_role
 from console import settings
 from console.supervisor import bp, charts
-from console.supervisor.formatting import csv_line, london
+from console.supervisor.formatting import csv_download, london
 from console.supervisor.forms import Form
 from console.supervisor.reports import ratings as reports
 from desk.clock import london_now
@@ -102,12 +102,7 @@ def ratings_csv():
                                query=_query(form), min_count=0, min_mean=0), 400
     audit("export_ratings", f"ratings:export?{_query(form)}"[:100])
 
-    def rows():
-        yield csv_line(CSV_HEADER)
-        for r in reports.iter_ratings(db, filters):
-            yield csv_line((london(r.rated_at), r.rating, r.via, r.comment, r.officer_id, r.officer_name,
-                            r.borough, london(r.occurred_at)))
-
-    stamp = london_now().strftime("%Y%m%d-%H%M")
-    return Response(stream_with_context(rows()), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="ratings-{stamp}.csv"'})
+    return csv_download("ratings", CSV_HEADER, (
+        (london(r.rated_at), r.rating, r.via, r.comment, r.officer_id, r.officer_name, r.borough,
+         london(r.occurred_at))
+        for r in reports.iter_ratings(db, filters)))
