@@ -324,8 +324,7 @@ def _status():
     # may hold two of them at once: the change is a compare-and-set on what was read,
     # and the loser reads again (each lost race means the row moved on: this ends).
     for _ in range(len(STATUS_RANK) + 1):
-        call = _call_row(db, _call_sid(), now, answered=False)
-        db.refresh(call)
+        call = _call_row(db, _call_sid(), now, answered=False)  # fresh: a rollback expired it
         same_rank_later = (sequence > call.status_sequence if sequence >= 0
                            else call.status_at is None or at > call.status_at)
         newer = rank > call.status_rank or (rank == call.status_rank and call.status not in FINAL_STATUSES

@@ -18,7 +18,8 @@ def keep_settled_days() -> int:
     from console.supervisor.reports.kpis import SETTLED_AFTER_DAYS, kpis
     from console.supervisor.reports.london import DayRange
 
-    last = london_now().date() - timedelta(days=SETTLED_AFTER_DAYS)
+    today = london_now().date()
+    last = today - timedelta(days=SETTLED_AFTER_DAYS)
     days = DayRange(last - timedelta(days=DAYS_BACK), last)
-    kpis(session(), days, "day", int(config.setting("SERVICE_LEVEL_SECONDS")), today=london_now().date())
+    kpis(session(), days, "day", int(config.setting("SERVICE_LEVEL_SECONDS")), today=today)
     return days.days
