@@ -123,8 +123,11 @@ def _call_sid() -> str:
 
 
 def _call_row(db: Session, sid: str, now: datetime, *, answered: bool = True) -> Call:
-    """The call's row, created on first sight (whichever webhook comes first).  A row
-    first made by a status callback holds no status yet, so that callback sets it."""
+    """The call's row, created on first sight (whichever webhook comes first).  A new
+    row is inserted with the request's other writes at its commit, which keeps the
+    database's write lock short; a concurrent first sight of the same call makes that
+    commit fail, and ``first_sight_races`` runs the request again.  A row first made
+    by a status callback holds no status yet, so that callback sets it."""
     call = db.exec(select(Call).where(Call.call_sid == sid)).first()
     if call is not None:
         return call
@@ -133,12 +136,23 @@ def _call_row(db: Session, sid: str, now: datetime, *, answered: bool = True) ->
                 direction=_word(form.get("Direction"), 20), started_at=now, updated_at=now)
     if not answered:
         call.status, call.status_rank = "unknown", -1
-    try:
-        with db.begin_nested():
-            db.add(call)
-    except IntegrityError:  # a concurrent webhook for the same call created it first
-        call = db.exec(select(Call).where(Call.call_sid == sid)).one()
+    db.add(call)
     return call
+
+
+def first_sight_races(view):
+    """Run VIEW again when its commit lost a race to insert the same call's row (two
+    webhooks of a new call at once): the second run finds the row."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except IntegrityError:
+            session().rollback()
+            return view(*args, **kwargs)
+
+    return wrapper
 
 
 def _run(db: Session, flow: Flow, call: Call, state: CallState, events: list[Event], now: datetime,
@@ -219,6 +233,7 @@ def _int(name: str) -> int | None:
 @bp.post("/voice")
 @twilio_webhook
 @safe_twiml
+@first_sight_races
 def voice():
     db, now, flow = session(), clock.now(), current_flow()
     call = _call_row(db, _call_sid(), now)
@@ -243,6 +258,7 @@ def _gather_input():
 @bp.post("/step")
 @twilio_webhook
 @safe_twiml
+@first_sight_races
 def step():
     return _resume(_gather_input(), _back_in_line)
 
@@ -250,6 +266,7 @@ def step():
 @bp.post("/queue/wait")
 @twilio_webhook
 @keep_holding
+@first_sight_races
 def queue_wait():
     return _resume(QueueWait(position=_int("QueuePosition"), avg_wait_seconds=_int("AvgQueueTime"),
                              waited_seconds=_int("QueueTime"), size=_int("CurrentQueueSize")), _hold_music)
@@ -258,6 +275,7 @@ def queue_wait():
 @bp.post("/queue/key")
 @twilio_webhook
 @keep_holding
+@first_sight_races
 def queue_key():
     return _resume(_gather_input(), _hold_music)
 
@@ -265,6 +283,7 @@ def queue_key():
 @bp.post("/queue/exit")
 @twilio_webhook
 @safe_twiml
+@first_sight_races
 def queue_exit():
     return _resume(QueueResult(result=request.form.get("QueueResult", "error"), waited_seconds=_int("QueueTime")))
 
@@ -311,6 +330,7 @@ def status():
         return "", 503
 
 
+@first_sight_races
 def _status():
     status_name = request.form.get("CallStatus", "")
     rank = STATUS_RANK.get(status_name)
@@ -330,12 +350,17 @@ def _status():
         newer = rank > call.status_rank or (rank == call.status_rank and call.status not in FINAL_STATUSES
                                             and same_rank_later)
         if not newer:
+            db.rollback()  # a call first seen here is not stored for an unknown status
             return "", 204
-        if _moved(db, call, status=status_name, status_rank=rank, status_sequence=sequence, status_at=at,
-                  updated_at=now):
-            if status_name in FINAL_STATUSES:
-                _call_over(db, call, at)
-                db.add(call)
+        values = dict(status=status_name, status_rank=rank, status_sequence=sequence, status_at=at, updated_at=now)
+        if status_name in FINAL_STATUSES:
+            values.update(_call_over(db, call, at))
+        if call.id is None:  # first sight: inserted with these values (a race reruns the request)
+            for name, value in values.items():
+                setattr(call, name, value)
+            db.commit()
+            return "", 204
+        if _moved(db, call, **values):
             db.commit()
             return "", 204
         db.rollback()
@@ -353,16 +378,19 @@ def _moved(db: Session, call: Call, **values) -> bool:
     return True
 
 
-def _call_over(db: Session, call: Call, at: datetime) -> None:
-    call.ended_at = at
+def _call_over(db: Session, call: Call, at: datetime) -> dict:
+    """What a final status changes on the call (set with the status, in one statement),
+    and the queue events it ends with."""
+    values = {"ended_at": at}
     duration = _int("CallDuration")
     if duration is not None:
-        call.duration_seconds = duration
+        values["duration_seconds"] = duration
+    outcome = call.outcome
     if call.waiting_since is not None:  # hung up while waiting (Twilio may not tell us otherwise)
         record_event(db, call.call_sid, "abandoned", at=at)
-        call.waiting_since = None
-        call.outcome = "abandoned"
-    if call.outcome == "connected" or call.agent_id is not None:
+        values["waiting_since"] = None
+        outcome = "abandoned"
+    if outcome == "connected" or call.agent_id is not None:
         record_event(db, call.call_sid, "completed", at=at, agent_id=call.agent_id)
-    if call.outcome is None:
-        call.outcome = "ended_in_menu"
+    values["outcome"] = outcome or "ended_in_menu"
+    return values

@@ -51,15 +51,14 @@ def inbound():
     if (done := _seen(db, sid, token)) is not None:
         log.info("inbound %s repeated; answering as before", sid)
         return twiml(done.reply)
-    record = InboundMessage(message_sid=sid, idempotency_token=token, from_pseudonym=pseudonym(phone),
-                            received_at=clock.now())
     try:
-        # claim the message first: a concurrent duplicate waits here, then finds it taken
-        db.add(record)
-        db.flush()
         body = request.form.get("Body", "").replace("\x00", "")  # no phone sends one; no column holds one
         outcome = handling.handle(db, phone, body, sid, clock.now())
-        record.action, record.reply, record.survey_id = outcome.action, outcome.reply, outcome.survey_id
+        # The message's row goes in with what it did: a concurrent duplicate's commit then
+        # fails on the unique MessageSid, undoing its own handling, and answers as this one
+        record = InboundMessage(message_sid=sid, idempotency_token=token, from_pseudonym=pseudonym(phone),
+                                received_at=clock.now(), action=outcome.action, reply=outcome.reply,
+                                survey_id=outcome.survey_id)
         db.add(record)
         db.commit()
     except IntegrityError:

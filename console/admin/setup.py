@@ -7,7 +7,7 @@ from sqlmodel import select
 from console.admin import bp
 from console.audit import audit
 from console.auth import current_staff, require_role
-from console.hours import normalise
+from console.hours import CACHE_SECONDS, forget_cached_overrides, normalise
 from desk import clock
 from desk.api import issue_token
 from models.db import session
@@ -38,8 +38,9 @@ def hours_set():
     row.hours, row.reason, row.updated_by, row.updated_at = value, reason, current_staff().email, clock.now()
     db.add(row)
     db.commit()
+    forget_cached_overrides()
     audit("set_hours_override", f"hours:{day}", value)
-    flash(f"{day}: {value}.", "status")
+    flash(f"{day}: {value}. The phone line follows it within {CACHE_SECONDS} seconds.", "status")
     return redirect(url_for("admin.hours")), 303
 
 
@@ -52,8 +53,9 @@ def hours_delete(override_id: int):
         abort(404, description="No such override.")
     db.delete(row)
     db.commit()
+    forget_cached_overrides()
     audit("delete_hours_override", f"hours:{row.day}")
-    flash(f"{row.day}: back to normal hours.", "status")
+    flash(f"{row.day}: back to normal hours within {CACHE_SECONDS} seconds.", "status")
     return redirect(url_for("admin.hours")), 303
 
 
