@@ -172,3 +172,33 @@ def test_call_callbacks_for_one_call_arriving_at_once_end_it_once(app, client, f
         events = session().exec(select(CallEvent.call_sid, CallEvent.event)).all()
     assert {(r.status, r.outcome, r.waiting_since) for r in rows} == {("completed", "abandoned", None)}
     assert sorted(events) == sorted((sid, "abandoned") for sid in sids)
+
+
+def test_a_new_calls_first_webhooks_arriving_at_once_make_one_row_and_a_greeting(app, fake_twilio, clock):
+    """Twilio may send a new call's "queued"/"ringing" callbacks while /ivr/voice is
+    being answered: whichever commits second finds the row taken and runs again, so
+    the caller hears the greeting (never the fallback) and the call has one row."""
+    from tests.emulator.signing import post_signed as post
+
+    calls = [fake_twilio.add_inbound_call(PHONES[n % 3], DESK_NUMBER, status="ringing") for n in range(12)]
+    requests = []
+    for call in calls:
+        voice = fake_twilio.call_status_params(call.sid, "ringing")
+        requests += [("/ivr/voice", voice), ("/ivr/status", fake_twilio.call_status_params(call.sid, "queued")),
+                     ("/ivr/status", fake_twilio.call_status_params(call.sid, "ringing"))]
+    random.Random(11).shuffle(requests)
+
+    def deliver(item):
+        path, params = item
+        response = post(app.test_client(), PUBLIC_BASE_URL, path, params, AUTH_TOKEN)
+        return path, response.status_code, response.get_data(as_text=True)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(deliver, requests))
+    greetings = [body for path, code, body in answers if path == "/ivr/voice" and code == 200]
+    assert len(greetings) == len(calls)
+    assert all("<Gather" in body and "<Dial" not in body for body in greetings), "a caller got the fallback"
+    assert {code for path, code, _ in answers if path == "/ivr/status"} <= {204, 503}
+    with app.app_context():
+        sids = session().exec(select(Call.call_sid)).all()
+    assert sorted(sids) == sorted(call.sid for call in calls)
