@@ -7,7 +7,7 @@ import os
 from datetime import datetime
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, make_url, text
 from sqlmodel import SQLModel
 
 from desk.clock import LONDON, FixedClock
@@ -44,6 +44,11 @@ def database_url(request, instance_path):
 
 
 def _drop_everything(url: str) -> None:
+    # The suite starts from an empty schema; a name without "test" is someone's real data
+    name = make_url(url).database or ""
+    if "test" not in name.lower():
+        raise pytest.UsageError(f"TEST_DATABASE_URL names the database {name!r}: the tests drop everything in "
+                                "it, so its name must contain 'test'")
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
