@@ -12,6 +12,10 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_API_BASE = "https://api.twilio.com"
+# How long RQ lets one outbox send job (workers/outbox.py) run before killing it.
+# OUTBOX_STALE_CLAIM_SECONDS must be longer (checked by ``load``): only then is the
+# worker behind a stale claim surely gone, not still sending the text.
+SEND_JOB_TIMEOUT_SECONDS = 120
 
 # name -> (default in development, required in production, what it is for)
 SETTINGS: dict[str, tuple[object, bool, str]] = {
@@ -122,4 +126,24 @@ def load(overrides: dict | None = None) -> dict:
     if not config["DATABASE_URL"]:
         config["DATABASE_URL"] = f"sqlite:///{Path(config['INSTANCE_PATH']) / 'desk.sqlite3'}"
     config["TWILIO_HTTP_TIMEOUT"] = float(config["TWILIO_HTTP_TIMEOUT"])
+    check_stale_claim(config)
     return config
+
+
+def check_stale_claim(config: dict) -> None:
+    """Refuse to start (web app and workers alike: they share their settings) when the
+    sweeper could take a send claim from a worker that is still sending the text, which
+    would text the victim twice.  Tests that want a quicker sweep set it on a running
+    app's config, where no worker sends (see tests/resilience)."""
+    raw = config.get("OUTBOX_STALE_CLAIM_SECONDS")
+    raw = SETTINGS["OUTBOX_STALE_CLAIM_SECONDS"][0] if raw in (None, "") else raw
+    try:
+        stale = float(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"OUTBOX_STALE_CLAIM_SECONDS={raw!r} is not a number of seconds") from None
+    if stale <= SEND_JOB_TIMEOUT_SECONDS:
+        raise ConfigError(
+            f"OUTBOX_STALE_CLAIM_SECONDS={raw} must be longer than the send job's timeout "
+            f"({SEND_JOB_TIMEOUT_SECONDS} s): a shorter claim can be taken from a worker still sending "
+            f"the text, which is then sent twice.  Leave it unset (default "
+            f"{SETTINGS['OUTBOX_STALE_CLAIM_SECONDS'][0]} s) or set more than {SEND_JOB_TIMEOUT_SECONDS}.")

@@ -3,20 +3,40 @@
 - ``queue_sms`` adds the row in the caller's transaction and enqueues the send job
   only after that transaction commits, so a job never looks for a row that isn't
   there and a rolled-back request sends nothing.
-- ``send_message`` claims the row with a conditional UPDATE (only one worker wins),
-  waits for a slot in the shared rate limit, sends, and stores Twilio's SID together
-  with the "sent" status.
+- A row committed on its own gets a ``send_message`` job.  Rows committed together (a
+  fan-out of case updates, a batch of survey invitations, what one sweep finds) get
+  one ``send_messages`` job per ``SEND_BATCH`` rows.
+- Every row, alone or in a batch, is handled the same way: it is claimed with its own
+  conditional UPDATE, committed before anything is sent (only one worker wins); it
+  waits for a slot in the shared rate limit (one slot per text, so the limit stays
+  exact); it is sent; and Twilio's SID is stored with the "sent" status in its own
+  commit.  A job that dies mid-batch therefore leaves at most one row "sending" (the
+  sweeper reclaims it as uncertain, below) and the rest pending (the sweeper
+  re-queues them).
+- Why batches: RQ runs each job in a freshly forked work horse, which opens its own
+  database, Redis and HTTP connections and compiles its SQL again, and whatever it
+  sets up dies with it.  Measured on the 2-CPU benchmark machine (bench/README.md,
+  4 December 2026, SQLite / PostgreSQL): RQ's own 18 / 27 ms per job (a no-op job),
+  then ~15 / ~30 ms of set-up before the first text, against 8 / 12 ms a text once
+  set up.  A batch pays RQ and the set-up once.
+  A batch stops early, queueing its unclaimed rows as a new job, when the rate limit
+  says to come back later and after half the job's timeout, so it never runs into it.
 - Transient failures (429/20429, 5xx, timeouts) are retried with backoff; Twilio's
   refusals are final (21610 opted out, 21211/21614 invalid number).
 - After a timeout Twilio may have created the message anyway, so before sending
   again the worker looks for it in Twilio's message list and adopts its SID.
 - ``sweep_outbox`` re-enqueues rows nobody is working on (a worker killed mid-job,
-  a Redis restart), so nothing owed is lost.
+  a Redis restart), so nothing owed is lost.  A claim counts as abandoned only once
+  it is older than ``OUTBOX_STALE_CLAIM_SECONDS``, which must be longer than the send
+  job's timeout (``desk.config.SEND_JOB_TIMEOUT_SECONDS``; checked at start-up): a
+  job is killed at its timeout, so an older claim's worker cannot still be sending.
 """
 from __future__ import annotations
 
 import logging
 import random
+import time
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
 import requests
@@ -50,6 +70,14 @@ log = logging.getLogger(__name__)
 OPTED_OUT_CODES = {21610}
 INVALID_NUMBER_CODES = {21211, 21614}
 RATE_LIMITED_CODES = {20429}
+
+# Rows per send job at most: enough to spread the per-job set-up thinly, few enough
+# that a fan-out still spreads over the workers and a batch at the default 10 texts/s
+# takes about two seconds.
+SEND_BATCH = 20
+# A batch takes no new row after this long; its unclaimed rows go to a new job.
+BATCH_BUDGET_SECONDS = config.SEND_JOB_TIMEOUT_SECONDS / 2
+RATE_LIMITED = "rate limited"
 
 def setting(name: str):
     return config.setting(name)
@@ -106,26 +134,40 @@ def _enqueue_after_commit(db: Session, message_id: int) -> None:
         event.listen(db, "after_rollback", _after_rollback)
 
 
+# SQLAlchemy also sends after_commit / after_rollback when a SAVEPOINT (begin_nested,
+# as queue_sms uses) is released or rolled back: only the outermost transaction's count.
 def _after_commit(db: Session) -> None:
-    for message_id in db.info.pop("outbox_ids", []):
-        enqueue_send(message_id)
+    if not db.in_nested_transaction():
+        enqueue_sends(db.info.pop("outbox_ids", []))
 
 
 def _after_rollback(db: Session) -> None:
-    db.info.pop("outbox_ids", None)
+    if not db.in_nested_transaction():
+        db.info.pop("outbox_ids", None)
 
 
-def enqueue_send(message_id: int, delay: float = 0) -> None:
-    """Queue the send job; if Redis is unreachable the row stays owed and the sweeper
-    queues it later."""
+def enqueue_sends(message_ids: Sequence[int], delay: float = 0) -> None:
+    """Queue jobs for these rows, ``SEND_BATCH`` to a job."""
+    ids = list(dict.fromkeys(message_ids))
+    for start in range(0, len(ids), SEND_BATCH):
+        enqueue_send(ids[start:start + SEND_BATCH], delay)
+
+
+def enqueue_send(message_ids: int | Sequence[int], delay: float = 0) -> None:
+    """Queue one send job for a row (``send_message``) or a few (``send_messages``); if
+    Redis is unreachable the rows stay owed and the sweeper queues them later."""
+    ids = [message_ids] if isinstance(message_ids, int) else list(message_ids)
+    if not ids:
+        return
+    job, args = (send_message, (ids[0],)) if len(ids) == 1 else (send_messages, (ids,))
     try:
         q = queue(current_app.config, "outbound")
         if delay > 0:
-            q.enqueue_in(timedelta(seconds=delay), send_message, message_id, job_timeout=120)
+            q.enqueue_in(timedelta(seconds=delay), job, *args, job_timeout=config.SEND_JOB_TIMEOUT_SECONDS)
         else:
-            q.enqueue(send_message, message_id, job_timeout=120)
+            q.enqueue(job, *args, job_timeout=config.SEND_JOB_TIMEOUT_SECONDS)
     except Exception:  # noqa: BLE001 - the database row is the promise; Redis is only a nudge
-        log.exception("could not queue message %s; the sweeper will", message_id)
+        log.exception("could not queue message(s) %s; the sweeper will", ids)
 
 
 # ---------------------------------------------------------------- sending
@@ -156,38 +198,81 @@ def _session() -> Session:
 
 @with_app_context
 def send_message(message_id: int) -> str:
-    """The RQ job: send one outbox row, at most once.  Returns what happened."""
+    """The RQ job for one row: send it, at most once.  Returns what happened."""
     with _session() as db:
-        now = clock.now()
-        if not _claim(db, message_id, now):
-            return "not claimable"
-        message = db.get(OutboundMessage, message_id)
-        due = max(filter(None, [message.not_before, message.next_attempt_at]), default=None)
-        if due and due > now:
-            return _release(db, message, due, "not due yet")
-        if reason := suppression_reason(db, message.to_number):
-            return _finish(db, message, MessageStatus.SUPPRESSED, note=reason)
-        if message.uncertain:
-            found = _adopt_existing(db, message)
-            if found == "adopted":
-                return found
-            if found == "unknown":  # sending now could text the victim twice
-                return _retry(db, message, "could not look for it at Twilio yet")
-        if not _limiter().wait_for_slot(message.from_number):
-            message.attempts -= 1  # waiting for a slot is not a failed attempt
-            return _release(db, message, now + timedelta(seconds=1), "rate limited here")
-        return _send(db, message)
+        outcome = _send_one(db, message_id)
+    if outcome == RATE_LIMITED:
+        enqueue_send(message_id, delay=1.0)
+    return outcome
 
 
-def _claim(db: Session, message_id: int, now: datetime) -> bool:
-    result = db.execute(
-        update(OutboundMessage)
-        .where(OutboundMessage.id == message_id,
-               OutboundMessage.status.in_([s.value for s in CLAIMABLE]))
-        .values(status=MessageStatus.SENDING.value, claimed_at=now, updated_at=now,
-                attempts=OutboundMessage.attempts + 1))
+@with_app_context
+def send_messages(message_ids: list[int]) -> dict[int, str]:
+    """The RQ job for rows committed together: each is sent as ``send_message`` would,
+    one after the other, on one database session, Redis connection and HTTP client.
+    Returns what happened to each row ("re-queued": left unclaimed for a new job)."""
+    started, outcomes, left, delay = time.monotonic(), {}, [], 0.0
+    with _session() as db:
+        for index, message_id in enumerate(message_ids):
+            if index and time.monotonic() - started > BATCH_BUDGET_SECONDS:
+                left = message_ids[index:]
+                break
+            try:
+                outcome = _send_one(db, message_id)
+            except BaseException:
+                # The row in hand is either unclaimed (the sweeper re-queues it) or
+                # claimed and uncertain (the sweeper reclaims it once stale and looks
+                # it up at Twilio first); the rest need not wait for either.
+                enqueue_send(message_ids[index + 1:])
+                raise
+            if outcome == RATE_LIMITED:  # no slot soon: this row (released) and the rest, in 1 s
+                left, delay = message_ids[index:], 1.0
+                break
+            outcomes[message_id] = outcome
+    enqueue_send(left, delay)
+    outcomes.update((message_id, "re-queued") for message_id in left)
+    return outcomes
+
+
+def _send_one(db: Session, message_id: int) -> str:
+    """Claim, check, wait for a rate slot, send and finish one row, at most once."""
+    now = clock.now()
+    message = _claim(db, message_id, now)
+    if message is None:
+        return "not claimable"
+    due = max(filter(None, [message.not_before, message.next_attempt_at]), default=None)
+    if due and due > now:
+        return _release(db, message, due, "not due yet")
+    if reason := suppression_reason(db, message.to_number):
+        return _finish(db, message, MessageStatus.SUPPRESSED, note=reason)
+    if message.uncertain:
+        found = _adopt_existing(db, message)
+        if found == "adopted":
+            return found
+        if found == "unknown":  # sending now could text the victim twice
+            return _retry(db, message, "could not look for it at Twilio yet")
+    if not _limiter().wait_for_slot(message.from_number):
+        message.attempts -= 1  # waiting for a slot is not a failed attempt
+        _release(db, message, now + timedelta(seconds=1), "rate limited here", requeue=False)
+        return RATE_LIMITED  # the caller queues it again, in 1 s
+    return _send(db, message)
+
+
+def _claim(db: Session, message_id: int, now: datetime) -> OutboundMessage | None:
+    """Take the row if it is claimable (a conditional UPDATE: one worker wins) and
+    commit that before anything is sent.  The row as claimed, or None."""
+    claim = (update(OutboundMessage)
+             .where(OutboundMessage.id == message_id, OutboundMessage.status.in_([s.value for s in CLAIMABLE]))
+             .values(status=MessageStatus.SENDING.value, claimed_at=now, updated_at=now,
+                     attempts=OutboundMessage.attempts + 1))
+    if db.get_bind().dialect.update_returning:  # PostgreSQL, SQLite >= 3.35: one statement
+        message = db.execute(claim.returning(OutboundMessage),
+                             execution_options={"populate_existing": True}).scalars().first()
+        db.commit()
+        return message
+    won = db.execute(claim).rowcount == 1
     db.commit()
-    return result.rowcount == 1
+    return db.get(OutboundMessage, message_id, populate_existing=True) if won else None
 
 
 def _send(db: Session, message: OutboundMessage) -> str:
@@ -231,13 +316,15 @@ def _retry(db: Session, message: OutboundMessage, why: str) -> str:
     return _release(db, message, clock.now() + timedelta(seconds=delay), why, delay=delay)
 
 
-def _release(db: Session, message: OutboundMessage, due: datetime, why: str, delay: float | None = None) -> str:
-    """Give the row back (status retry, due at DUE) and queue a job for then."""
+def _release(db: Session, message: OutboundMessage, due: datetime, why: str, delay: float | None = None,
+             requeue: bool = True) -> str:
+    """Give the row back (status retry, due at DUE) and (unless not REQUEUE) queue a job for then."""
     message.status, message.next_attempt_at, message.note = MessageStatus.RETRY.value, due, why[:200]
     message.updated_at = clock.now()
     db.add(message)
     db.commit()
-    enqueue_send(message.id, delay if delay is not None else max(0.0, (due - clock.now()).total_seconds()))
+    if requeue:
+        enqueue_send(message.id, delay if delay is not None else max(0.0, (due - clock.now()).total_seconds()))
     return "retry"
 
 
@@ -375,8 +462,7 @@ def sweep_outbox() -> dict:
                 OutboundMessage.updated_at <= now - grace)).all()
         # a lost worker's rows go back in line at once: their jobs died with it
         again = list(dict.fromkeys([message.id for message in lost] + list(owed)))
-        for message_id in again:
-            enqueue_send(message_id)
+        enqueue_sends(again)
     requeued, reclaimed = len(again), len(lost)
     if requeued or reclaimed:
         log.info("outbox sweep: %d re-queued, %d reclaimed from lost workers", requeued, reclaimed)

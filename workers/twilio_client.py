@@ -7,6 +7,7 @@ everywhere.  Tests point ``TWILIO_API_BASE`` at a local fake
 """
 from __future__ import annotations
 
+import logging
 from typing import Mapping
 from urllib.parse import urlsplit, urlunsplit
 
@@ -18,6 +19,11 @@ from twilio.rest import Client
 
 DEFAULT_API_BASE = "https://api.twilio.com"
 DEFAULT_TIMEOUT = 10.0
+
+# twilio-python logs every request and response at INFO: ~12 lines per text (URL,
+# headers, status), most of a worker's log at its INFO level and a measurable share
+# of a send.  Its warnings and errors still show; failures are logged by the callers.
+logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 
 class RebasedHttpClient(TwilioHttpClient):
