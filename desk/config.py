@@ -67,7 +67,7 @@ SETTINGS: dict[str, tuple[object, bool, str]] = {
     "SMS_MAX_ATTEMPTS": ("8", False, "send attempts before a message is marked failed"),
     "SMS_RETRY_BASE_SECONDS": ("15", False, "first retry delay; doubles each attempt"),
     "SMS_RETRY_MAX_SECONDS": ("900", False, "cap on the retry delay"),
-    "OUTBOX_STALE_CLAIM_SECONDS": ("300", False, "a send claim older than this belongs to a dead worker"),
+    "OUTBOX_STALE_CLAIM_SECONDS": ("300", False, "a send claim older than this belongs to a dead worker (must exceed the send job's 120 s timeout)"),
     "OUTBOX_SWEEP_GRACE_SECONDS": ("120", False, "the sweeper leaves rows this fresh to their queued jobs"),
     # Records: a little over a year, since a complaint about how the desk handled a contact
     # may come up to 12 months after it; the force's retention policy sets the real figure.
