@@ -7,7 +7,9 @@ bench/generate.py from 10k to 100k to 1M calls (and half as many surveys).
     .venv/bin/python bench/scale.py --db postgresql
 
 Each query runs --repeats times with varied filters (random days, months, outcomes,
-boroughs, officers, deep cursors); p50 and p95 are per query and size.
+boroughs, officers, deep cursors); p50 and p95 are per query and size.  Before
+measuring, the nightly jobs that keep settled KPI days and rating counts run once, as
+in service (their seconds are printed and kept in the result; --cold skips them).
 Target: p95 under 200 ms per page at 1M calls / 500k surveys.
 """
 from __future__ import annotations
@@ -134,6 +136,8 @@ def main() -> None:
                         help="use databases generate.py already filled (--name scale_SIZE) when their counts match")
     parser.add_argument("--skip-api", action="store_true", help="measure only the console's report functions")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL databases afterwards")
+    parser.add_argument("--cold", action="store_true",
+                        help="skip the nightly jobs that keep settled KPI days and rating counts before measuring")
     args = parser.parse_args()
 
     rng = random.Random(5)
@@ -168,6 +172,8 @@ def main() -> None:
         headers = {"Authorization": f"Bearer {token}"}
         client = app.test_client()
         print(f"{args.db}: {size:,} calls, {surveys:,} surveys", flush=True)
+        if not args.cold:
+            growth[-1]["nightly_seconds"] = run_nightly(app)
         if not args.skip_api:
             for query, urls in Queries(app, rng).build(args.repeats, surveys).items():
                 m = measure(client, headers, urls)
@@ -198,6 +204,26 @@ def main() -> None:
     if args.db == "postgresql" and not args.keep:
         for size in sizes:
             common.drop_pg(f"bench_desk_scale_{size}")
+
+
+def run_nightly(app) -> dict[str, float]:
+    """The periodic jobs that keep settled figures (workers/periodic.py), run once as in
+    service, where they have run before anyone looks; returns seconds per job."""
+    import importlib
+
+    from workers.periodic import PERIODIC
+
+    took = {}
+    for name in ("kpi-days", "rating-rollups"):
+        if name not in PERIODIC:
+            continue
+        module, _, func = PERIODIC[name][0].partition(":")
+        started = time.perf_counter()
+        with app.app_context():
+            getattr(importlib.import_module(module), func)()
+        took[name] = round(time.perf_counter() - started, 1)
+        print(f"  nightly job {name}: {took[name]:.1f}s", flush=True)
+    return took
 
 
 def existing_counts(url: str) -> tuple[int, int] | None:
@@ -238,6 +264,9 @@ def report_calls(rng: random.Random, repeats: int) -> dict:
            "console: call page, month+outcome": [], "console: KPIs by day, a month": [],
            "console: KPIs by week, a year": [lambda db: kpis.kpis(db, year, period="week")] * repeats,
            "console: ratings page, a year": [lambda db: ratings.rating_counts(db, ratings.RatingFilters(year))] * repeats,
+           # the page's other aggregate: the mean rating per week
+           "console: ratings trend, a year":
+               [lambda db: ratings.weekly_trend(db, ratings.RatingFilters(year))] * repeats,
            "console: ratings page, a month": [], "console: comments, a month": []}
     for _ in range(repeats):
         m, outcome = month(), rng.choice(OUTCOMES)

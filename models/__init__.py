@@ -7,4 +7,4 @@ from models.agents import Agent, AgentOffer  # noqa: F401
 from models.surveys import Engagement, InboundMessage, Survey  # noqa: F401
 from models import calls, callbacks  # noqa: F401  Call, CallEvent, CallbackRequest, CallbackAttempt
 from models.staff import AuditLog, CallbackNote, HoursOverride, StaffUser  # noqa: F401
-from models.reports import KpiDay  # noqa: F401
+from models.reports import KpiDay, RatingCount, RatingPeriod  # noqa: F401

@@ -19,3 +19,44 @@ class KpiDay(SQLModel, table=True):
     service_level_seconds: int = Field(primary_key=True)
     counts: dict = Field(sa_column=Column(JSON, nullable=False))
     computed_at: datetime = Field(default_factory=utcnow)
+
+
+class RatingPeriod(SQLModel, table=True):
+    """A London day or month of rating counts for one date meaning: "contact" (the
+    engagement's date, as the survey API filters) or "rated" (the rating's date, as the
+    console filters).  Kept (``kept_at`` set) once no rating can join it any more
+    (console/supervisor/reports/rating_periods.py says when); its counts are then in
+    ``rating_counts``.  A contact day that is over but still has open surveys is kept
+    *open*: its rows count the ratings given before ``counted_to``.  A late engagement
+    reopens its contact day and month: ``version`` goes up and ``kept_at`` and
+    ``counted_to`` back to None, so a count that missed it is not kept."""
+    __tablename__ = "rating_periods"
+
+    meaning: str = Field(primary_key=True, max_length=10)  # contact | rated
+    period: str = Field(primary_key=True, max_length=5)  # day | month
+    start: date = Field(primary_key=True)  # the day, or the month's first day
+    version: int = 0
+    kept_at: datetime | None = None
+    not_before: datetime | None = None  # a day with open surveys: cannot settle before this
+    counted_to: datetime | None = None  # an open day: its rows count the ratings given before this
+    ratings: int | None = None  # a kept day's ratings, everyone's (the weekly trend's figures)
+    rating_sum: int | None = None  # and the sum of their values
+
+
+class RatingCount(SQLModel, table=True):
+    """How many ratings of 1 to 5 one officer (under one name, in one borough) got in a
+    kept (or open) period: a month of the whole force is about a row per officer."""
+    __tablename__ = "rating_counts"
+    __table_args__ = {"sqlite_with_rowid": False}  # the key is the table: a range reads no other page
+
+    meaning: str = Field(primary_key=True, max_length=10)
+    period: str = Field(primary_key=True, max_length=5)
+    start: date = Field(primary_key=True)
+    borough: str = Field(primary_key=True, max_length=100)
+    officer_id: str = Field(primary_key=True, max_length=50)
+    officer_name: str = Field(primary_key=True, max_length=60)
+    rating_1: int = 0
+    rating_2: int = 0
+    rating_3: int = 0
+    rating_4: int = 0
+    rating_5: int = 0

@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from console.supervisor.reports import rating_rollups
 from desk import clock, keyset
 from desk.api import ApiError, document, not_found, parse_body, parse_query, require_token
 from desk.phone import InvalidPhone, to_e164
@@ -212,17 +213,13 @@ def _summary(counts: dict[int, int]) -> dict:
 @require_token
 def ratings_summary():
     filters = _query_args(SurveyFilters)
-    query = _filtered(
-        select(Engagement.borough, Engagement.officer_id, Engagement.officer_name, Survey.rating,
-               func.count(Survey.id))
-        .join(Engagement, Survey.engagement_id == Engagement.id)
-        .where(Survey.rating.is_not(None))
-        .group_by(Engagement.borough, Engagement.officer_id, Engagement.officer_name, Survey.rating),
-        filters)
+    # kept days and months where no rating can be added any more, live for the rest
+    cells = rating_rollups.counts(session(), rating_rollups.CONTACT, filters.from_, filters.to, now=clock.now(),
+                                  borough=filters.borough, officer_id=filters.officer_id)
     overall: dict[int, int] = {}
     boroughs: dict[str, dict[int, int]] = {}
     officers: dict[str, dict] = {}
-    for borough, officer_id, officer_name, rating, count in session().exec(query).all():
+    for (borough, officer_id, officer_name, rating), count in cells.items():
         overall[rating] = overall.get(rating, 0) + count
         by_borough = boroughs.setdefault(borough, {})
         by_borough[rating] = by_borough.get(rating, 0) + count

@@ -9,6 +9,7 @@ import phonenumbers
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
+from console.supervisor.reports import rating_periods
 from desk import clock
 from desk.redact import pseudonym
 from flows import sms_conversation as conv
@@ -64,6 +65,8 @@ def invite(db: Session, engagement: Engagement) -> Survey:
         survey.invitation, survey.suppressed_reason = "suppressed", reason
     db.add(survey)
     db.flush()
+    # a survey about a day already over may change counts kept for that day
+    rating_periods.reopen_contact_day(db, engagement.occurred_at, now)
     if not reason:
         body = render("survey_invite", officer=engagement.officer_name,
                       date=contact_date(engagement.occurred_at))

@@ -19,6 +19,7 @@ PERIODIC: dict[str, tuple[str, int]] = {
     "sweep-outbox": ("workers.outbox:sweep_outbox", 60),
     "retention": ("workers.retention:anonymise_old_records", 24 * 3600),
     "kpi-days": ("workers.kpi_days:keep_settled_days", 24 * 3600),
+    "rating-rollups": ("workers.rating_rollups:keep_settled_ratings", 24 * 3600),
 }
 
 

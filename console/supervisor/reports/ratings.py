@@ -1,22 +1,24 @@
 """Officers' ratings from the survey (1-5), by borough and officer.
 
 A rating is counted on the London day it was given (``Survey.rated_at``); its
-borough and officer are the engagement's.  Indexes: ``ix_surveys_rated`` (rated_at,
-rating, engagement_id) is a covering range for every aggregate here, joined to
-engagements by primary key; comments are read newest first through
-``ix_surveys_comment_at`` (with the rowid/id) in keyset pages.
+borough and officer are the engagement's.  The counts read the settled days and
+months that ``rating_rollups`` keeps (migration 0415_rating_rollups).  Indexes:
+``ix_surveys_rated`` (rated_at, rating, engagement_id) is a covering range for every
+aggregate here, joined to engagements by primary key; comments are read newest first
+through ``ix_surveys_comment_at`` (with the rowid/id) in keyset pages.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import func, text
 from sqlmodel import Session, select
 
+from console.supervisor.reports import rating_periods, rating_rollups
 from console.supervisor.reports.london import DayRange, as_date, day_of, week_start
-from desk import keyset
+from desk import clock, keyset
 from models.surveys import Engagement, Survey
 
 COMMENTS_PAGE = 25
@@ -103,11 +105,16 @@ class RatingCounts:
         return sorted(found, key=lambda o: (-o.mean, -o.count, o.officer_id))
 
 
-def rating_counts(db: Session, filters: RatingFilters) -> RatingCounts:
-    query = _scoped(_joined(Engagement.borough, Engagement.officer_id, func.max(Engagement.officer_name),
-                            Survey.rating, func.count()), filters) \
-        .group_by(Engagement.borough, Engagement.officer_id, Survey.rating)
-    return RatingCounts([(b, o, n, r, int(c)) for b, o, n, r, c in db.exec(query).all()])
+def rating_counts(db: Session, filters: RatingFilters, now: datetime | None = None) -> RatingCounts:
+    """Kept days and months where they are settled (rating_rollups), live for the rest;
+    an officer seen under two names is listed under the greater, as max() did."""
+    cells = rating_rollups.counts(db, rating_rollups.RATED, filters.days.first, filters.days.last,
+                                  now=now or clock.now(), borough=filters.borough, officer_id=filters.officer_id)
+    merged: dict[tuple[str, str, int], tuple[str, int]] = {}
+    for (borough, officer, name, rating), count in cells.items():
+        seen = merged.get((borough, officer, rating))
+        merged[(borough, officer, rating)] = (max(seen[0], name), seen[1] + count) if seen else (name, count)
+    return RatingCounts(sorted((b, o, n, r, c) for (b, o, r), (n, c) in merged.items()))
 
 
 def distribution(db: Session, filters: RatingFilters, by: str) -> list[Distribution]:
@@ -128,16 +135,25 @@ class TrendPoint:
 
 
 def weekly_trend(db: Session, filters: RatingFilters) -> list[TrendPoint]:
-    """Mean rating per ISO week (London) in scope, every week of the range listed."""
+    """Mean rating per ISO week (London) in scope, every week of the range listed.
+    Days kept by rating_rollups are read from their rows, the others counted live."""
     days = filters.days
-    day = day_of(db, Survey.rated_at, days.start, days.end).label("day")
     sums: dict[date, list[int]] = {}
-    for day_value, count, total in db.exec(_scoped(_joined(day, func.count(), func.sum(Survey.rating)), filters)
-                                           .group_by(day)).all():
-        week = week_start(as_date(day_value))
-        acc = sums.setdefault(week, [0, 0])
-        acc[0] += int(count)
-        acc[1] += int(total or 0)
+
+    def add(day: date, count: int, total: int) -> None:
+        acc = sums.setdefault(week_start(day), [0, 0])
+        acc[0] += count
+        acc[1] += total
+
+    kept = rating_rollups.kept_day_totals(db, rating_rollups.RATED, days.first, days.last,
+                                          borough=filters.borough, officer_id=filters.officer_id)
+    for day, (count, total) in kept.items():
+        add(day, count, total)
+    for run in rating_periods.runs([d for d in rating_periods.days_between(days.first, days.last) if d not in kept]):
+        day = day_of(db, Survey.rated_at, run.start, run.end).label("day")
+        query = _scoped(_joined(day, func.count(), func.sum(Survey.rating)), replace(filters, days=run))
+        for day_value, count, total in db.exec(query.group_by(day)).all():
+            add(as_date(day_value), int(count), int(total or 0))
     points, week = [], week_start(days.first)
     while week <= days.last:
         count, total = sums.get(week, (0, 0))
