@@ -445,7 +445,8 @@ def sweep_outbox() -> dict:
     stale = now - timedelta(seconds=float(setting("OUTBOX_STALE_CLAIM_SECONDS")))
     with _session() as db:
         lost = db.exec(select(OutboundMessage).where(OutboundMessage.status == MessageStatus.SENDING.value,
-                                                     OutboundMessage.claimed_at <= stale)).all()
+                                                     OutboundMessage.claimed_at <= stale)
+                      .order_by(OutboundMessage.id)).all()
         for message in lost:
             message.status, message.uncertain, message.note = MessageStatus.RETRY.value, True, "worker lost"
             db.add(message)
@@ -459,7 +460,7 @@ def sweep_outbox() -> dict:
                 OutboundMessage.status.in_([s.value for s in CLAIMABLE]),
                 or_(OutboundMessage.not_before.is_(None), OutboundMessage.not_before <= now),
                 or_(OutboundMessage.next_attempt_at.is_(None), OutboundMessage.next_attempt_at <= now),
-                OutboundMessage.updated_at <= now - grace)).all()
+                OutboundMessage.updated_at <= now - grace).order_by(OutboundMessage.id)).all()  # oldest first
         # a lost worker's rows go back in line at once: their jobs died with it
         again = list(dict.fromkeys([message.id for message in lost] + list(owed)))
         enqueue_sends(again)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 
+import pytest
+
 from sqlmodel import select
 
 from models.callbacks import CallbackRequest
@@ -36,11 +38,22 @@ def _logged(records) -> list[str]:
     return lines
 
 
-def test_a_call_a_conversation_and_a_texted_update_log_nothing_personal(
-        app, api, client, clock, caplog, fake_twilio, run_workers):
-    caplog.set_level(logging.DEBUG)
-    for name in ("rq", "rq.worker", "werkzeug", "twilio", "twilio.http_client", "urllib3"):
+@pytest.fixture
+def libraries_at_debug():
+    """Every library logger at DEBUG for one test, then back as it was (a level left
+    behind would change what later tests' logs hold)."""
+    names = ("rq", "rq.worker", "werkzeug", "twilio", "twilio.http_client", "urllib3")
+    before = {name: logging.getLogger(name).level for name in names}
+    for name in names:
         logging.getLogger(name).setLevel(logging.DEBUG)
+    yield
+    for name, level in before.items():
+        logging.getLogger(name).setLevel(level)
+
+
+def test_a_call_a_conversation_and_a_texted_update_log_nothing_personal(
+        app, api, client, clock, caplog, fake_twilio, run_workers, libraries_at_debug):
+    caplog.set_level(logging.DEBUG)
 
     # the case system registers the case (victim's number as officers type it)
     created = api.post("/cases", {"crime_reference": REFERENCE, "victim_phone": "07911 123456",
