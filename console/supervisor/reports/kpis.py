@@ -47,7 +47,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from console.supervisor.reports.london import DayRange, as_date, clock_of, day_of, week_start
+from console.supervisor.reports.london import DayRange, as_date, clock_of, day_of, days_between, runs, week_start
 from models.callbacks import CallbackAttempt, CallbackRequest
 from models.calls import Call, CallEvent
 from desk.clock import london_now
@@ -220,17 +220,6 @@ def _computed(db: Session, days: DayRange, sl_seconds: int) -> dict[date, KpiCou
     return by_day
 
 
-def _runs(days: list[date]) -> list[DayRange]:
-    """Consecutive days as ranges: [1, 2, 3, 7] -> [1..3, 7..7]."""
-    runs: list[DayRange] = []
-    for day in days:
-        if runs and runs[-1].last + timedelta(days=1) == day:
-            runs[-1] = DayRange(runs[-1].first, day)
-        else:
-            runs.append(DayRange(day, day))
-    return runs
-
-
 def _by_day(db: Session, days: DayRange, sl_seconds: int, today: date) -> dict[date, KpiCounts]:
     """Each day's sums: settled days from kpi_days (computed and kept on first sight),
     the rest live."""
@@ -240,9 +229,8 @@ def _by_day(db: Session, days: DayRange, sl_seconds: int, today: date) -> dict[d
         for row in db.exec(select(KpiDay).where(KpiDay.service_level_seconds == sl_seconds,
                                                 KpiDay.day >= days.first, KpiDay.day <= settled_last)).all():
             by_day[row.day] = KpiCounts(**row.counts)
-        missing = [days.first + timedelta(days=n) for n in range((settled_last - days.first).days + 1)]
-        missing = [day for day in missing if day not in by_day]
-        for run in _runs(missing):
+        missing = [day for day in days_between(days.first, settled_last) if day not in by_day]
+        for run in runs(missing):
             computed = _computed(db, run, sl_seconds)
             day = run.first
             while day <= run.last:

@@ -35,6 +35,21 @@ class DayRange:
         return (self.last - self.first).days + 1
 
 
+def days_between(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def runs(days: list[date]) -> list[DayRange]:
+    """Consecutive days as ranges: [1, 2, 3, 7] -> [1..3, 7..7]."""
+    found: list[DayRange] = []
+    for day in sorted(days):
+        if found and found[-1].last + timedelta(days=1) == day:
+            found[-1] = DayRange(found[-1].first, day)
+        else:
+            found.append(DayRange(day, day))
+    return found
+
+
 def start_of_day(day: date) -> datetime:
     """The UTC instant a London day begins."""
     return datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)

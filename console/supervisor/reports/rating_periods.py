@@ -43,7 +43,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Date, delete, func, literal, or_, update
 from sqlmodel import Session, select
 
-from console.supervisor.reports.london import DayRange, as_date, day_of, london_date, start_of_day
+from console.supervisor.reports.london import (DayRange, as_date, day_of, days_between, london_date, runs,
+                                               start_of_day)
 from models.reports import RatingCount, RatingPeriod
 from models.surveys import Engagement, Survey
 
@@ -330,18 +331,3 @@ def month_of(day: date) -> date:
 
 def next_month(month: date) -> date:
     return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
-def days_between(first: date, last: date) -> list[date]:
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
-
-
-def runs(days: list[date]) -> list[DayRange]:
-    """Consecutive days as ranges: [1, 2, 3, 7] -> [1..3, 7..7]."""
-    found: list[DayRange] = []
-    for day in sorted(days):
-        if found and found[-1].last + timedelta(days=1) == day:
-            found[-1] = DayRange(found[-1].first, day)
-        else:
-            found.append(DayRange(day, day))
-    return found

@@ -19,11 +19,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, func, union_all
 from sqlmodel import Session, select
 
-from console.supervisor.reports.london import as_date, london_date, start_of_day
+from console.supervisor.reports.london import as_date, days_between, london_date, runs, start_of_day
 from console.supervisor.reports.rating_periods import CONTACT, RATED  # noqa: F401  callers name the meaning here
 from console.supervisor.reports.rating_periods import (CELL, KEPT_COUNTS, KEPT_KEY, RATINGS, Cell, Plan,
-                                                       date_column, days_between, earliest, horizon, month_of,
-                                                       next_month, rated, runs, settle, still_kept)
+                                                       date_column, earliest, horizon, month_of, next_month, rated,
+                                                       settle, still_kept)
 from models.reports import RatingCount, RatingPeriod
 from models.surveys import Engagement, Survey
 

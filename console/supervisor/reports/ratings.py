@@ -16,8 +16,8 @@ from datetime import date, datetime
 from sqlalchemy import func, text
 from sqlmodel import Session, select
 
-from console.supervisor.reports import rating_periods, rating_rollups
-from console.supervisor.reports.london import DayRange, as_date, day_of, week_start
+from console.supervisor.reports import rating_rollups
+from console.supervisor.reports.london import DayRange, as_date, day_of, days_between, runs, week_start
 from desk import clock, keyset
 from models.surveys import Engagement, Survey
 
@@ -149,7 +149,7 @@ def weekly_trend(db: Session, filters: RatingFilters) -> list[TrendPoint]:
                                           borough=filters.borough, officer_id=filters.officer_id)
     for day, (count, total) in kept.items():
         add(day, count, total)
-    for run in rating_periods.runs([d for d in rating_periods.days_between(days.first, days.last) if d not in kept]):
+    for run in runs([d for d in days_between(days.first, days.last) if d not in kept]):
         day = day_of(db, Survey.rated_at, run.start, run.end).label("day")
         query = _scoped(_joined(day, func.count(), func.sum(Survey.rating)), replace(filters, days=run))
         for day_value, count, total in db.exec(query.group_by(day)).all():
