@@ -17,7 +17,8 @@ from desk.redis_conn import connect
 from flows import prompts
 from flows.model import Answer, CallbackRecord, CallState, Event, Query, QueueEvent, RequestRouting
 from ivr.settings import setting
-from models.calls import Call, record_event
+from ivr.call_rows import CallRow
+from models.calls import record_event
 from models.callbacks import CallbackRequest
 from models.cases import Case, CaseUpdate
 
@@ -48,7 +49,7 @@ def count_failure(config, caller: str | None, now: datetime) -> int:
     return int(count)
 
 
-def _case_lookup(db: Session, config, call: Call, state: CallState, reference: str | None,
+def _case_lookup(db: Session, config, call: CallRow, state: CallState, reference: str | None,
                  now: datetime) -> Answer:
     caller = state.caller
     if locked_out(config, caller, now):
@@ -87,7 +88,7 @@ def _is_mobile(e164: str) -> bool:
                                                  phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
 
-def _send_leaflet(db: Session, call: Call, state: CallState) -> Answer:
+def _send_leaflet(db: Session, call: CallRow, state: CallState) -> Answer:
     if not state.caller or not _is_mobile(state.caller):
         return Answer("send_leaflet", "no_number")
     try:
@@ -102,7 +103,7 @@ def _send_leaflet(db: Session, call: Call, state: CallState) -> Answer:
     return Answer("send_leaflet", "refused")
 
 
-def answer(db: Session, config, query: Query, call: Call, state: CallState, now: datetime) -> Answer:
+def answer(db: Session, config, query: Query, call: CallRow, state: CallState, now: datetime) -> Answer:
     if query.name == "case_lockout":
         return Answer("case_lockout", "locked" if locked_out(config, state.caller, now) else "ok")
     if query.name == "case_lookup":
@@ -117,8 +118,9 @@ def answer(db: Session, config, query: Query, call: Call, state: CallState, now:
 LEAVING_EVENTS = {"exit_with_key", "timed_out", "queue_full", "abandoned", "connected"}
 
 
-def apply(db: Session, events: list[Event], call: Call, state: CallState, now: datetime) -> None:
-    """Carry out the flow's events in this request's transaction; update the call log."""
+def apply(db: Session, events: list[Event], call: CallRow, state: CallState, now: datetime) -> None:
+    """Carry out the flow's events in this request's transaction; update the call log
+    (CALL, which the webhook saves)."""
     for event in events:
         if isinstance(event, QueueEvent):
             record_event(db, call.call_sid, event.event, at=now, position=event.position,
@@ -141,10 +143,9 @@ def apply(db: Session, events: list[Event], call: Call, state: CallState, now: d
         call.wait_seconds = state.vars["wait_seconds"]
     call.state = state.to_json()
     call.updated_at = now
-    db.add(call)
 
 
-def _record_callback(db: Session, record: CallbackRecord, call: Call, now: datetime) -> None:
+def _record_callback(db: Session, record: CallbackRecord, call: CallRow, now: datetime) -> None:
     # Only a caller who said it is safe reaches here: the flow never records a
     # callback for someone who said it is not safe to call (they are told how to
     # reach the desk instead, and the call log keeps outcome "callback_unsafe").
@@ -163,7 +164,7 @@ def _record_callback(db: Session, record: CallbackRecord, call: Call, now: datet
     log.info("callback booked on call %s for %s", call.call_sid, pseudonym(record.phone))
 
 
-def after_commit(events: list[Event], call: Call) -> None:
+def after_commit(events: list[Event], call: CallRow) -> None:
     """Jobs that must only start once the call's rows are committed."""
     if any(isinstance(e, RequestRouting) for e in events):
         _call_worker("workers.router", "request_routing", call.call_sid)

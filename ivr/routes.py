@@ -21,8 +21,7 @@ from email.utils import parsedate_to_datetime
 from flask import Blueprint, abort, current_app, request, url_for
 from sqlalchemy import text, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session, select
+from sqlmodel import Session
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
@@ -35,12 +34,13 @@ from flows.model import (CallState, Digits, Enqueue, Event, Flow, Query, QueueRe
                          Speech, Trigger)
 from flows.model import Queue as QueueNode
 from flows.validate import check
-from ivr import effects
+from ivr import call_rows, effects
+from ivr.call_rows import CallRow
 from ivr.fallback import fallback_response, try_later
 from ivr.render import media_url, render, twiml
 from ivr.settings import flow_settings
-from models.calls import FINAL_STATUSES, STATUS_RANK, Call, record_event
-from models.db import session
+from models.calls import FINAL_STATUSES, STATUS_RANK, record_event
+from models.db import core, session
 
 log = logging.getLogger(__name__)
 
@@ -122,22 +122,21 @@ def _call_sid() -> str:
     return sid
 
 
-def _call_row(db: Session, sid: str, now: datetime, *, answered: bool = True) -> Call:
-    """The call's row, created on first sight (whichever webhook comes first).  A new
-    row is inserted with the request's other writes at its commit, which keeps the
+def _call_row(db: Session, sid: str, now: datetime, *, answered: bool = True) -> CallRow:
+    """The call's row, made on first sight (whichever webhook comes first).  A new row
+    is inserted with the request's other writes just before its commit, which keeps the
     database's write lock short; a concurrent first sight of the same call makes that
-    commit fail, and ``first_sight_races`` runs the request again.  A row first made
+    insert fail, and ``first_sight_races`` runs the request again.  A row first made
     by a status callback holds no status yet, so that callback sets it."""
-    call = db.exec(select(Call).where(Call.call_sid == sid)).first()
+    call = call_rows.load(db, sid)
     if call is not None:
         return call
     form = request.form
-    call = Call(call_sid=sid, caller=try_e164(form.get("From")), called=try_e164(form.get("To")),
-                direction=_word(form.get("Direction"), 20), started_at=now, updated_at=now)
+    values = dict(call_sid=sid, caller=try_e164(form.get("From")), called=try_e164(form.get("To")),
+                  direction=_word(form.get("Direction"), 20), started_at=now, updated_at=now)
     if not answered:
-        call.status, call.status_rank = "unknown", -1
-    db.add(call)
-    return call
+        values.update(status="unknown", status_rank=-1)
+    return call_rows.new(**values)
 
 
 def first_sight_races(view):
@@ -155,7 +154,7 @@ def first_sight_races(view):
     return wrapper
 
 
-def _run(db: Session, flow: Flow, call: Call, state: CallState, events: list[Event], now: datetime,
+def _run(db: Session, flow: Flow, call: CallRow, state: CallState, events: list[Event], now: datetime,
          if_silent=None, durable: bool = True):
     """Answer the flow's queries, carry out its effects, save, and render (through
     ``if_silent(flow, state, response)`` when nothing in it keeps the call going)."""
@@ -169,6 +168,7 @@ def _run(db: Session, flow: Flow, call: Call, state: CallState, events: list[Eve
     if events and isinstance(events[-1], Query):
         raise RuntimeError("the flow asked too many questions in one request")
     effects.apply(db, events, call, state, now)
+    call_rows.save(db, call)
     if not durable:
         _commit_without_waiting_for_disk(db)
     db.commit()
@@ -370,6 +370,7 @@ def _status():
         if call.id is None:  # first sight: inserted with these values (a race reruns the request)
             for name, value in values.items():
                 setattr(call, name, value)
+            call_rows.save(db, call)
             db.commit()
             return "", 204
         if _moved(db, call, **values):
@@ -379,18 +380,18 @@ def _status():
     return "", 503  # still racing: Twilio retries the callback
 
 
-def _moved(db: Session, call: Call, **values) -> bool:
+def _moved(db: Session, call: CallRow, **values) -> bool:
     """Set VALUES on CALL's row if its status is still what CALL holds."""
-    seen = [getattr(Call, name).is_(None) if getattr(call, name) is None else getattr(Call, name) == getattr(call, name)
+    columns = call_rows.TABLE.c
+    seen = [columns[name].is_(None) if getattr(call, name) is None else columns[name] == getattr(call, name)
             for name in ("status", "status_rank", "status_sequence", "status_at")]
-    if db.execute(update(Call).where(Call.id == call.id, *seen).values(**values)).rowcount != 1:
+    if core(db).execute(update(call_rows.TABLE).where(columns.id == call.id, *seen), values).rowcount != 1:
         return False
-    for name, value in values.items():
-        set_committed_value(call, name, value)  # the row has them already
+    call.saved(**values)
     return True
 
 
-def _call_over(db: Session, call: Call, at: datetime) -> dict:
+def _call_over(db: Session, call: CallRow, at: datetime) -> dict:
     """What a final status changes on the call (set with the status, in one statement),
     and the queue events it ends with."""
     values = {"ended_at": at}

@@ -119,3 +119,11 @@ def _close_session(_exc) -> None:
     db_session = g.pop("db_session", None)
     if db_session is not None:
         db_session.close()
+
+
+def core(db: Session):
+    """DB's connection, for Core statements in its transaction.  What the ORM holds
+    unwritten is flushed first, as ``Session.execute`` would, so the statement sees it."""
+    if db.new or db.dirty or db.deleted:
+        db.flush()
+    return db.connection()

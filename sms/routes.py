@@ -5,15 +5,15 @@ import logging
 import re
 
 from flask import Blueprint, Response, request
+from sqlalchemy import bindparam, insert, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import or_, select
 from twilio.twiml.messaging_response import MessagingResponse
 
 from desk import clock
 from desk.phone import try_e164
 from desk.redact import pseudonym
 from desk.signature import twilio_sid, twilio_webhook
-from models.db import session
+from models.db import core, session
 from models.surveys import InboundMessage
 from sms import inbound as handling
 
@@ -31,11 +31,18 @@ def twiml(reply: str | None) -> Response:
     return Response(str(response), mimetype="text/xml")
 
 
-def _seen(db, sid: str, token: str | None) -> InboundMessage | None:
-    match = InboundMessage.message_sid == sid
+# Core statements, built once: every inbound text runs both (ivr/call_rows.py says why)
+INBOUND = InboundMessage.__table__
+_BY_SID = select(INBOUND.c.reply).where(INBOUND.c.message_sid == bindparam("sid"))
+_BY_SID_OR_TOKEN = select(INBOUND.c.reply).where(or_(INBOUND.c.message_sid == bindparam("sid"),
+                                                     INBOUND.c.idempotency_token == bindparam("token")))
+
+
+def _seen(db, sid: str, token: str | None):
+    """The earlier answer's row (``.reply``) to this message, or None if it is new."""
     if token:
-        match = or_(match, InboundMessage.idempotency_token == token)
-    return db.exec(select(InboundMessage).where(match)).first()
+        return core(db).execute(_BY_SID_OR_TOKEN, {"sid": sid, "token": token}).first()
+    return core(db).execute(_BY_SID, {"sid": sid}).first()
 
 
 @bp.post("/inbound")
@@ -56,10 +63,10 @@ def inbound():
         outcome = handling.handle(db, phone, body, sid, clock.now())
         # The message's row goes in with what it did: a concurrent duplicate's commit then
         # fails on the unique MessageSid, undoing its own handling, and answers as this one
-        record = InboundMessage(message_sid=sid, idempotency_token=token, from_pseudonym=pseudonym(phone),
-                                received_at=clock.now(), action=outcome.action, reply=outcome.reply,
-                                survey_id=outcome.survey_id)
-        db.add(record)
+        sender = pseudonym(phone)
+        core(db).execute(insert(INBOUND), {
+            "message_sid": sid, "idempotency_token": token, "from_pseudonym": sender, "received_at": clock.now(),
+            "action": outcome.action, "reply": outcome.reply, "survey_id": outcome.survey_id})
         db.commit()
     except IntegrityError:
         db.rollback()
@@ -67,7 +74,7 @@ def inbound():
         done = _seen(db, sid, token)
         return twiml(done.reply if done else None)
     handling.run_after_commit_jobs(db)
-    log.info("inbound %s from %s: %s", sid, record.from_pseudonym, outcome.action)
+    log.info("inbound %s from %s: %s", sid, sender, outcome.action)
     return twiml(outcome.reply)
 
 
