@@ -54,10 +54,27 @@ def load(db: Session, call_sid: str) -> CallRow | None:
     return None if row is None else CallRow(dict(row))
 
 
+def _default(name: str):
+    """A function giving column NAME's default for a new call, from the model's field."""
+    field = Call.model_fields[name]
+    if field.default_factory is not None:
+        return field.default_factory
+    if field.is_required():
+        return None  # the caller must give it (call_sid)
+    return lambda: field.default
+
+
+# Made once: building a Call model for its defaults inspects every field's factory
+# again, and cost more than the rest of a new call's webhook.
+_DEFAULTS = {column.name: _default(column.name) for column in TABLE.columns}
+
+
 def new(**values) -> CallRow:
-    """A call not yet stored, with the table's defaults (``save`` inserts it)."""
-    call = Call(**values)
-    return CallRow({column.name: getattr(call, column.name) for column in TABLE.columns})
+    """A call not yet stored, with the model's defaults (``save`` inserts it)."""
+    missing = [name for name, make in _DEFAULTS.items() if make is None and name not in values]
+    if missing:
+        raise TypeError(f"a new call needs {', '.join(missing)}")
+    return CallRow({name: values[name] if name in values else make() for name, make in _DEFAULTS.items()})
 
 
 def save(db: Session, call: CallRow) -> None:

@@ -248,7 +248,9 @@ def _int(name: str) -> int | None:
 def voice():
     db, now, flow = session(), clock.now(), current_flow()
     call = _call_row(db, _call_sid(), now)
-    state, events = engine.start(flow, Trigger(call.call_sid, try_e164(request.form.get("From"))), now=now)
+    # the row has the caller's number already, unless a status callback made it without one
+    caller = call.caller or try_e164(request.form.get("From"))
+    state, events = engine.start(flow, Trigger(call.call_sid, caller), now=now)
     log.info("call %s started", call.call_sid)
     return _run(db, flow, call, state, events, now)
 
