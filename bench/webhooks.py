@@ -11,6 +11,11 @@ The mix (per 100 requests): 15 new calls (POST /ivr/voice), 20 menu digits (POST
 wait polls (POST /ivr/queue/wait on calls put in the queue in the warm-up), 15 call
 status callbacks (POST /ivr/status, "completed"), 15 inbound texts (POST /sms/inbound:
 ratings answering surveys seeded beforehand, and HELP).
+
+A fourth phase, ``app_floor``, sends the real app only signed ``/ivr/fallback/dialled``
+webhooks (DialCallStatus=completed: signature check, form, TwiML, no database or
+Redis): what the app costs before it stores anything, so the figures show how much
+of the gap to the baseline any storage design could close.
 """
 from __future__ import annotations
 
@@ -123,6 +128,12 @@ class Plan:
         return out
 
 
+def floor_pool(size: int) -> list[tuple[str, dict]]:
+    """Signed webhooks the app answers without a store: the fallback Dial's action."""
+    return [("/ivr/fallback/dialled", call_params(sid("CA"), mobile(900000 + i % 1000), DialCallStatus="completed",
+                                                   DialCallDuration="35")) for i in range(size)]
+
+
 def write_pool(requests: list[tuple[str, dict]], path: Path) -> None:
     with path.open("w") as f:
         for url_path, params in requests:
@@ -223,8 +234,9 @@ def main() -> None:
 
     plan = Plan(args.pool)
     seed_surveys(database_url, plan.survey_phones)
-    pool_file = work / "pool.tsv"
+    pool_file, floor_file = work / "pool.tsv", work / "floor.tsv"
     write_pool(plan.pool(), pool_file)
+    write_pool(floor_pool(2000), floor_file)
     print(f"{args.db}: pool of {sum(1 for _ in pool_file.open())} signed requests; "
           f"gunicorn {args.workers} gthread workers x {args.threads} threads; "
           f"wrk -t{args.wrk_threads} -c{args.connections} -d{args.duration}s", flush=True)
@@ -234,21 +246,23 @@ def main() -> None:
     env = common.app_env(database_url, args.redis_url, IVR_HOURS_OVERRIDES=hours)
 
     phases = {}
-    for phase in ("baseline_before", "app", "baseline_after"):
+    for phase in ("baseline_before", "app", "app_floor", "baseline_after"):
         port = common.free_port()
         log = work / f"{phase}.log"
-        if phase == "app":
+        if phase.startswith("app"):
             server = gunicorn("wsgi:app", port, env, log, args, common.ROOT)
         else:
             server = gunicorn("baseline_app:app", port, env, log, args, common.BENCH)
         try:
             warm_failed = None
+            if phase == "app_floor":  # the same warm start as the app phase's
+                warm_failed = warm_up(port, [(path, params, "<Hangup") for path, params in floor_pool(200)])
             if phase == "app":
                 started = time.monotonic()
                 warm_failed = warm_up(port, plan.warm_up_requests())
                 print(f"warm-up: {len(plan.warm_up_requests())} requests in "
                       f"{time.monotonic() - started:.0f}s, {warm_failed} not answered as expected", flush=True)
-            result = run_wrk(wrk, port, pool_file, args)
+            result = run_wrk(wrk, port, floor_file if phase == "app_floor" else pool_file, args)
         finally:
             common.stop(server)
         result["app_errors_logged"] = log_errors(log)
@@ -266,16 +280,19 @@ def main() -> None:
     print(common.table(["phase", "requests", "rps", "p50 ms", "p99 ms", "non-2xx", "socket err",
                         "errors logged", "pool wraps"], rows))
     app = phases["app"]
+    floor_ratio = phases["app_floor"]["rps"] / baseline_rps
     verdict_rps = "meets" if ratio >= 0.5 else "MISSES"
     verdict_p99 = "meets" if app["p99_us"] < 25_000 else "MISSES"
     print(f"\n{args.db}: app/baseline throughput = {ratio:.2f} ({verdict_rps} >= 0.5); "
-          f"app p99 = {app['p99_us'] / 1000:.1f} ms ({verdict_p99} < 25 ms)")
+          f"app p99 = {app['p99_us'] / 1000:.1f} ms ({verdict_p99} < 25 ms); "
+          f"app storing nothing: {floor_ratio:.2f} of the baseline")
     path = common.write_result(f"webhooks-{args.db}", {
         "db": args.db, "redis": args.redis_url, "mix_per_100": MIX,
         "settings": {k: getattr(args, k) for k in ("duration", "connections", "wrk_threads", "workers",
                                                     "threads", "pool")},
         "gunicorn": f"--workers {args.workers} --worker-class gthread --threads {args.threads}",
         "phases": phases, "baseline_rps_mean": baseline_rps, "ratio": ratio,
+        "floor_ratio": floor_ratio,
         "targets": {"ratio>=0.5": ratio >= 0.5, "p99<25ms": app["p99_us"] < 25_000}})
     print(f"result: {path.relative_to(common.ROOT)}")
     if args.db == "postgresql":
