@@ -98,10 +98,12 @@ class Bench:
         logging.getLogger().setLevel(logging.WARNING)  # one line per queued text is noise here
         return app
 
-    def start_workers(self, n: int, rate: str, label: str, preload: bool = False) -> list[subprocess.Popen]:
+    def start_workers(self, n: int, rate: str, label: str, kind: str = "fork") -> list[subprocess.Popen]:
+        """N workers of KIND: "fork" (the service's command), "preload" or "simple"."""
         procs = []
-        command = ([sys.executable, str(common.BENCH / "preloaded_worker.py")] if preload
-                   else [sys.executable, "-m", "flask", "--app", "wsgi", "worker"])
+        command = {"fork": [sys.executable, "-m", "flask", "--app", "wsgi", "worker"],
+                   "preload": [sys.executable, str(common.BENCH / "preloaded_worker.py")],
+                   "simple": [sys.executable, str(common.BENCH / "simple_worker.py")]}[kind]
         for i in range(n):
             log = (self.logs / f"{label}-worker{i}.log").open("w")
             procs.append(subprocess.Popen(command + ["--name", f"bench-{label}-{i}"],
@@ -123,7 +125,7 @@ class Bench:
 
     # ---- the baseline: no-op jobs on the same workers
 
-    def noop_phase(self, n: int, jobs: int) -> dict:
+    def noop_phase(self, n: int, jobs: int, kind: str = "fork") -> dict:
         from rq import Queue
         from rq.job import Job
         from rq.registry import FinishedJobRegistry
@@ -137,7 +139,7 @@ class Bench:
             prepared = [Queue.prepare_data(noop_job.noop, result_ttl=3600)
                         for _ in range(min(500, jobs - start))]
             ids += [job.id for job in q.enqueue_many(prepared)]
-        procs = self.start_workers(n, NO_LIMIT, f"noop-n{n}")
+        procs = self.start_workers(n, NO_LIMIT, f"noop-n{n}-{kind}", kind)
         registry = FinishedJobRegistry("outbound", connection=self.redis)
         try:
             self.wait(lambda: registry.count >= jobs, "no-op jobs", procs)
@@ -173,12 +175,12 @@ class Bench:
                 OutboundMessage.purpose == "bench", OutboundMessage.dedupe_key.like(f"{self.batch}-%"),
                 OutboundMessage.status == "sent")).scalar_one()
 
-    def outbox_phase(self, n: int, messages: int, rate: str, preload: bool = False, per_commit: int = 100) -> dict:
+    def outbox_phase(self, n: int, messages: int, rate: str, kind: str = "fork", per_commit: int = 100) -> dict:
         self.redis.flushdb()
         self.api.ask("reset")
         self.queue_messages(rate, messages, per_commit)
-        label = f"outbox-n{n}-r{rate}-c{per_commit}{'-preload' if preload else ''}"
-        procs = self.start_workers(n, rate, label, preload)
+        label = f"outbox-n{n}-r{rate}-c{per_commit}-{kind}"
+        procs = self.start_workers(n, rate, label, kind)
         try:
             self.wait(lambda: self.sent_count() >= messages, "outbox sends", procs)
         finally:
@@ -196,6 +198,10 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2,4", help="worker counts to measure")
     parser.add_argument("--preload", action="store_true",
                         help="also measure workers that import the job modules before forking")
+    parser.add_argument("--simple", action="store_true",
+                        help="also measure no-op jobs and texts on workers that do not fork per job "
+                             "(RQ's SimpleWorker, bench/simple_worker.py), texts committed as the last "
+                             "--per-commit says")
     parser.add_argument("--messages", type=int, default=500, help="texts (and no-op jobs) per phase")
     parser.add_argument("--per-commit", default="100,1",
                         help="texts committed per transaction, one outbox phase each (default %(default)s); "
@@ -225,10 +231,20 @@ def main() -> None:
                 phase.setdefault("outbox_per_commit", {})[str(each)] = {**other, "ratio": other["rate"] / noop["rate"]}
                 row += [other["rate"], other["rate"] / noop["rate"], other["sent"]]
             if args.preload:
-                pre = bench.outbox_phase(n, args.messages, NO_LIMIT, preload=True, per_commit=per_commit[0])
+                pre = bench.outbox_phase(n, args.messages, NO_LIMIT, kind="preload", per_commit=per_commit[0])
                 pre.pop("times")
                 phase.update(outbox_preloaded=pre, ratio_preloaded=pre["rate"] / noop["rate"])
                 row += [pre["rate"], phase["ratio_preloaded"]]
+            if args.simple:
+                simple_noop = bench.noop_phase(n, args.messages, kind="simple")
+                simple = bench.outbox_phase(n, args.messages, NO_LIMIT, kind="simple", per_commit=per_commit[-1])
+                simple.pop("times")
+                phase.update(simple_noop=simple_noop, outbox_simple=simple,
+                             ratio_simple=simple["rate"] / simple_noop["rate"])
+                row += [simple_noop["rate"], simple["rate"], phase["ratio_simple"]]
+                print(f"  {n} simple workers: no-op {simple_noop['rate']:.0f} jobs/s, "
+                      f"{per_commit[-1]} per commit {simple['rate']:.0f} texts/s, ratio {phase['ratio_simple']:.2f}",
+                      flush=True)
             print(f"  {n} workers: no-op {noop['rate']:.0f} jobs/s, outbox {out['rate']:.0f} texts/s "
                   f"({per_commit[0]} per commit), ratio {ratio:.2f}"
                   + "".join(f"; {each} per commit {phase['outbox_per_commit'][str(each)]['rate']:.0f} texts/s, "
@@ -260,7 +276,9 @@ def main() -> None:
     headers = ["workers", "no-op jobs/s", f"texts/s ({per_commit[0]}/commit)", "ratio", "sent"]
     for each in per_commit[1:]:
         headers += [f"texts/s ({each}/commit)", "ratio", "sent"]
-    print(common.table(headers + (["preloaded texts/s", "ratio"] if args.preload else []), rows))
+    headers += ["preloaded texts/s", "ratio"] if args.preload else []
+    headers += ["simple no-op jobs/s", f"simple texts/s ({per_commit[-1]}/commit)", "ratio"] if args.simple else []
+    print(common.table(headers, rows))
     # A window of w seconds holds w*limit slots, plus one when a send lands a few ms
     # late at its start (slots are exact, the HTTP request after them is not).
     held = all(count <= float(w) * args.limit + 1 for w, count in windows.items())
