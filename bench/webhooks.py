@@ -164,7 +164,7 @@ def seed_surveys(database_url: str, phones: list[str]) -> None:
 
 
 def gunicorn(target: str, port: int, env: dict, log: Path, args, chdir: Path) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--worker-class", "gthread",
+    cmd = [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--worker-class", args.worker_class,
            "--threads", str(args.threads), "--bind", f"127.0.0.1:{port}", "--chdir", str(chdir), target]
     process = subprocess.Popen(cmd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     common.wait_for_port(port, process=process)
@@ -219,8 +219,10 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=30, help="seconds of load per phase")
     parser.add_argument("--connections", type=int, default=4, help="wrk connections")
     parser.add_argument("--wrk-threads", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (gthread)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
+    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"],
+                        help="gunicorn worker class (sync ignores --threads)")
     parser.add_argument("--pool", type=int, default=25000, help="distinct requests replayed")
     args = parser.parse_args()
 
@@ -238,7 +240,7 @@ def main() -> None:
     write_pool(plan.pool(), pool_file)
     write_pool(floor_pool(2000), floor_file)
     print(f"{args.db}: pool of {sum(1 for _ in pool_file.open())} signed requests; "
-          f"gunicorn {args.workers} gthread workers x {args.threads} threads; "
+          f"gunicorn {args.workers} {args.worker_class} workers x {args.threads} threads; "
           f"wrk -t{args.wrk_threads} -c{args.connections} -d{args.duration}s", flush=True)
 
     today = datetime.now(UTC).date()
@@ -289,8 +291,8 @@ def main() -> None:
     path = common.write_result(f"webhooks-{args.db}", {
         "db": args.db, "redis": args.redis_url, "mix_per_100": MIX,
         "settings": {k: getattr(args, k) for k in ("duration", "connections", "wrk_threads", "workers",
-                                                    "threads", "pool")},
-        "gunicorn": f"--workers {args.workers} --worker-class gthread --threads {args.threads}",
+                                                    "threads", "worker_class", "pool")},
+        "gunicorn": f"--workers {args.workers} --worker-class {args.worker_class} --threads {args.threads}",
         "phases": phases, "baseline_rps_mean": baseline_rps, "ratio": ratio,
         "floor_ratio": floor_ratio,
         "targets": {"ratio>=0.5": ratio >= 0.5, "p99<25ms": app["p99_us"] < 25_000}})
