@@ -87,3 +87,15 @@ def save(db: Session, call: CallRow) -> None:
     elif call._changed:
         core(db).execute(_BY_ID, {"call_id": values["id"], **{name: values[name] for name in call._changed}})
     call._changed.clear()
+
+
+def set_if_unchanged(db: Session, call: CallRow, watched: tuple[str, ...], **values) -> bool:
+    """Set VALUES on CALL's stored row only if its WATCHED columns still hold what CALL
+    read (a compare-and-set, for writers that race); True if the row took them."""
+    columns = TABLE.c
+    same = [columns[name].is_(None) if getattr(call, name) is None else columns[name] == getattr(call, name)
+            for name in watched]
+    if core(db).execute(update(TABLE).where(columns.id == call.id, *same), values).rowcount != 1:
+        return False
+    call.saved(**values)
+    return True

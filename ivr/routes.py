@@ -19,7 +19,7 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 
 from flask import Blueprint, abort, current_app, request, url_for
-from sqlalchemy import text, update
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 from twilio.twiml.voice_response import VoiceResponse
@@ -40,7 +40,7 @@ from ivr.fallback import fallback_response, try_later
 from ivr.render import media_url, render, twiml
 from ivr.settings import flow_settings
 from models.calls import FINAL_STATUSES, STATUS_RANK, record_event
-from models.db import core, session
+from models.db import session
 
 log = logging.getLogger(__name__)
 
@@ -330,6 +330,10 @@ def _timestamp() -> datetime | None:
         return None
 
 
+# What a status callback compares before it replaces the status (a compare-and-set).
+STATUS_COLUMNS = ("status", "status_rank", "status_sequence", "status_at")
+
+
 @bp.post("/status")
 @twilio_webhook
 def status():
@@ -358,7 +362,7 @@ def _status():
     # may hold two of them at once: the change is a compare-and-set on what was read,
     # and the loser reads again (each lost race means the row moved on: this ends).
     for _ in range(len(STATUS_RANK) + 1):
-        call = _call_row(db, _call_sid(), now, answered=False)  # fresh: a rollback expired it
+        call = _call_row(db, _call_sid(), now, answered=False)  # read afresh each time round
         same_rank_later = (sequence > call.status_sequence if sequence >= 0
                            else call.status_at is None or at > call.status_at)
         newer = rank > call.status_rank or (rank == call.status_rank and call.status not in FINAL_STATUSES
@@ -375,22 +379,11 @@ def _status():
             call_rows.save(db, call)
             db.commit()
             return "", 204
-        if _moved(db, call, **values):
+        if call_rows.set_if_unchanged(db, call, STATUS_COLUMNS, **values):
             db.commit()
             return "", 204
         db.rollback()
     return "", 503  # still racing: Twilio retries the callback
-
-
-def _moved(db: Session, call: CallRow, **values) -> bool:
-    """Set VALUES on CALL's row if its status is still what CALL holds."""
-    columns = call_rows.TABLE.c
-    seen = [columns[name].is_(None) if getattr(call, name) is None else columns[name] == getattr(call, name)
-            for name in ("status", "status_rank", "status_sequence", "status_at")]
-    if core(db).execute(update(call_rows.TABLE).where(columns.id == call.id, *seen), values).rowcount != 1:
-        return False
-    call.saved(**values)
-    return True
 
 
 def _call_over(db: Session, call: CallRow, at: datetime) -> dict:

@@ -127,11 +127,3 @@ def core(db: Session):
     if db.new or db.dirty or db.deleted:
         db.flush()
     return db.connection()
-
-
-def core(db: Session):
-    """DB's connection, for Core statements in its transaction.  What the ORM holds
-    unwritten is flushed first, as ``Session.execute`` would, so the statement sees it."""
-    if db.new or db.dirty or db.deleted:
-        db.flush()
-    return db.connection()

@@ -31,5 +31,5 @@ def test_a_queue_poll_in_flight_does_not_undo_the_router_putting_the_caller_thro
     with Session(engine) as db:
         row = db.exec(select(Call).where(Call.call_sid == caller.call_sid)).one()
     assert (row.agent_id, row.outcome) == (7, "connected")
-    assert row.waiting_since is not None  # the poll's own writes landed too: still in line
+    assert row.waiting_since is not None  # and the caller is still in line
     assert "queue" in " ".join(row.path)
