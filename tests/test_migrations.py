@@ -41,3 +41,9 @@ def test_db_upgrade_command(app, tmp_path):
     result = cli_app.test_cli_runner().invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
     assert "cases" in inspect(create_engine(url)).get_table_names()
+
+
+def test_the_migrations_form_one_line():
+    # Every new migration goes on top of one head: two heads mean two deploys could
+    # each think they are at the newest schema.
+    assert len(_heads()) == 1
