@@ -1,36 +1,61 @@
-"""Entry point: `gunicorn wsgi:app`, `flask --app wsgi …`."""
+"""Entry point: `gunicorn wsgi:app`, `flask --app wsgi …`.
+
+``create_app`` checks the settings, then assembles the web app: the voice and SMS
+webhooks, the JSON API, the console and the operators' commands.  Each app context
+(a request, a command, a test's ``with app.app_context()``) binds the app's settings
+and database for the services below, which know nothing of Flask.
+"""
 from __future__ import annotations
 
 import logging
 
-from flask import Flask
+from flask import Flask, appcontext_pushed, g
 
-from desk import config as settings
+import api
+import commands
+import console
+import ivr
+import sms
+from desk import redact, settings
+from models import db
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     cfg = settings.load(overrides)
     app = Flask(__name__, instance_path=cfg["INSTANCE_PATH"], instance_relative_config=True)
     app.config.update(cfg)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-
-    from console import init_app as init_console
-    from desk import api, cases_api, cli, limits, redact
-    from ivr import init_app as init_ivr
-    from models import db
-    from sms import init_app as init_sms
-
-    redact.init_app(app)
-    limits.init_app(app)
-    db.init_app(app)
+    # Twilio's webhooks and the API's JSON are a few kilobytes: anything far larger is
+    # refused with 413 before it is read, so one request cannot hold a worker's memory.
+    app.config["MAX_CONTENT_LENGTH"] = cfg["MAX_REQUEST_BYTES"]
+    redact.configure(app.config)
+    app.extensions["db_engine"] = db.prepare(app.config["DATABASE_URL"])
+    app.teardown_appcontext(_unbind)
     api.init_app(app)
-    app.register_blueprint(cases_api.bp)
-    init_ivr(app)
-    init_sms(app)
-    init_console(app)
-    cli.init_app(app)
+    ivr.init_app(app)
+    sms.init_app(app)
+    console.init_app(app)
+    commands.init_app(app)
     return app
 
+
+def _bind(app: Flask, **_extra) -> None:
+    if "db_engine" not in app.extensions:
+        return  # another Flask app in this process (a test's toy app)
+    g.desk_tokens = (settings.bind(app.config), db.bind(app.extensions["db_engine"]))
+
+
+def _unbind(_exc) -> None:
+    tokens = g.pop("desk_tokens", None)
+    if tokens is not None:
+        config_token, db_token = tokens
+        db.unbind(db_token)
+        settings.unbind(config_token)
+
+
+# One receiver for every app this process makes (tests make many).
+appcontext_pushed.connect(_bind, weak=False)
 
 app = create_app()

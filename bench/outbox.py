@@ -152,7 +152,7 @@ class Bench:
 
     def queue_messages(self, rate: str, count: int, per_commit: int = 100) -> None:
         from models.db import session
-        from workers.outbox import queue_sms
+        from services.outbox import queue_sms
 
         self.batch += 1
         app = self.app(rate)

@@ -98,7 +98,7 @@ def time_steps() -> None:
     so each horse records how long each took, without a profiler's overhead."""
     import functools
 
-    from workers import outbox, twilio_client
+    from services import outbox, twilio_client
 
     def timed(owner, name, label=None):
         original = getattr(owner, name)
@@ -215,7 +215,7 @@ def main() -> None:
     import noop_job
     from models.db import session
     from wsgi import create_app
-    from workers import outbox  # noqa: F401  (the worker command imports it before forking, too)
+    from services import outbox  # noqa: F401  (the worker command imports it before forking, too)
 
     app = create_app()
     if args.steps:

@@ -57,7 +57,7 @@ class Queries:
         """Cursors of pages deep in the log (as a client paging through would hold)."""
         from sqlmodel import select
 
-        from ivr.calls_api import encode_cursor
+        from api.calls import encode_cursor
         from models.calls import Call
         from models.db import session
 
@@ -160,7 +160,7 @@ def main() -> None:
             print(f"{args.db}: generated {grown['rows_written']:,} rows in {grown['seconds']:.0f}s", flush=True)
         growth.append({"database": name, **grown})
         os.environ["DATABASE_URL"] = url  # wsgi builds its module-level app from the environment
-        from desk.api import issue_token
+        from api.base import issue_token
         from wsgi import create_app
 
         app = create_app({"DATABASE_URL": url, "REDIS_URL": common.DEFAULT_REDIS, "SECRET_KEY": "bench",
@@ -244,8 +244,8 @@ def report_calls(rng: random.Random, repeats: int) -> dict:
     """The supervisor console's report functions (console/supervisor/reports), when present:
     name -> callables taking the session."""
     try:
-        from console.supervisor.reports import calllog, kpis, ratings, wallboard
-        from console.supervisor.reports.london import DayRange
+        from reports import calllog, kpis, ratings, wallboard
+        from reports.london import DayRange
     except ImportError:
         return {}
     from desk.clock import LONDON

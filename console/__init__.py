@@ -1,14 +1,14 @@
 """The desk console: server-rendered pages for agents, supervisors and admins."""
 from __future__ import annotations
 
+from console import security
+from console.admin import bp as admin_bp
+from console.agent import bp as agent_bp
+from console.supervisor import bp as supervisor_bp
+from console.views import bp as console_bp, london_time, nav_context
+
 
 def init_app(app) -> None:
-    from console import security, staff_cli
-    from console.admin import bp as admin_bp
-    from console.agent import bp as agent_bp
-    from console.supervisor import bp as supervisor_bp
-    from console.views import bp as console_bp, london_time, nav_context
-
     security.init_app(app)
     app.register_blueprint(console_bp)
     app.register_blueprint(agent_bp)
@@ -16,4 +16,3 @@ def init_app(app) -> None:
     app.register_blueprint(supervisor_bp)
     app.context_processor(nav_context)
     app.add_template_filter(london_time, "london")
-    app.cli.add_command(staff_cli.staff)

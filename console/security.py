@@ -9,7 +9,9 @@ from datetime import timedelta
 
 from flask import render_template, request, session
 
-from console import settings
+from desk import settings
+from desk.clock import now
+from flask import current_app
 
 PREFIX = "/console"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -48,11 +50,9 @@ def _check_csrf():
 
 def _check_idle():
     """Log out a session idle for longer than CONSOLE_IDLE_MINUTES (by the service clock)."""
-    from desk.clock import now
-
     if "staff_id" not in session:
         return
-    idle = timedelta(minutes=settings.int_setting("CONSOLE_IDLE_MINUTES"))
+    idle = timedelta(minutes=settings.current()["CONSOLE_IDLE_MINUTES"])
     current = now().timestamp()
     last = session.get("active_at", 0)
     if current - last > idle.total_seconds():
@@ -65,8 +65,6 @@ def _check_idle():
 
 
 def _view_function():
-    from flask import current_app
-
     return current_app.view_functions.get(request.endpoint or "")
 
 
@@ -97,7 +95,7 @@ def cookie_secure(app) -> bool:
     """Secure cookies when the service is reached over https (PUBLIC_BASE_URL) or runs
     in production; plain http only for local development, where a Secure cookie would
     never come back."""
-    choice = settings.setting("CONSOLE_COOKIE_SECURE", app).lower()
+    choice = app.config["CONSOLE_COOKIE_SECURE"].lower()
     if choice in ("true", "1", "yes"):
         return True
     if choice in ("false", "0", "no"):
@@ -107,7 +105,7 @@ def cookie_secure(app) -> bool:
 
 
 def init_app(app) -> None:
-    idle = timedelta(minutes=settings.int_setting("CONSOLE_IDLE_MINUTES", app))
+    idle = timedelta(minutes=app.config["CONSOLE_IDLE_MINUTES"])
     app.config.update(
         PERMANENT_SESSION_LIFETIME=idle,  # the cookie dies with the idle timeout too
         SESSION_REFRESH_EACH_REQUEST=True,

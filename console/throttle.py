@@ -6,26 +6,25 @@ from datetime import timedelta
 
 from flask import current_app
 
-from console import settings
+from desk import settings
 from models.db import utcnow
 from models.staff import StaffUser
+from desk.redis_conn import connect
 
 
 def _redis():
-    from desk.redis_conn import connect
-
     return connect(current_app.config)
 
 
 def ip_allowed(ip: str) -> bool:
     """Count one attempt from IP; False once it is over the limit for the window."""
     key = f"console:login:ip:{ip}"
-    window = settings.int_setting("CONSOLE_LOGIN_IP_WINDOW_SECONDS")
+    window = settings.current()["CONSOLE_LOGIN_IP_WINDOW_SECONDS"]
     conn = _redis()
     count = conn.incr(key)
     if count == 1:
         conn.expire(key, window)  # the window starts at the first attempt
-    return int(count) <= settings.int_setting("CONSOLE_LOGIN_IP_LIMIT")
+    return int(count) <= settings.current()["CONSOLE_LOGIN_IP_LIMIT"]
 
 
 def is_locked(user: StaffUser) -> bool:
@@ -34,8 +33,8 @@ def is_locked(user: StaffUser) -> bool:
 
 def record_failure(user: StaffUser) -> None:
     user.failed_logins += 1
-    if user.failed_logins >= settings.int_setting("CONSOLE_LOGIN_MAX_FAILURES"):
-        user.locked_until = utcnow() + timedelta(minutes=settings.int_setting("CONSOLE_LOCKOUT_MINUTES"))
+    if user.failed_logins >= settings.current()["CONSOLE_LOGIN_MAX_FAILURES"]:
+        user.locked_until = utcnow() + timedelta(minutes=settings.current()["CONSOLE_LOCKOUT_MINUTES"])
         user.failed_logins = 0
 
 

@@ -7,12 +7,15 @@ from urllib.parse import urlsplit
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from sqlmodel import func, select
 
-from console import errors, passwords, throttle
+from console import errors, throttle
+from services import passwords
 from console.auth import current_staff, has_role, require_role
 from console.security import csrf_token
 from desk.clock import now
 from models.db import session as db_session
 from models.staff import AuditLog, StaffUser
+from flask import current_app
+from desk.clock import LONDON
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +48,6 @@ def home_for(user: StaffUser) -> str:
 
 
 def _view_functions():
-    from flask import current_app
-
     return current_app.view_functions
 
 
@@ -142,8 +143,6 @@ def audit_log():
 
 def nav_context():
     user = current_staff()
-    from flask import current_app
-
     return {"csrf_token": csrf_token, "current_staff": user, "staff_user": user, "current_app": current_app,
             "has_role": lambda *roles: has_role(user, *roles),
             "has_endpoint": lambda name: name in _view_functions()}
@@ -151,6 +150,4 @@ def nav_context():
 
 def london_time(value, fmt: str = "%d %b %H:%M") -> str:
     """Template filter: a stored UTC time as the desk reads it (Europe/London)."""
-    from desk.clock import LONDON
-
     return value.astimezone(LONDON).strftime(fmt) if value is not None else "—"

@@ -1,21 +1,21 @@
 """The one place the service asks the time, so tests and `flask call --at` can set it.
 
-``app.config["CLOCK"]`` may hold a callable returning an aware datetime; without one
-it is the real time.  Desk hours and quiet hours are reckoned in Europe/London.
+The bound settings (``app.config`` in the web app) may hold a callable ``CLOCK``
+returning an aware datetime; without one it is the real time.  Desk hours and quiet hours are reckoned in Europe/London.
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
+from desk import settings
 
 LONDON = ZoneInfo("Europe/London")
 
 
 def now() -> datetime:
     """Aware UTC."""
-    clock = current_app.config.get("CLOCK") if has_app_context() else None
+    clock = settings.current().get("CLOCK") if settings.is_bound() else None
     return clock().astimezone(UTC) if clock else datetime.now(UTC)
 
 
@@ -35,6 +35,4 @@ class FixedClock:
         return self.current
 
     def advance(self, **delta) -> None:
-        from datetime import timedelta
-
         self.current = self.current + timedelta(**delta)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import phonenumbers
 
+from desk import settings
+
 
 class InvalidPhone(ValueError):
     pass
@@ -33,3 +35,17 @@ def spoken_digits(e164: str) -> str:
     number = phonenumbers.parse(e164, "GB")
     national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return " ".join(ch for ch in national if ch.isdigit())
+
+
+def national(e164: str) -> str:
+    """The number as a person would dial it in the UK: ``020 7946 0000``."""
+    try:
+        number = phonenumbers.parse(e164, "GB")
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def desk_number() -> str:
+    """The desk line, as victims are told to dial it."""
+    return national(settings.current()["TWILIO_PHONE_NUMBER"])

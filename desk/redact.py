@@ -26,9 +26,10 @@ class WithholdNumbers(logging.Filter):
         return True
 
 
-def init_app(app) -> None:
+def configure(config) -> None:
+    """Key the pseudonyms and hide numbers in the libraries' logs (at start-up)."""
     global _key
-    _key = (app.config.get("LOG_HASH_KEY") or app.config["SECRET_KEY"]).encode()
+    _key = (config.get("LOG_HASH_KEY") or config["SECRET_KEY"]).encode()
     for name in LIBRARY_LOGGERS:
         logger = logging.getLogger(name)
         if not any(isinstance(f, WithholdNumbers) for f in logger.filters):

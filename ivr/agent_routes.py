@@ -1,6 +1,6 @@
 """Twilio webhooks for the agent's side of desk calls and for callbacks.
 
-The router (workers/router.py) rings an agent with ``?offer=<id>`` in every URL it
+The router (services/routing.py) rings an agent with ``?offer=<id>`` in every URL it
 gives Twilio, so each request here names the offer it is about (the signature covers
 the query string, so it cannot be forged).
 
@@ -31,7 +31,9 @@ from flows import agent_prompts as P
 from flows import dispatch as rules
 from models.agents import AgentOffer, OfferKind, OfferStatus
 from models.db import session
-from workers import agent_settings, agent_state, waiting
+from desk import settings
+from services import agent_state, callbacks, waiting
+from services.routing import request_dispatch, request_pull
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +102,6 @@ def _url(path: str, offer: AgentOffer) -> str:
 
 
 def _dispatch_soon() -> None:
-    from workers.router import request_dispatch
-
     try:
         request_dispatch()
     except Exception:  # noqa: BLE001 - Redis away: the periodic sweep will catch up
@@ -137,8 +137,6 @@ def answer():
                                   verified=caller.verified, language=caller.language, vawg=caller.vawg)
         prompt = P.AGENT["press_to_take"]
     else:
-        from workers import callbacks
-
         cb = callbacks.get(db, offer.callback_id)
         if cb is None or cb.status != callbacks.IN_PROGRESS or cb.agent_id != offer.agent_id:
             agent_state.withdrawn(db, offer, now, "not_due")
@@ -150,7 +148,7 @@ def answer():
         prompt = P.AGENT["press_to_place"]
     db.commit()
     response = VoiceResponse()
-    gather = response.gather(input="dtmf", num_digits=1, timeout=agent_settings.seconds("AGENT_ACCEPT_SECONDS"),
+    gather = response.gather(input="dtmf", num_digits=1, timeout=settings.current()["AGENT_ACCEPT_SECONDS"],
                              action=_url("accept", offer), method="POST")
     gather.say(f"{whisper} {prompt}", **AGENT_VOICE)
     response.redirect(_url("no-key", offer), method="POST")  # Gather timed out
@@ -197,14 +195,12 @@ def _connect_queue_caller(db, offer: AgentOffer, now: datetime) -> Response:
     dial = response.dial(action=_url("dial-result", offer), method="POST", timeout=10)
     if waiting.is_first_waiting(db, offer.caller_call_sid):
         # <Dial><Queue> takes the caller at the front of the queue: this one.
-        dial.queue(agent_settings.setting("DESK_QUEUE_NAME"), url=_url("connecting", offer), method="POST")
+        dial.queue(settings.current()["DESK_QUEUE_NAME"], url=_url("connecting", offer), method="POST")
         db.commit()
     else:
         # Matched past the front (e.g. language): pull this caller out by CallSid and
         # have them dial the agent, who waits in a queue of their own.
         db.commit()
-        from workers.router import request_pull
-
         request_pull(offer.id)
         response = VoiceResponse()
         response.say(P.AGENT["connecting"], **AGENT_VOICE)
@@ -252,7 +248,7 @@ def hold():
     except ValueError:
         held = 0
     if offer is not None and offer.status == OfferStatus.ACCEPTED.value \
-            and held > agent_settings.seconds("AGENT_PULL_WAIT_SECONDS"):
+            and held > settings.current()["AGENT_PULL_WAIT_SECONDS"]:
         # the caller never arrived (they hung up as they were taken out of the queue)
         agent_state.withdrawn(db, offer, now, "caller_never_arrived")
         _commit_and_dispatch()
@@ -278,7 +274,7 @@ def bridge():
         # The agent has gone: straight back into the desk queue, with the voice side's
         # wait music and exit handling.  Routing goes by first join time, so the
         # caller keeps their turn even though Twilio puts them at the back.
-        response.enqueue(agent_settings.setting("DESK_QUEUE_NAME"), action=url_for("ivr.queue_exit"),
+        response.enqueue(settings.current()["DESK_QUEUE_NAME"], action=url_for("ivr.queue_exit"),
                          method="POST", wait_url=url_for("ivr.queue_wait"), wait_url_method="POST")
         _dispatch_soon()
         return twiml(response)
@@ -305,7 +301,7 @@ def dial_result():
         agent_state.ended(db, offer, now, "completed")
         _commit_and_dispatch()
         _wrap_up_timer()
-        return say_and_hang_up(P.AGENT["call_ended"].format(wrap=agent_settings.seconds("AGENT_WRAP_UP_SECONDS")))
+        return say_and_hang_up(P.AGENT["call_ended"].format(wrap=settings.current()["AGENT_WRAP_UP_SECONDS"]))
     # Nobody to connect: the caller left between the whisper and the bridge.
     agent_state.withdrawn(db, offer, now, f"dial_{status or 'unknown'}"[:40])
     _commit_and_dispatch()
@@ -314,10 +310,8 @@ def dial_result():
 
 def _wrap_up_timer() -> None:
     """Ring again once wrap-up is over (the dispatch also checks, so this is a nudge)."""
-    from workers.router import request_dispatch
-
     try:
-        request_dispatch(delay=agent_settings.duration("AGENT_WRAP_UP_SECONDS") + timedelta(seconds=1))
+        request_dispatch(delay=timedelta(seconds=settings.current()["AGENT_WRAP_UP_SECONDS"]) + timedelta(seconds=1))
     except Exception:  # noqa: BLE001
         log.exception("could not schedule the end of wrap-up")
 
@@ -352,8 +346,6 @@ def status():
 # --- callbacks ---------------------------------------------------------------------
 
 def _place_callback(db, offer: AgentOffer, now: datetime) -> Response:
-    from workers import callbacks
-
     cb = callbacks.get(db, offer.callback_id)
     if cb is None or cb.status != callbacks.IN_PROGRESS or cb.agent_id != offer.agent_id \
             or not callbacks.desk_open(now) or not callbacks.safe_now(db, cb, now):
@@ -371,7 +363,7 @@ def _place_callback(db, offer: AgentOffer, now: datetime) -> Response:
         machine=P.AGENT["machine_message" if voicemail else "machine_silent"]), **AGENT_VOICE)
     dial = response.dial(action=_url("callback/dial-result", offer), method="POST",
                          caller_id=current_app.config["TWILIO_PHONE_NUMBER"],
-                         timeout=agent_settings.seconds("CALLBACK_RING_SECONDS"))
+                         timeout=settings.current()["CALLBACK_RING_SECONDS"])
     # DetectMessageEnd waits for the beep, so a message lands whole on the machine;
     # Enable decides fast, for when we will only hang up on a machine.
     dial.number(cb.phone, url=_url("callback/screen", offer), method="POST",
@@ -384,8 +376,6 @@ def _place_callback(db, offer: AgentOffer, now: datetime) -> Response:
 @caller_facing(VoiceResponse)  # on failure: put them through; never a message without a check
 def callback_screen():
     """Runs on the victim's leg once answered, before the bridge (AnsweredBy known)."""
-    from workers import callbacks
-
     db, now = session(), clock.now()
     offer = _offer()
     response = VoiceResponse()
@@ -414,8 +404,6 @@ def callback_screen():
 @bp.post("/callback/dial-result")
 @twilio_webhook
 def callback_dial_result():
-    from workers import callbacks
-
     db, now = session(), clock.now()
     offer = _offer()
     if offer is None:
@@ -442,8 +430,6 @@ def callback_dial_result():
 
 def _callback_leg_over(db, offer: AgentOffer, now: datetime, outcome: str):
     """Close the attempt (first outcome wins) and the offer."""
-    from workers import callbacks
-
     attempt = callbacks.get_attempt(db, offer.callback_attempt_id)
     if attempt is None:
         return None
@@ -453,8 +439,6 @@ def _callback_leg_over(db, offer: AgentOffer, now: datetime, outcome: str):
 
 
 def _retry_timer(at: datetime) -> None:
-    from workers.router import request_dispatch
-
     try:
         request_dispatch(at=at)
     except Exception:  # noqa: BLE001
@@ -464,16 +448,4 @@ def _retry_timer(at: datetime) -> None:
 # --- wiring ------------------------------------------------------------------------
 
 def init_app(app) -> None:
-    """Register the agent webhooks, the callbacks API, the `agents` CLI and the
-    periodic dispatch sweep.  Safe to call more than once."""
-    if "ivr_agent" in app.blueprints:
-        return
-    from ivr import callbacks_api
-    from ivr.agents_cli import agents_cli
-    from workers import periodic
-
     app.register_blueprint(bp)
-    app.register_blueprint(callbacks_api.bp)
-    app.cli.add_command(agents_cli)
-    every = app.config.get("DISPATCH_SWEEP_SECONDS") or 30
-    periodic.register("dispatch-desk", "workers.callbacks:sweep", int(every))

@@ -16,11 +16,13 @@ from desk.redact import pseudonym
 from desk.redis_conn import connect
 from flows import prompts
 from flows.model import Answer, CallbackRecord, CallState, Event, Query, QueueEvent, RequestRouting
-from ivr.settings import setting
-from ivr.call_rows import CallRow
+from desk import settings
+from models.call_rows import CallRow
 from models.calls import record_event
 from models.callbacks import CallbackRequest
 from models.cases import Case, CaseUpdate
+from services import routing
+from services.outbox import queue_sms
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +38,7 @@ def locked_out(config, caller: str | None, now: datetime) -> bool:
     if not caller:
         return False
     count = connect(config).get(_failures_key(caller, now))
-    return int(count or 0) >= int(setting("IVR_CASE_LOCKOUT_FAILURES"))
+    return int(count or 0) >= settings.current()["IVR_CASE_LOCKOUT_FAILURES"]
 
 
 def count_failure(config, caller: str | None, now: datetime) -> int:
@@ -91,12 +93,7 @@ def _is_mobile(e164: str) -> bool:
 def _send_leaflet(db: Session, call: CallRow, state: CallState) -> Answer:
     if not state.caller or not _is_mobile(state.caller):
         return Answer("send_leaflet", "no_number")
-    try:
-        from workers.outbox import queue_sms
-    except ImportError:
-        log.warning("leaflet requested on call %s but the SMS outbox is not installed", call.call_sid)
-        return Answer("send_leaflet", "unavailable")
-    body = prompts.text("leaflet_sms", state.language, {"url": setting("IVR_LEAFLET_URL")})
+    body = prompts.text("leaflet_sms", state.language, {"url": settings.current()["IVR_LEAFLET_URL"]})
     message = queue_sms(db, to=state.caller, body=body, purpose="leaflet", key=call.call_sid)
     if message.status in ("pending", "retry", "sending", "sent", "delivered"):
         return Answer("send_leaflet", "sent")
@@ -167,18 +164,13 @@ def _record_callback(db: Session, record: CallbackRecord, call: CallRow, now: da
 def after_commit(events: list[Event], call: CallRow) -> None:
     """Jobs that must only start once the call's rows are committed."""
     if any(isinstance(e, RequestRouting) for e in events):
-        _call_worker("workers.router", "request_routing", call.call_sid)
+        _nudge(routing.request_routing, call.call_sid)
     if any(isinstance(e, CallbackRecord) for e in events):
-        _call_worker("workers.callbacks", "schedule_callbacks")
+        _nudge(routing.schedule_callbacks)
 
 
-def _call_worker(module: str, name: str, *args) -> None:
+def _nudge(job, *args) -> None:
     try:
-        function = getattr(__import__(module, fromlist=[name]), name)
-    except (ImportError, AttributeError):
-        log.warning("%s.%s is not available; nothing queued for call", module, name)
-        return
-    try:
-        function(*args)
+        job(*args)
     except Exception:  # the caller is already safely queued or booked; workers' sweeps catch up
-        log.exception("%s.%s failed", module, name)
+        log.exception("%s failed", job.__qualname__)

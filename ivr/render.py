@@ -6,7 +6,7 @@ from flask import Response, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
 from flows.model import Dial, Enqueue, Event, Gather, Hangup, Leave, Pause, Play, Redirect, Say
-from ivr.settings import setting
+from desk import settings
 
 LOCALES = {"en": "en-GB", "pl": "pl-PL"}
 # Gathers send the caller's answer to these routes (endpoint names in ivr.routes).
@@ -14,11 +14,11 @@ TARGETS = {"step": "ivr.step", "queue_key": "ivr.queue_key"}
 
 
 def voice(language: str) -> dict:
-    return {"voice": setting(f"IVR_VOICE_{language.upper()}"), "language": LOCALES[language]}
+    return {"voice": settings.current()[f"IVR_VOICE_{language.upper()}"], "language": LOCALES[language]}
 
 
 def media_url(name: str) -> str:
-    return {"hold_music": setting("IVR_HOLD_MUSIC_URL")}[name]
+    return {"hold_music": settings.current()["IVR_HOLD_MUSIC_URL"]}[name]
 
 
 def _prompt(parent, event) -> None:
@@ -51,7 +51,7 @@ def render(events: list[Event]) -> VoiceResponse:
         elif isinstance(event, Redirect):
             response.redirect(url_for(TARGETS[event.target]), method="POST")
         elif isinstance(event, Enqueue):
-            response.enqueue(setting("DESK_QUEUE_NAME") if event.queue == "desk" else event.queue,
+            response.enqueue(settings.current()["DESK_QUEUE_NAME"] if event.queue == "desk" else event.queue,
                              action=url_for("ivr.queue_exit"), method="POST",
                              wait_url=url_for("ivr.queue_wait"), wait_url_method="POST")
         elif isinstance(event, Leave):

@@ -34,11 +34,12 @@ from flows.model import (CallState, Digits, Enqueue, Event, Flow, Query, QueueRe
                          Speech, Trigger)
 from flows.model import Queue as QueueNode
 from flows.validate import check
-from ivr import call_rows, effects
-from ivr.call_rows import CallRow
+from models import call_rows
+from ivr import effects
+from models.call_rows import CallRow
 from ivr.fallback import fallback_response, try_later
 from ivr.render import media_url, render, twiml
-from ivr.settings import flow_settings
+from services.hours import flow_settings
 from models.calls import FINAL_STATUSES, STATUS_RANK, record_event
 from models.db import session
 

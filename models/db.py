@@ -1,5 +1,10 @@
 """Engines and sessions.  Datetime columns are SQLModel's UTCDateTime: values go in
-timezone-aware and come back in UTC on SQLite and PostgreSQL alike."""
+timezone-aware and come back in UTC on SQLite and PostgreSQL alike.
+
+A unit of work (a web request's app context, a worker's job) binds an engine with
+``bind``; ``session()`` is then that unit's one session, closed by ``unbind``.  Nothing
+here knows of Flask: the web app binds on each app context, a worker on each job.
+"""
 from __future__ import annotations
 
 import logging
@@ -7,11 +12,15 @@ import os
 import sqlite3
 import threading
 import time
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
-from flask import g
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
+
+from desk.clock import now
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +38,6 @@ CHECKPOINT_SECONDS = 1.0
 
 def utcnow() -> datetime:
     """Aware UTC from the service clock (tests and the emulator may set it)."""
-    from desk.clock import now
-
     return now()
 
 
@@ -95,30 +102,55 @@ def _checkpoint_forever(path: str) -> None:
                 connection = None
 
 
-def init_app(app) -> None:
-    url = app.config["DATABASE_URL"]
+def prepare(url: str) -> Engine:
+    """The engine for URL, its SQLite folder made and its checkpointer running."""
     if url.startswith("sqlite:///"):
-        from pathlib import Path
-
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    app.extensions["db_engine"] = engine_for(url)
     start_checkpointer(url)
-    app.teardown_appcontext(_close_session)
+    return engine_for(url)
+
+
+@dataclass
+class _Unit:
+    engine: Engine
+    session: Session | None = None
+
+
+_unit: ContextVar[_Unit] = ContextVar("desk_db_unit")
+
+
+def bind(engine: Engine):
+    """Start a unit of work on ENGINE; returns the token ``unbind`` takes."""
+    return _unit.set(_Unit(engine))
+
+
+def unbind(token) -> None:
+    unit = _unit.get(None)
+    _unit.reset(token)
+    if unit is not None and unit.session is not None:
+        unit.session.close()
+
+
+def is_bound() -> bool:
+    return _unit.get(None) is not None
+
+
+def current_engine() -> Engine:
+    try:
+        return _unit.get().engine
+    except LookupError:
+        raise RuntimeError("no database bound: run inside the web app or a worker job") from None
 
 
 def session() -> Session:
-    """The request's session (one per app context)."""
-    from flask import current_app
-
-    if "db_session" not in g:
-        g.db_session = Session(current_app.extensions["db_engine"], expire_on_commit=False)
-    return g.db_session
-
-
-def _close_session(_exc) -> None:
-    db_session = g.pop("db_session", None)
-    if db_session is not None:
-        db_session.close()
+    """The unit of work's session (one per request or job)."""
+    try:
+        unit = _unit.get()
+    except LookupError:
+        raise RuntimeError("no database bound: run inside the web app or a worker job") from None
+    if unit.session is None:
+        unit.session = Session(unit.engine, expire_on_commit=False)
+    return unit.session
 
 
 def core(db: Session):

@@ -5,6 +5,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from models.db import engine_for
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -26,9 +28,5 @@ def downgrade(database_url: str, revision: str) -> None:
 
 
 def current_heads(database_url: str) -> set[str]:
-    from alembic.runtime.migration import MigrationContext
-
-    from models.db import engine_for
-
     with engine_for(database_url).connect() as conn:
         return set(MigrationContext.configure(conn).get_current_heads())

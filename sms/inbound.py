@@ -18,9 +18,13 @@ from flows import keywords
 from flows import sms_conversation as conv
 from flows.sms_schedule import next_call_window
 from flows.sms_texts import callback_when, render
+from models.callbacks import CallbackRequest
 from models.cases import Case, CaseUpdate
+from services import routing
+from services.case_updates import case_update_text
 from models.outbox import record_opt_in, record_opt_out
-from sms import settings, surveys
+from desk.phone import desk_number
+from services import surveys
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +37,7 @@ class Outcome:
 
 
 def text(text_id: str, **params) -> str:
-    return render(text_id, desk_number=settings.desk_number(), **params)
+    return render(text_id, desk_number=desk_number(), **params)
 
 
 def handle(db: Session, phone: str | None, body: str, message_sid: str, now: datetime) -> Outcome:
@@ -83,24 +87,12 @@ def latest_update(db: Session, phone: str) -> Outcome:
     return Outcome("update:sent", case_update_text(by_id[update.case_id], update))
 
 
-def case_update_text(case: Case, update: CaseUpdate) -> str:
-    """The update as the victim chose to receive it: minimal, or the update itself."""
-    if case.update_detail == "full":
-        return text("case_update_full", reference=case.crime_reference, message=update.message)
-    return text("case_update_minimal")
-
-
 def request_callback(db: Session, phone: str, message_sid: str, now: datetime) -> Outcome:
     """CALL: a call-back, only to a number registered on a case with safe call times.
 
     Texting may be safe where a phone call is not, so a case needs its own safe call
     times before we promise to ring.  The request carries the case, so the call-back
     workers ring only inside those times (and only while the desk is open)."""
-    try:
-        from models.callbacks import CallbackRequest
-    except ImportError:  # the call-back queue isn't installed: send them to the phone line
-        log.warning("CALL from %s but models.callbacks is missing", pseudonym(phone))
-        return Outcome("callback:unavailable", text("callback_unavailable"))
     windows = sorted(((window, case) for case in registered_cases(db, phone) if case.safe_call_times
                       if (window := next_call_window(case.safe_call_times, now))),
                      key=lambda pair: (pair[0][0], pair[1].id))
@@ -114,7 +106,7 @@ def request_callback(db: Session, phone: str, message_sid: str, now: datetime) -
             call_sid=message_sid, phone=phone, safe_to_call=True, voicemail_allowed=case.voicemail_allowed,
             queue_joined_at=now, requested_at=now, language="en", verified_case_id=case.id,
             status="pending", attempts=0))
-        db.info.setdefault("after_commit_jobs", []).append(("workers.callbacks", "schedule_callbacks"))
+        db.info.setdefault("after_commit_jobs", []).append(routing.schedule_callbacks)
         log.info("call-back requested by text from %s on case %s", pseudonym(phone), case.id)
     action = "callback:requested" if existing is None else "callback:already"
     if start <= now:
@@ -124,9 +116,8 @@ def request_callback(db: Session, phone: str, message_sid: str, now: datetime) -
 
 def run_after_commit_jobs(db: Session) -> None:
     """Nudge the workers about what this message committed (they also sweep)."""
-    for module, name in db.info.pop("after_commit_jobs", []):
+    for job in db.info.pop("after_commit_jobs", []):
         try:
-            function = getattr(__import__(module, fromlist=[name]), name)
-            function()
+            job()
         except Exception:  # noqa: BLE001 - the row is committed; the workers' own sweep finds it
-            log.exception("%s.%s failed after an inbound text", module, name)
+            log.exception("%s failed after an inbound text", job.__qualname__)

@@ -16,6 +16,7 @@ from desk.signature import twilio_sid, twilio_webhook
 from models.db import core, session
 from models.surveys import InboundMessage
 from sms import inbound as handling
+from services.outbox import apply_delivery_status
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +82,6 @@ def inbound():
 @bp.post("/status")
 @twilio_webhook
 def status():
-    from workers.outbox import apply_delivery_status
-
     sid = request.form.get("MessageSid") or request.form.get("SmsSid")
     state = request.form.get("MessageStatus") or request.form.get("SmsStatus")
     if sid and state:

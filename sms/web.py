@@ -15,7 +15,8 @@ from desk import clock
 from flows import sms_conversation as conv
 from models.db import session
 from models.surveys import Survey
-from sms import links, settings, surveys
+from services import survey_links as links, surveys
+from desk.phone import desk_number
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ HEADERS = {
 
 
 def page(template: str, status: int = 200, **context) -> Response:
-    html = render_template(f"survey_web/{template}", desk_number=settings.desk_number(),
+    html = render_template(f"survey_web/{template}", desk_number=desk_number(),
                            labels=LABELS, **context)
     return Response(html, status=status, mimetype="text/html", headers=HEADERS)
 

@@ -72,8 +72,11 @@ def app(database_url, instance_path):
     })
     _empty_tables(app)
     from desk.redis_conn import connect
+    from services.hours import forget_cached_overrides
 
     connect(app.config).flushdb()
+    with app.app_context():
+        forget_cached_overrides()  # the process keeps the emptied table's overrides for a while
     yield app
 
 
@@ -101,7 +104,7 @@ def client(app):
 
 @pytest.fixture
 def api_token(app):
-    from desk.api import issue_token
+    from api.base import issue_token
 
     with app.app_context():
         return issue_token("case-system")

@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import select
 
-from console.supervisor.reports import rating_rollups as rr
-from console.supervisor.reports.london import london_date
+from reports import rating_rollups as rr
+from reports.london import london_date
 from desk.clock import LONDON
 from models.reports import RatingPeriod
 from models.surveys import Engagement, Survey

@@ -3,12 +3,13 @@ message delivered exactly once, whatever Twilio does."""
 from datetime import timedelta
 
 import pytest
+from desk import settings
 from sqlmodel import select
 
 from models.cases import Case
 from models.db import session
 from models.outbox import OutboundMessage, SmsRecipient
-from workers.outbox import apply_delivery_status, queue_sms, sweep_outbox
+from services.outbox import apply_delivery_status, queue_sms, sweep_outbox
 
 VICTIM = "+447911123456"
 
@@ -40,7 +41,7 @@ def test_queueing_the_same_purpose_and_key_twice_sends_once(app, fake_twilio, ru
     first, second = queue(app, key="7"), queue(app, key="7")
     assert first == second
     run_workers()
-    from workers.outbox import enqueue_send
+    from services.outbox import enqueue_send
 
     with app.app_context():
         enqueue_send(first)  # a stray duplicate job
@@ -96,7 +97,7 @@ def test_an_identical_text_in_flight_is_not_taken_for_ours(app, fake_twilio):
     stored yet; the younger, unsure whether its own timed-out send went through, must
     not adopt it (the older would then be recorded, and the younger never sent)."""
     from workers.outbox import send_message
-    from workers.twilio_client import make_client
+    from services.twilio_client import make_client
 
     older, younger = queue(app, key="a"), queue(app, key="b")
     with app.app_context():
@@ -215,7 +216,7 @@ def test_the_sweeper_leaves_waiting_jobs_alone_and_requeues_lost_ones(app, clock
     """Under a backlog an owed row's job is still in line: re-queueing it every sweep
     would pile up a job per row per minute.  Once the line is empty, what is still
     owed had its job lost (Redis restarted) and is queued again."""
-    from workers.queues import queue as rq_queue
+    from desk.queues import queue as rq_queue
 
     ids = [queue(app, key=str(i), body=f"Text {i}") for i in range(5)]
     clock.advance(minutes=10)  # well past the sweeper's grace
@@ -242,7 +243,7 @@ def queue_together(app, count, body="Update {i}", to=VICTIM):
 
 
 def outbound_jobs(app):
-    from workers.queues import queue as rq_queue
+    from desk.queues import queue as rq_queue
 
     with app.app_context():
         return rq_queue(app.config, "outbound").get_jobs()
@@ -250,7 +251,7 @@ def outbound_jobs(app):
 
 def test_rows_committed_together_go_to_one_job_each_row_claimed_and_finished_alone(
         app, fake_twilio, run_workers, monkeypatch):
-    from workers import outbox
+    from services import outbox
 
     monkeypatch.setattr(outbox, "SEND_BATCH", 3)
     ids = queue_together(app, 7)
@@ -288,7 +289,7 @@ def test_a_batch_dying_mid_send_leaves_one_row_uncertain_the_rest_sent_and_nothi
     """A job that fails after claiming its second row (as a worker dies mid-send, with
     the text possibly at Twilio): the rows after it are queued again at once, the second
     is left "sending" until the sweeper reclaims it and looks it up before resending."""
-    from workers import outbox
+    from services import outbox
 
     ids = queue_together(app, 4)
     real_send = outbox._send
@@ -322,7 +323,7 @@ def test_a_rate_limited_batch_gives_its_rows_back_unsent_to_one_later_job(app, f
 
     from desk.redis_conn import connect
 
-    app.config.update(SMS_RATE_PER_SECOND="1")
+    settings.override(app.config, SMS_RATE_PER_SECOND="1")
     ids = queue_together(app, 3)
     redis = connect(app.config)
     seconds, micros = redis.time()
@@ -342,7 +343,7 @@ def test_each_row_of_a_batch_takes_its_own_rate_limit_slot(app, fake_twilio, run
     and no second holds more than 5 (+1 for a send landing late at a window's start)."""
     import time
 
-    app.config.update(SMS_RATE_PER_SECOND="5")
+    settings.override(app.config, SMS_RATE_PER_SECOND="5")
     arrivals, handle = [], fake_twilio.handle
 
     def timed(method, path, *rest):
@@ -384,7 +385,7 @@ def test_twilio_pythons_request_logging_stays_out_of_the_info_log(app, fake_twil
     run_workers()
     assert len(fake_twilio.messages_to(VICTIM)) == 1
     assert [r.getMessage() for r in caplog.records if r.name.startswith("twilio")] == []
-    assert any(r.name == "workers.outbox" and "sent" in r.getMessage() for r in caplog.records)
+    assert any(r.name == "services.outbox" and "sent" in r.getMessage() for r in caplog.records)
 
 
 def test_a_worker_imports_the_job_modules_before_forking_its_work_horses(tmp_path):
@@ -410,7 +411,7 @@ def test_a_worker_imports_the_job_modules_before_forking_its_work_horses(tmp_pat
 
 
 def test_the_send_job_is_queued_with_the_timeout_the_stale_claim_is_checked_against(app):
-    from desk.config import SEND_JOB_TIMEOUT_SECONDS
+    from desk.settings import SEND_JOB_TIMEOUT_SECONDS
 
     queue(app, key="one")
     queue_together(app, 2)
@@ -421,7 +422,7 @@ def test_the_send_job_is_queued_with_the_timeout_the_stale_claim_is_checked_agai
 @pytest.mark.parametrize("stale", ["120", "60", "3", "soon"])
 def test_the_app_refuses_to_start_with_a_stale_claim_not_longer_than_the_send_jobs_timeout(
         instance_path, database_url, stale):
-    from desk.config import ConfigError
+    from desk.settings import ConfigError
     from wsgi import create_app
 
     with pytest.raises(ConfigError) as error:
@@ -438,7 +439,7 @@ def test_a_stale_claim_longer_than_the_send_jobs_timeout_starts(instance_path, d
 
     app = create_app({"INSTANCE_PATH": str(instance_path), "DATABASE_URL": database_url,
                       "OUTBOX_STALE_CLAIM_SECONDS": stale})
-    assert app.config["OUTBOX_STALE_CLAIM_SECONDS"] == stale
+    assert app.config["OUTBOX_STALE_CLAIM_SECONDS"] == float(stale or 300)
 
 
 def test_the_worker_command_refuses_to_start_with_a_short_stale_claim(tmp_path):
@@ -453,7 +454,7 @@ def test_the_worker_command_refuses_to_start_with_a_short_stale_claim(tmp_path):
     result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst"], cwd=ROOT,
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
-    assert "OUTBOX_STALE_CLAIM_SECONDS=60 must be longer than the send job's timeout (120 s)" in result.stderr
+    assert "OUTBOX_STALE_CLAIM_SECONDS='60': must be longer than the send job's timeout (120 s)" in result.stderr
 
 
 def test_texts_queued_in_one_transaction_are_queued_in_redis_only_when_it_commits(app, fake_twilio, run_workers):
@@ -476,7 +477,7 @@ def test_a_duplicate_caught_in_its_savepoint_does_not_drop_the_transactions_othe
     """A concurrent request created (purpose, key) between queue_sms's look-up and its
     INSERT: the savepoint rolls back, and the texts queued before it in the same
     transaction must still be queued when it commits."""
-    from workers import outbox
+    from services import outbox
 
     queue(app, body="made by the other request", key="dup")
     run_workers()
@@ -516,7 +517,7 @@ def test_a_savepoint_rolled_back_later_in_the_transaction_does_not_drop_its_text
 
 def test_the_claim_works_where_the_database_cannot_return_the_updated_row(app, fake_twilio, run_workers, monkeypatch):
     """SQLite before 3.35 has no UPDATE ... RETURNING: the claim then reads the row it won."""
-    from workers.outbox import enqueue_send
+    from services.outbox import enqueue_send
 
     monkeypatch.setattr(app.extensions["db_engine"].dialect, "update_returning", False)
     message_id = queue(app, body="claimed the old way")

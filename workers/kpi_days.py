@@ -4,22 +4,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from desk import config
+from desk import settings
 from desk.clock import london_now
 from models.db import session
-from workers.runtime import with_app_context
+from reports.kpis import SETTLED_AFTER_DAYS
+from reports.london import DayRange
+from services.kpi_days import keep_settled_days as keep
+from workers.runtime import job
 
 DAYS_BACK = 400  # the retention period: older calls are anonymised, their counts kept
 
 
-@with_app_context
+@job
 def keep_settled_days() -> int:
-    """Compute and keep every settled day not kept yet; returns how many days are kept."""
-    from console.supervisor.reports.kpis import SETTLED_AFTER_DAYS, kpis
-    from console.supervisor.reports.london import DayRange
-
+    """Keep every settled day in the last DAYS_BACK not kept yet; returns the days looked at."""
     today = london_now().date()
     last = today - timedelta(days=SETTLED_AFTER_DAYS)
     days = DayRange(last - timedelta(days=DAYS_BACK), last)
-    kpis(session(), days, "day", int(config.setting("SERVICE_LEVEL_SECONDS")), today=today)
+    keep(session(), days, settings.current()["SERVICE_LEVEL_SECONDS"], today)
     return days.days

@@ -5,17 +5,17 @@ Any number of workers on any number of machines may run this; a Redis key per jo
 """
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 
 from desk.redis_conn import connect
-from workers.queues import queue
+from desk.queues import queue
 
 log = logging.getLogger(__name__)
 
-# name -> (job as "module:function", seconds between runs)
-PERIODIC: dict[str, tuple[str, int]] = {
+# name -> (job as "module:function", seconds between runs, or the setting that says)
+PERIODIC: dict[str, tuple[str, int | str]] = {
+    "dispatch-desk": ("workers.router:dispatch", "DISPATCH_SWEEP_SECONDS"),
     "sweep-outbox": ("workers.outbox:sweep_outbox", 60),
     "retention": ("workers.retention:anonymise_old_records", 24 * 3600),
     "kpi-days": ("workers.kpi_days:keep_settled_days", 24 * 3600),
@@ -23,22 +23,15 @@ PERIODIC: dict[str, tuple[str, int]] = {
 }
 
 
-def register(name: str, job: str, every_seconds: int) -> None:
-    PERIODIC[name] = (job, every_seconds)
-
-
-def _resolve(path: str):
-    module, _, func = path.partition(":")
-    return getattr(importlib.import_module(module), func)
-
-
 def enqueue_due(config: dict, force: bool = False) -> list[str]:
     """Enqueue each periodic job whose turn it is; returns their names."""
     connection = connect(config)
     started = []
     for name, (path, every) in PERIODIC.items():
-        if force or connection.set(f"periodic:{name}", "1", nx=True, ex=every):
-            queue(config, "default").enqueue(_resolve(path), job_timeout=300)
+        seconds = int(config[every]) if isinstance(every, str) else every
+        if force or connection.set(f"periodic:{name}", "1", nx=True, ex=seconds):
+            # by name, as RQ allows: the job module is loaded in the worker already
+            queue(config, "default").enqueue(path.replace(":", "."), job_timeout=300)
             started.append(name)
     return started
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from desk import clock
 from models.db import session
-from workers.runtime import with_app_context
+from reports.rating_rollups import CONTACT, RATED, keep_settled
+from workers.runtime import job
 
 
-@with_app_context
+@job
 def keep_settled_ratings() -> dict[str, int]:
     """Keep every settled day and month not kept yet, and count open contact days
     again; returns the days counted per meaning."""
-    from console.supervisor.reports.rating_rollups import CONTACT, RATED, keep_settled
-
     now = clock.now()
     return {meaning: keep_settled(session(), meaning, now) for meaning in (CONTACT, RATED)}

@@ -1,32 +1,43 @@
-"""Jobs run inside a Flask app context, so they share the app's settings and sessions.
+"""What every RQ job runs inside: the settings and a database unit of work.
 
-A worker started by `flask --app wsgi worker` already has one; a worker started any
-other way (e.g. plain `rq worker`) builds the app once from the environment.
+A worker started by `flask --app wsgi worker` or `python -m workers` binds both for
+its process before it forks, and each job uses them.  A job run any other way (for
+instance under plain `rq worker`) loads the settings from the environment, once per
+process, and binds them for that job.  Neither way builds the web app.
 """
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
+from typing import Any
 
-from flask import current_app, has_app_context
+from desk import redact, settings
+from models import db
 
-_app = None
-
-
-def with_app_context(job):
-    @functools.wraps(job)
-    def wrapper(*args, **kwargs):
-        if has_app_context():
-            return job(*args, **kwargs)
-        global _app
-        if _app is None:
-            from wsgi import create_app
-
-            _app = create_app()
-        with _app.app_context():
-            return job(*args, **kwargs)
-
-    return wrapper
+_config: dict[str, Any] | None = None
 
 
-def config() -> dict:
-    return current_app.config
+def job(function):
+    """Run FUNCTION with the settings and a database session bound."""
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        if settings.is_bound() and db.is_bound():
+            return function(*args, **kwargs)
+        config = process_config()
+        with settings.bound(config):
+            token = db.bind(db.prepare(config["DATABASE_URL"]))
+            try:
+                return function(*args, **kwargs)
+            finally:
+                db.unbind(token)
+
+    return run
+
+
+def process_config() -> Mapping[str, Any]:
+    """This process's settings, from the environment, checked once."""
+    global _config
+    if _config is None:
+        _config = settings.load()
+        redact.configure(_config)
+    return _config

@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlmodel import select
 
-from console import passwords
+from services import passwords
 from console.admin import bp
 from console.audit import audit
 from console.auth import current_staff, require_role
-from console.staff_cli import create_account
+from services.staff_accounts import create_account
 from desk import clock
 from desk.phone import InvalidPhone, to_e164
 from flows.dispatch import LANGUAGES, VAWG

@@ -7,9 +7,9 @@ from sqlmodel import select
 from console.admin import bp
 from console.audit import audit
 from console.auth import current_staff, require_role
-from console.hours import CACHE_SECONDS, forget_cached_overrides, normalise
+from services.hours import CACHE_SECONDS, forget_cached_overrides, normalise
 from desk import clock
-from desk.api import issue_token
+from api.base import issue_token
 from models.db import session
 from models.staff import HoursOverride
 from models.tokens import ApiToken

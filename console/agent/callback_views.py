@@ -13,6 +13,7 @@ from models.callbacks import CallbackAttempt, CallbackRequest
 from models.cases import Case
 from models.db import session
 from models.staff import CallbackNote, StaffUser
+from services import call_now as placing
 
 # What an agent can record; the status a *pending* callback moves to (None: unchanged).
 OUTCOMES = {
@@ -81,8 +82,6 @@ def callback_detail(callback_id: int):
 @bp.post("/callbacks/<int:callback_id>/call")
 @require_role("agent")
 def call_now(callback_id: int):
-    from workers import call_now as placing
-
     db = session()
     cb = _callback_or_404(callback_id)
     agent = my_agent()

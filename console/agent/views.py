@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 
-from console import settings
+from desk import settings
 from console.agent import bp, screen_pop
 from console.audit import audit
 from console.auth import current_staff, has_role, require_role
@@ -14,6 +14,10 @@ from models.callbacks import CallbackAttempt, CallbackRequest
 from models.calls import Call
 from models.cases import Case
 from models.db import session
+from services.routing import request_dispatch
+from sqlmodel import select
+from services.cases import add_update
+from console.views import _safe_next
 
 # The states an agent may choose (busy is set by routing when they take a call).
 CHOOSABLE = {AgentState.AVAILABLE.value: "Available", AgentState.WRAP_UP.value: "Wrap-up",
@@ -38,7 +42,7 @@ def home():
             audit("view_screen_pop", pop.subject)
     return render_template("console/agent_home.html", agent=agent, pop=pop, states=CHOOSABLE,
                            current_key=_current_key(agent),
-                           poll_ms=1000 * settings.int_setting("CONSOLE_SCREEN_POP_POLL_SECONDS"))
+                           poll_ms=1000 * settings.current()["CONSOLE_SCREEN_POP_POLL_SECONDS"])
 
 
 def _current_key(agent: Agent | None) -> str:
@@ -82,8 +86,6 @@ def set_state():
     db.commit()
     audit("set_state", f"agent:{agent.id}", state)
     if state == AgentState.AVAILABLE.value:
-        from workers.router import request_dispatch
-
         request_dispatch()
     flash(f"You are now {CHOOSABLE[state].lower()}.", "status")
     return redirect(url_for("agent.home")), 303
@@ -100,8 +102,6 @@ def may_update_case(case_id: int) -> bool:
     if not agent_id:
         return False
     db = session()
-    from sqlmodel import select
-
     on_call = db.exec(select(Call.id).where(Call.verified_case_id == case_id, Call.agent_id == agent_id)).first()
     offered = db.exec(select(AgentOffer.id).join(Call, Call.call_sid == AgentOffer.caller_call_sid).where(
         AgentOffer.agent_id == agent_id, Call.verified_case_id == case_id)).first()
@@ -115,8 +115,6 @@ def may_update_case(case_id: int) -> bool:
 @bp.post("/cases/<int:case_id>/updates")
 @require_role("agent", "supervisor")
 def post_case_update(case_id: int):
-    from desk.cases_api import add_update
-
     db = session()
     case = db.get(Case, case_id)
     back = _back()
@@ -138,6 +136,4 @@ def post_case_update(case_id: int):
 
 
 def _back() -> str:
-    from console.views import _safe_next
-
     return _safe_next(request.form.get("next")) or url_for("agent.home")

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, or_, select
 
-from console import settings
+from desk import settings
 from desk import clock
 from models.callbacks import CallbackAttempt, CallbackRequest
-from workers import callbacks as cb_rules
+from services import callbacks as cb_rules
 
 OPEN_STATUSES = ("pending", "in_progress")
 
@@ -61,7 +61,7 @@ def mark(db: Session, cb: CallbackRequest, now: datetime) -> Row:
     if not cb_rules.safe_now(db, cb, now):
         return Row(cb, "outside_window", "outside the victim's safe times", False)
     due_since = cb.next_attempt_at or cb.requested_at
-    overdue_after = timedelta(minutes=settings.int_setting("CONSOLE_CALLBACK_OVERDUE_MINUTES"))
+    overdue_after = timedelta(minutes=settings.current()["CONSOLE_CALLBACK_OVERDUE_MINUTES"])
     if now - due_since > overdue_after:
         minutes = int((now - due_since).total_seconds() // 60)
         return Row(cb, "overdue", f"overdue: due {minutes} min ago", True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from console.supervisor.reports.london import DayRange
+from reports.london import DayRange
 from models.calls import OUTCOMES
 
 LANGUAGES = ("en", "pl")

@@ -10,7 +10,7 @@ from console.auth import require_role
 from console.supervisor import bp
 from console.supervisor.formatting import csv_download, london
 from console.supervisor.forms import LANGUAGES, Form, outcome_choices
-from console.supervisor.reports import calllog
+from reports import calllog
 from desk.clock import london_now
 from models.db import session
 

@@ -6,11 +6,11 @@ from datetime import timedelta
 from flask import render_template, request
 
 from console.auth import require_role
-from console import settings
+from desk import settings
 from console.supervisor import bp, charts
 from console.supervisor.forms import Form
-from console.supervisor.reports import kpis as kpi_reports
-from console.supervisor.reports.london import DayRange, week_start
+from reports import kpis as kpi_reports
+from reports.london import DayRange, week_start
 from desk.clock import london_now
 from models.db import session
 
@@ -46,7 +46,7 @@ def kpis():
     form = Form({name: request.args.get(name, "") for name in ("from", "to", "period")})
     period = form.choice("period", "Period", ("day", "week")) or "day"
     days = form.day_range(london_now().date(), DEFAULT_DAYS)
-    sl_seconds = settings.int_setting("SERVICE_LEVEL_SECONDS")
+    sl_seconds = settings.current()["SERVICE_LEVEL_SECONDS"]
     report = None
     if days is not None and not form.errors:
         if period == "week":  # whole ISO weeks, so no week is half counted

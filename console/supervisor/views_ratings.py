@@ -8,11 +8,11 @@ from flask import render_template, request
 
 from console.audit import audit
 from console.auth import require_role
-from console import settings
+from desk import settings
 from console.supervisor import bp, charts
 from console.supervisor.formatting import csv_download, london
 from console.supervisor.forms import Form
-from console.supervisor.reports import ratings as reports
+from reports import ratings as reports
 from desk.clock import london_now
 from models.db import session
 
@@ -53,8 +53,8 @@ def ratings():
     context = {"form": form, "boroughs": boroughs, "filters": filters, "query": _query(form),
                "borough_link": lambda d: _drill(form, borough=d.key, officer=""),
                "officer_link": lambda d: _drill(form, officer=d.key),
-               "min_count": settings.int_setting("RATINGS_EXCEPTIONAL_MIN_COUNT"),
-               "min_mean": settings.float_setting("RATINGS_EXCEPTIONAL_MIN_MEAN")}
+               "min_count": settings.current()["RATINGS_EXCEPTIONAL_MIN_COUNT"],
+               "min_mean": settings.current()["RATINGS_EXCEPTIONAL_MIN_MEAN"]}
     if filters is None:
         return render_template("supervisor/ratings.html", **context), 400
     counts = reports.rating_counts(db, filters)

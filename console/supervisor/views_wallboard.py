@@ -5,22 +5,22 @@ from flask import jsonify, render_template
 
 from console.auth import require_role
 from console.security import passive
-from console import settings
+from desk import settings
 from console.supervisor import bp
-from console.supervisor.reports.wallboard import wallboard as read_wallboard
+from reports.wallboard import wallboard as read_wallboard
 from desk.clock import now
 from models.db import session
 
 
 def _figures():
-    return read_wallboard(session(), now(), settings.int_setting("CONSOLE_CALLBACK_OVERDUE_MINUTES"))
+    return read_wallboard(session(), now(), settings.current()["CONSOLE_CALLBACK_OVERDUE_MINUTES"])
 
 
 @bp.get("/")
 @require_role("supervisor", "admin")
 def wallboard():
     return render_template("supervisor/wallboard.html", board=_figures(),
-                           overdue_minutes=settings.int_setting("CONSOLE_CALLBACK_OVERDUE_MINUTES"))
+                           overdue_minutes=settings.current()["CONSOLE_CALLBACK_OVERDUE_MINUTES"])
 
 
 @bp.get("/wallboard.json")

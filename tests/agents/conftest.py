@@ -31,7 +31,7 @@ def add_agent(app, clock):
 def dial(client, clock):
     """A victim phones the desk line; returns the Caller (emulator), already dialled."""
     from tests.conftest import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
-    from tests.emulator.caller import Caller
+    from emulator.caller import Caller
 
     def make(from_: str) -> Caller:
         return Caller(client, base_url=PUBLIC_BASE_URL, auth_token=AUTH_TOKEN, from_=from_, to=DESK_NUMBER,
@@ -67,8 +67,8 @@ def pick_up(client, clock):
     """The agent answers the REST call the router placed: runs the call's Url as Twilio
     would, with the agent's CallSid; returns the agent's Caller (emulator)."""
     from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
-    from tests.emulator.caller import Caller
-    from tests.emulator.signing import app_path
+    from emulator.caller import Caller
+    from emulator.signing import app_path
 
     def answer(call) -> Caller:
         url = call.params["Url"][0]
@@ -104,7 +104,7 @@ def last_twiml(agent):
 def call_status(client, fake_twilio):
     """Twilio reports the agent leg's progress to the StatusCallback the router gave."""
     from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
-    from tests.emulator.signing import check_accepted, post_signed
+    from emulator.signing import check_accepted, post_signed
 
     def send(call, status: str) -> None:
         url = call.params["StatusCallback"][0]
@@ -120,7 +120,7 @@ def twilio_fetch(client):
     """A webhook Twilio fetches outside the emulated call (e.g. <Queue url>, <Number url>):
     POSTs signed params and returns what was said, as one string, and the TwiML verbs."""
     from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
-    from tests.emulator.signing import post_signed, twiml_root
+    from emulator.signing import post_signed, twiml_root
 
     def fetch(path: str, params: dict) -> tuple[str, list[str]]:
         response = post_signed(client, PUBLIC_BASE_URL, path, params, AUTH_TOKEN)
@@ -172,8 +172,8 @@ def fire_scheduled(app):
 @pytest.fixture
 def sweep(app, route):
     """The periodic sweep runs (as every worker's timer would) and its jobs are worked."""
-    from workers.callbacks import sweep as sweep_job
-    from workers.queues import queue
+    from workers.router import dispatch as sweep_job
+    from desk.queues import queue
 
     def run() -> list:
         with app.app_context():

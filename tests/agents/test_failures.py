@@ -65,7 +65,7 @@ def test_a_callback_attempt_whose_end_never_arrives_is_closed_and_retried(
 
 
 def test_when_the_database_fails_the_caller_is_still_put_through(monkeypatch, twilio_fetch):
-    from workers import callbacks, waiting
+    from services import callbacks, waiting
 
     def down(*args, **kwargs):
         raise RuntimeError("database is down")

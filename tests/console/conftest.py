@@ -12,7 +12,7 @@ DEFAULT_PASSWORD = "correct horse battery staple"
 @pytest.fixture
 def staff(app):
     """make(email, role, password=..., agent_id=None) -> the StaffUser (detached)."""
-    from console.staff_cli import create_account
+    from services.staff_accounts import create_account
 
     def make(email: str, role: str, password: str = DEFAULT_PASSWORD, agent_id: int | None = None):
         with app.app_context():

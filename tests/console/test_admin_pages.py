@@ -10,7 +10,7 @@ from models.staff import AuditLog, StaffUser
 from models.tokens import ApiToken
 from tests.conftest import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
 from tests.console.conftest import DEFAULT_PASSWORD, csrf_from, log_in
-from tests.emulator.caller import Caller
+from emulator.caller import Caller
 
 ADMIN = "ada@desk.example"
 
@@ -88,7 +88,7 @@ def test_an_hours_override_closes_the_phone_line_on_that_day(app, client, staff,
     post(client, "/console/admin/hours", "/console/admin/hours", day="2026-11-23", kind="closed",
          reason="Training day")
     with app.test_request_context():
-        from ivr.settings import hours_overrides
+        from services.hours import hours_overrides
 
         assert hours_overrides()[datetime(2026, 11, 23).date()] is None
         assert not desk_hours.is_open(clock(), hours_overrides())

@@ -12,9 +12,9 @@ import pytest
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
-from tests.emulator.caller import CallLoopError, Caller, run_interactive
-from tests.emulator.signing import app_path, post_signed, sign
-from tests.emulator.texter import Texter
+from emulator.caller import CallLoopError, Caller, run_interactive
+from emulator.signing import app_path, post_signed, sign
+from emulator.texter import Texter
 from tests.emulator.toy_app import ToyApp
 
 BASE = "https://desk.example.org"

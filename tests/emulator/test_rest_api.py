@@ -10,7 +10,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 
 from tests.emulator.rest_api import FakeTwilioAPI, load_contract
-from workers.twilio_client import RebasedHttpClient, make_client
+from services.twilio_client import RebasedHttpClient, make_client
 
 ACCOUNT_SID = "AC" + "a1" * 16
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
-from tests.emulator.caller import Caller
+from emulator.caller import Caller
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 

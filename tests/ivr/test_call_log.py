@@ -11,7 +11,7 @@ from desk.clock import LONDON
 from models.calls import Call
 from models.db import session
 from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
-from tests.emulator.signing import post_signed
+from emulator.signing import post_signed
 from tests.ivr.conftest import STRANGER, VICTIM
 
 SID = "CA" + "5" * 32

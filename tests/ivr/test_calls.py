@@ -227,9 +227,9 @@ def test_full_queue_leads_to_a_callback_offer(app, dial):
 
 def test_joining_the_queue_requests_routing(app, dial, monkeypatch):
     asked = []
-    import workers.router
+    import services.routing
 
-    monkeypatch.setattr(workers.router, "request_routing", asked.append)
+    monkeypatch.setattr(services.routing, "request_routing", asked.append)
     call = dial()
     call.press("2")
     assert asked == [call.call_sid]
@@ -243,7 +243,7 @@ def test_a_repeated_menu_answer_from_a_caller_in_the_queue_puts_them_back_in_lin
     import xml.etree.ElementTree as ET
 
     from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
-    from tests.emulator.signing import post_signed
+    from emulator.signing import post_signed
 
     call = dial()
     call.press("2")
@@ -410,10 +410,10 @@ def test_leaflet_is_not_texted_where_texts_are_unsafe(app, dial, case):
 
 
 def test_booking_a_callback_asks_the_workers_to_schedule_it(app, dial, monkeypatch):
-    import workers.callbacks
+    import services.routing
 
     asked = []
-    monkeypatch.setattr(workers.callbacks, "schedule_callbacks", lambda: asked.append(True))
+    monkeypatch.setattr(services.routing, "schedule_callbacks", lambda: asked.append(True))
     call = dial()
     for key in "311121":
         call.press(key)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from ivr import call_rows
+from models import call_rows
 from models.calls import Call
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine
 
 from ivr.fallback import STATIC_FILE, static_document
 from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
-from tests.emulator.signing import post_signed
+from emulator.signing import post_signed
 from tests.ivr.conftest import VICTIM, assert_golden
 
 FALLBACK = "+442079460999"

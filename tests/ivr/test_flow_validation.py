@@ -65,8 +65,8 @@ def test_check_raises_listing_problems():
 
 
 def test_the_app_refuses_to_start_with_bad_hours_overrides(app):
-    from ivr.routes import init_flow
+    from wsgi import create_app
 
-    app.config["IVR_HOURS_OVERRIDES"] = '{"2026-12-24": "lunchtime"}'
     with pytest.raises(ValueError, match="2026-12-24"):
-        init_flow(app)
+        create_app({"INSTANCE_PATH": app.config["INSTANCE_PATH"], "DATABASE_URL": app.config["DATABASE_URL"],
+                    "IVR_HOURS_OVERRIDES": '{"2026-12-24": "lunchtime"}'})

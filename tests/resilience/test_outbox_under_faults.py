@@ -12,6 +12,7 @@ import time
 from collections import Counter
 
 import pytest
+from desk import settings as settings_
 from rq import Worker
 from sqlmodel import func, select
 
@@ -121,7 +122,7 @@ def stack(request, app, api, database_url, instance_path, tmp_path):
     settings = {**SETTINGS, **options.get("settings", {})}
     redis_server = RedisServer(tmp_path / "redis").start()
     twilio = SlowTwilioAPI(ACCOUNT_SID, AUTH_TOKEN, delay=0.0, hold_message=options.get("hold")).start()
-    app.config.update(REDIS_URL=redis_server.url, TWILIO_API_BASE=twilio.base_url, **{**TEST_SWEEPER, **settings})
+    settings_.override(app.config, REDIS_URL=redis_server.url, TWILIO_API_BASE=twilio.base_url, **{**TEST_SWEEPER, **settings})
     env = {**os.environ, **settings, "DATABASE_URL": database_url, "REDIS_URL": redis_server.url,
            "INSTANCE_PATH": str(instance_path), "TWILIO_API_BASE": twilio.base_url,
            "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_PHONE_NUMBER": DESK_NUMBER,
@@ -232,9 +233,9 @@ def test_429_and_5xx_storms_and_timeouts_back_off_and_send_each_text_once(stack)
 def test_retry_delays_double_until_twilio_answers(app, clock, fake_twilio, run_workers):
     """The backoff itself, on the service clock: 15 s, 30 s, 60 s, 120 s (+ up to 20%
     jitter), then the text goes, once."""
-    from workers.outbox import queue_sms
+    from services.outbox import queue_sms
 
-    app.config.update(SMS_RETRY_BASE_SECONDS="15", SMS_QUIET_HOURS=SETTINGS["SMS_QUIET_HOURS"])
+    settings_.override(app.config, SMS_RETRY_BASE_SECONDS="15", SMS_QUIET_HOURS=SETTINGS["SMS_QUIET_HOURS"])
     fake_twilio.fail_next(2, status=503, on="Messages")
     fake_twilio.fail_next(2, code=20429, on="Messages")
     with app.app_context():

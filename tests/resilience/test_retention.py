@@ -6,6 +6,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from desk import settings
+from desk.settings import ConfigError
+from wsgi import create_app
 from sqlmodel import select
 
 from desk.clock import LONDON
@@ -16,7 +19,7 @@ from models.outbox import OutboundMessage, SmsRecipient
 from models.staff import CallbackNote
 from models.surveys import Engagement, InboundMessage, Survey
 from tests.sms.conftest import ENGAGEMENT, OTHER, VICTIM
-from workers.retention import ANONYMISED, anonymise_old_records
+from services.retention import ANONYMISED, anonymise_old_records
 
 # A Monday morning well over 400 days (the default) before the tests' MONDAY_10AM.
 LONG_AGO = datetime(2025, 6, 2, 10, 0, tzinfo=LONDON)
@@ -133,7 +136,7 @@ def test_a_second_run_finds_nothing_and_a_dry_run_changes_nothing(app, old_and_n
 
 
 def test_the_age_is_configurable(app, old_and_new):
-    app.config["RETENTION_DAYS"] = "30"  # now the October contact is past it too
+    settings.override(app.config, RETENTION_DAYS="30")  # now the October contact is past it too
     with app.app_context():
         counts = anonymise_old_records()
     assert counts["calls"] == 2 and counts["surveys"] == 2
@@ -184,9 +187,10 @@ def test_the_cli_runs_and_dry_runs(app, old_and_new):
     done = app.test_cli_runner().invoke(args=["retention", "run"])
     assert done.exit_code == 0 and "surveys: 1" in done.output
     assert not rows(app, Call, caller=VICTIM)
-    app.config["RETENTION_DAYS"] = "0"
-    refused = app.test_cli_runner().invoke(args=["retention", "run"])
-    assert refused.exit_code != 0 and "RETENTION_DAYS must be at least 1" in refused.output
+    with pytest.raises(ConfigError) as refused:  # a bad setting stops start-up, before any run
+        create_app({"INSTANCE_PATH": app.config["INSTANCE_PATH"], "DATABASE_URL": app.config["DATABASE_URL"],
+                    "RETENTION_DAYS": "0"})
+    assert "RETENTION_DAYS='0': Input should be greater than or equal to 1" in str(refused.value)
 
 
 def test_retention_is_a_daily_periodic_job():

@@ -13,8 +13,8 @@ from models.calls import Call
 from models.db import session
 from models.outbox import OutboundMessage, SmsRecipient
 from tests.conftest import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
-from tests.emulator.signing import post_signed
-from workers.outbox import queue_sms
+from emulator.signing import post_signed
+from services.outbox import queue_sms
 
 PHONES = ["+447911123456", "+447911123457", "+447911123458"]
 
@@ -178,7 +178,7 @@ def test_a_new_calls_first_webhooks_arriving_at_once_make_one_row_and_a_greeting
     """Twilio may send a new call's "queued"/"ringing" callbacks while /ivr/voice is
     being answered: whichever commits second finds the row taken and runs again, so
     the caller hears the greeting (never the fallback) and the call has one row."""
-    from tests.emulator.signing import post_signed as post
+    from emulator.signing import post_signed as post
 
     calls = [fake_twilio.add_inbound_call(PHONES[n % 3], DESK_NUMBER, status="ringing") for n in range(12)]
     requests = []

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
-from tests.emulator.signing import post_signed
+from emulator.signing import post_signed
 from tests.resilience.fleet import free_port
 
 FALLBACK = "+442079460999"

@@ -8,7 +8,7 @@ import pytest
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
-from tests.emulator.signing import post_signed
+from emulator.signing import post_signed
 from tests.security import twiml
 
 # Every rule of the app is one of these; a rule in none of them fails the inventory
@@ -78,7 +78,7 @@ def twilio_post(client):
     def send(path: str, params: dict, query: dict | None = None, headers: dict | None = None):
         url = with_query(path, query)
         if headers:
-            from tests.emulator.signing import absolute_url, form, signature_headers
+            from emulator.signing import absolute_url, form, signature_headers
 
             full = absolute_url(PUBLIC_BASE_URL, url)
             return client.post(url, data=form(params), base_url=PUBLIC_BASE_URL,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
-from tests.emulator.signing import sign
+from emulator.signing import sign
 from tests.security import twiml
 from tests.security.conftest import MESSAGING, STATUS_CALLBACKS, api_rules, concrete, methods, twilio_rules
 

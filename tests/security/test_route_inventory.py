@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
-from tests.emulator.caller import Caller
-from tests.emulator.signing import sign
+from emulator.caller import Caller
+from emulator.signing import sign
 from tests.security import twiml
 from tests.security.conftest import (API_PREFIX, PEOPLE_PREFIXES, TWILIO_PREFIXES, api_rules,
                                      concrete, methods, rules, signed_endpoint, twilio_rules)
@@ -113,10 +113,10 @@ def test_every_url_twilio_is_given_is_a_signed_webhook(app, client, clock, fake_
     for key in "311121":  # callback, this number, safe, no voicemail, any time, confirm
         booking.press(key)
     clock.advance(minutes=2)  # past the agent's wrap-up
-    from workers.callbacks import sweep
+    from workers.router import dispatch as sweep
 
     with app.app_context():
-        from workers.queues import queue
+        from desk.queues import queue
 
         queue(app.config, "default").enqueue(sweep)
     [placing] = [c for c in route() if c["to"] == AGENT_PHONE]
@@ -150,7 +150,7 @@ def test_every_url_twilio_is_given_is_a_signed_webhook(app, client, clock, fake_
 
 
 def _revoked_token(app) -> str:
-    from desk.api import issue_token
+    from api.base import issue_token
 
     with app.app_context():
         token = issue_token("revoked-integration")

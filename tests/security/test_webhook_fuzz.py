@@ -16,7 +16,7 @@ from models.agents import Agent, AgentOffer
 from models.callbacks import CallbackAttempt, CallbackRequest
 from models.db import session
 from tests.conftest import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
-from tests.emulator.caller import Caller
+from emulator.caller import Caller
 from tests.security import twiml
 from tests.security.conftest import MESSAGING, STATUS_CALLBACKS, concrete, signed_endpoint
 

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from tests.conftest import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
-from tests.emulator.texter import Texter
+from emulator.texter import Texter
 
 VICTIM = "+447911123456"
 OTHER = "+447911123457"

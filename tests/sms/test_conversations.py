@@ -245,7 +245,7 @@ def test_a_repeated_webhook_gets_the_same_reply_and_rates_once(app, clock, engag
 def test_a_retry_with_the_same_idempotency_token_is_a_duplicate(app, client, clock, engage, deliver,
                                                                  fake_twilio):
     from tests.conftest import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
-    from tests.emulator.signing import IDEMPOTENCY_HEADER, signature_headers
+    from emulator.signing import IDEMPOTENCY_HEADER, signature_headers
 
     invited(engage, clock, deliver, fake_twilio)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from desk import settings
 from sqlmodel import select
 
 from desk.clock import LONDON, FixedClock
@@ -48,7 +49,7 @@ def test_never_inside_quiet_hours(app, api, now, send_at):
 
 
 def test_delay_and_quiet_hours_are_configurable(app, api, clock):
-    app.config.update(SURVEY_DELAY_MINUTES=5, SMS_QUIET_HOURS="10:00-12:00")
+    settings.override(app.config, SURVEY_DELAY_MINUTES=5, SMS_QUIET_HOURS="10:00-12:00")
     response = api.post("/engagements", ENGAGEMENT)
     assert datetime.fromisoformat(response.json["send_at"]) == datetime(2026, 11, 23, 12, 0, tzinfo=LONDON)
 

@@ -10,7 +10,7 @@ from desk.clock import LONDON, FixedClock
 from models.db import session
 from models.outbox import OutboundMessage, SmsRecipient
 from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
-from tests.emulator.signing import post_signed
+from emulator.signing import post_signed
 from tests.sms.conftest import ENGAGEMENT, OTHER, VICTIM
 
 

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func
 from sqlmodel import select
 
-from console.supervisor.reports import rating_rollups as rr
+from reports import rating_rollups as rr
 from desk.clock import LONDON
 from models.db import session
 from models.outbox import record_opt_out
@@ -137,7 +137,7 @@ def test_an_engagement_posted_late_reopens_the_kept_day_and_month(app, api, clie
 def test_retention_changes_no_counted_field(app, api, client, clock, engage):
     """Retention blanks phones, references and comments, never a counted field; an old
     engagement posted again afterwards (its phone no longer matches) reopens its day."""
-    from workers.retention import anonymise_old_records
+    from services.retention import anonymise_old_records
 
     clock.current = datetime(2025, 6, 2, 10, 0, tzinfo=LONDON)  # over 400 days before the tests' Monday
     old = engage(occurred_at="2025-06-02T08:00:00+00:00")

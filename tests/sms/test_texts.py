@@ -5,7 +5,7 @@ import string
 import pytest
 
 from flows.sms_texts import MAX_SEGMENTS, PLACEHOLDER_LIMITS, TEXTS, is_gsm7, render, segments
-from tests.emulator.texter import segments as twilio_segments
+from emulator.texter import segments as twilio_segments
 
 LONGEST = {"officer": "Detective Constable Placeholder Longest-Officer-Name-For-Lengths..",
            "date": "Wed 30 Sep", "desk_number": "+44 20 7946 0000", "rating": 5, "first": 4,

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from console.supervisor.reports.calllog import CallFilters, call_page, call_timeline, decode_cursor, iter_calls
-from console.supervisor.reports.london import DayRange
+from reports.calllog import CallFilters, call_page, call_timeline, decode_cursor, iter_calls
+from reports.london import DayRange
 from models.agents import Agent, AgentOffer
 from models.callbacks import CallbackAttempt, CallbackRequest
 from tests.console.supervisor.conftest import add_call, london

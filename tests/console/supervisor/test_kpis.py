@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from console.supervisor.reports.kpis import kpis
-from console.supervisor.reports.london import DayRange
+from reports.kpis import kpis
+from reports.london import DayRange
 from models.callbacks import CallbackAttempt, CallbackRequest
 from models.outbox import OutboundMessage
 from tests.console.supervisor.conftest import add_call, london
@@ -112,6 +112,7 @@ def test_a_settled_day_is_kept_and_recent_days_stay_live(db):
     from dataclasses import asdict
 
     from models.reports import KpiDay
+    from services.kpi_days import keep_settled_days
 
     a_busy_monday(db)
     week = DayRange(MONDAY, MONDAY + timedelta(days=1))
@@ -119,6 +120,8 @@ def test_a_settled_day_is_kept_and_recent_days_stay_live(db):
     assert db.exec(select(KpiDay)).all() == []
     friday = MONDAY + timedelta(days=4)  # Monday has settled, Tuesday not yet
     first = kpis(db, week, today=friday)
+    assert db.exec(select(KpiDay)).all() == [], "a report only reads: the nightly job keeps days"
+    keep_settled_days(db, week, 60, friday)
     assert [asdict(r.counts) for r in first.rows] == [asdict(r.counts) for r in live.rows]
     assert [row.day for row in db.exec(select(KpiDay)).all()] == [MONDAY]
 
@@ -132,7 +135,7 @@ def test_a_settled_day_is_kept_and_recent_days_stay_live(db):
 def test_the_nightly_job_keeps_every_settled_day(app, db, clock, run_workers):
     from models.reports import KpiDay
     from workers.kpi_days import DAYS_BACK, keep_settled_days
-    from workers.queues import queue
+    from desk.queues import queue
 
     a_busy_monday(db)
     queue(app.config, "default").enqueue(keep_settled_days)

@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from desk import settings
 from sqlmodel import select
 
 from models.agents import Agent
@@ -147,7 +148,7 @@ def test_kpis_page_shows_the_figures_and_their_tables(supervisor, clock, db):
 
 
 def test_ratings_page_comments_and_export(app, supervisor, clock, db, monkeypatch):
-    app.config["RATINGS_EXCEPTIONAL_MIN_COUNT"] = "3"
+    settings.override(app.config, RATINGS_EXCEPTIONAL_MIN_COUNT="3")
     for i in range(3):
         add_rating(db, officer="MP001", borough="Camden", rating=5, rated_at=london(2026, 11, 16, 9, i),
                    comment="=HYPERLINK(\"x\")" if i == 0 else None)

@@ -10,10 +10,10 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from console.supervisor.reports import rating_periods as periods
-from console.supervisor.reports import rating_rollups as rr
-from console.supervisor.reports import ratings
-from console.supervisor.reports.london import DayRange
+from reports import rating_periods as periods
+from reports import rating_rollups as rr
+from reports import ratings
+from reports.london import DayRange
 from desk.clock import LONDON
 from models.reports import RatingCount, RatingPeriod
 from models.surveys import Engagement, Survey
@@ -244,7 +244,7 @@ def old_weekly_trend(db, filters: ratings.RatingFilters) -> list[tuple]:
     """The trend as computed before the rollups: one pass over the range's ratings."""
     from sqlalchemy import func
 
-    from console.supervisor.reports.london import as_date, day_of, week_start
+    from reports.london import as_date, day_of, week_start
 
     days = filters.days
     day = day_of(db, Survey.rated_at, days.start, days.end).label("day")
@@ -274,7 +274,7 @@ def test_the_weekly_trend_reads_kept_days_and_is_the_same_as_before(db):
 
 def test_the_nightly_job_keeps_every_settled_day_and_month(app, db, clock, run_workers):
     from workers.periodic import PERIODIC
-    from workers.queues import queue
+    from desk.queues import queue
     from workers.rating_rollups import keep_settled_ratings
 
     assert PERIODIC["rating-rollups"] == ("workers.rating_rollups:keep_settled_ratings", 24 * 3600)

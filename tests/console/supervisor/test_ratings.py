@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from console.supervisor.reports import ratings
-from console.supervisor.reports.london import DayRange
+from reports import ratings
+from reports.london import DayRange
 from tests.console.supervisor.conftest import add_rating, london
 
 WEEK = DayRange(date(2026, 11, 9), date(2026, 11, 22))  # two ISO weeks

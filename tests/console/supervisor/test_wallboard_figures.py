@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from console.supervisor.reports.wallboard import wallboard
+from reports.wallboard import wallboard
 from models.agents import Agent
 from models.callbacks import CallbackRequest
 from models.db import session
 from tests.conftest import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
-from tests.emulator.caller import Caller
+from emulator.caller import Caller
 
 
 def caller(client, clock, number):

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.console.supervisor.conftest import add_call, browser_login, london
 from tests.conftest import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
-from tests.emulator.caller import Caller
+from emulator.caller import Caller
 
 
 def test_the_wallboard_updates_itself_when_a_caller_joins_the_queue(page, app, client, clock, staff):

@@ -1,0 +1,116 @@
+"""GET /api/v1/callbacks: callback requests and how each attempt went, for integrations."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from flask import Blueprint, jsonify
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from sqlalchemy import func
+from sqlmodel import select
+
+from api.base import document, parse_query, require_token
+from desk.clock import LONDON
+from models.callbacks import CallbackAttempt, CallbackRequest
+from models.db import session
+
+bp = Blueprint("callbacks_api", __name__, url_prefix="/api/v1")
+
+STATUSES = ("pending", "in_progress", "completed", "failed", "cancelled")
+
+
+class CallbackFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: Literal["pending", "in_progress", "completed", "failed", "cancelled"] | None = None
+    due_before: datetime | None = Field(default=None, description="next attempt due at or before (ISO 8601)")
+    due_after: datetime | None = Field(default=None, description="next attempt due at or after (ISO 8601)")
+    min_attempts: int | None = Field(default=None, ge=0, le=100)
+    max_attempts: int | None = Field(default=None, ge=0, le=100)
+    limit: int = Field(default=50, ge=1, le=500)
+    offset: int = Field(default=0, ge=0)
+
+    @field_validator("due_before", "due_after")
+    @classmethod
+    def _aware(cls, value: datetime | None):
+        # a time without an offset means London wall-clock time, as everywhere at the desk
+        return value if value is None or value.tzinfo else value.replace(tzinfo=LONDON)
+
+    @model_validator(mode="after")
+    def _ranges(self):
+        if self.due_before and self.due_after and self.due_after > self.due_before:
+            raise ValueError("due_after is later than due_before")
+        if self.min_attempts is not None and self.max_attempts is not None \
+                and self.min_attempts > self.max_attempts:
+            raise ValueError("min_attempts is greater than max_attempts")
+        return self
+
+
+def _filters() -> CallbackFilters:
+    return parse_query(CallbackFilters)
+
+
+def _where(query, f: CallbackFilters):
+    if f.status:
+        query = query.where(CallbackRequest.status == f.status)
+    if f.due_before:
+        query = query.where(CallbackRequest.next_attempt_at <= f.due_before)
+    if f.due_after:
+        query = query.where(CallbackRequest.next_attempt_at >= f.due_after)
+    if f.min_attempts is not None:
+        query = query.where(CallbackRequest.attempts >= f.min_attempts)
+    if f.max_attempts is not None:
+        query = query.where(CallbackRequest.attempts <= f.max_attempts)
+    return query
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def callback_json(cb: CallbackRequest, attempts: list[CallbackAttempt]) -> dict:
+    return {
+        "id": cb.id, "phone": cb.phone, "status": cb.status, "attempts": cb.attempts,
+        "next_attempt_at": _iso(cb.next_attempt_at), "last_outcome": cb.last_outcome,
+        "safe_to_call": cb.safe_to_call, "voicemail_allowed": cb.voicemail_allowed,
+        "window": {"start": cb.window_start, "end": cb.window_end} if cb.window_start or cb.window_end else None,
+        "language": cb.language, "verified_case_id": cb.verified_case_id, "agent_id": cb.agent_id,
+        "call_sid": cb.call_sid, "queue_joined_at": _iso(cb.queue_joined_at), "requested_at": _iso(cb.requested_at),
+        "attempt_log": [{"attempt_no": a.attempt_no, "started_at": _iso(a.started_at), "ended_at": _iso(a.ended_at),
+                         "agent_id": a.agent_id, "outcome": a.outcome} for a in attempts],
+    }
+
+
+@bp.get("/callbacks")
+@require_token
+def list_callbacks():
+    f = _filters()
+    db = session()
+    total = db.exec(_where(select(func.count(CallbackRequest.id)), f)).one()
+    rows = db.exec(_where(select(CallbackRequest), f)
+                   .order_by(CallbackRequest.queue_joined_at, CallbackRequest.id)
+                   .offset(f.offset).limit(f.limit)).all()
+    ids = [cb.id for cb in rows]
+    attempts: dict[int, list[CallbackAttempt]] = {i: [] for i in ids}
+    if ids:
+        for a in db.exec(select(CallbackAttempt).where(CallbackAttempt.callback_id.in_(ids))
+                         .order_by(CallbackAttempt.attempt_no, CallbackAttempt.id)).all():
+            attempts[a.callback_id].append(a)
+    return jsonify({"total": total, "limit": f.limit, "offset": f.offset,
+                    "callbacks": [callback_json(cb, attempts[cb.id]) for cb in rows]})
+
+
+document("/callbacks", "get",
+         "Callback requests in the order they are worked (the caller's first queue join), "
+         "with the number to call and every attempt",
+         params=[
+             {"name": "status", "in": "query", "schema": {"type": "string", "enum": list(STATUSES)}},
+             {"name": "due_before", "in": "query", "schema": {"type": "string", "format": "date-time"},
+              "description": "next attempt due at or before; without an offset, London time"},
+             {"name": "due_after", "in": "query", "schema": {"type": "string", "format": "date-time"}},
+             {"name": "min_attempts", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+             {"name": "max_attempts", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+             {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
+             {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+         ],
+         responses={200: "the callbacks (total, limit, offset, callbacks)", 401: "no valid token",
+                    422: "invalid filters"})

@@ -1,0 +1,134 @@
+"""The case system's side of the API: cases and the updates on them."""
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from flask import Blueprint, jsonify
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from sqlmodel import select
+
+from api.base import ApiError, document, not_found, parse_body, require_token
+from desk.phone import InvalidPhone, to_e164
+from models.cases import Case, CaseUpdate, reference_digits
+from models.db import session, utcnow
+from services.cases import add_update
+
+bp = Blueprint("cases_api", __name__, url_prefix="/api/v1")
+
+WINDOW = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$")
+
+
+class Contact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sms_allowed: StrictBool | None = None
+    voicemail_allowed: StrictBool | None = None
+    safe_call_times: list[str] | None = Field(
+        default=None, description='windows in Europe/London time, e.g. ["09:00-12:00", "18:00-20:00"]')
+    update_detail: Literal["minimal", "full"] | None = None
+
+    @field_validator("safe_call_times")
+    @classmethod
+    def _windows(cls, value):
+        for window in value or []:
+            if not WINDOW.match(window) or window[:5] >= window[6:]:
+                raise ValueError(f"{window!r} is not a time window like 09:00-12:00")
+        return value
+
+
+class CaseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    crime_reference: str = Field(min_length=1, max_length=64)
+    victim_phone: str = Field(min_length=1, max_length=40)
+    victim_name: str | None = Field(default=None, max_length=200)
+    officer_name: str | None = Field(default=None, max_length=200)
+    borough: str | None = Field(default=None, max_length=100)
+    status: str | None = Field(default=None, min_length=1, max_length=50)
+    contact: Contact | None = None
+
+    @field_validator("crime_reference")
+    @classmethod
+    def _has_digits(cls, value):
+        if not reference_digits(value):
+            raise ValueError("a crime reference needs digits a caller can type")
+        return value
+
+
+class UpdateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    message: str = Field(min_length=1, max_length=1000)
+    status: str | None = Field(default=None, min_length=1, max_length=50)
+
+
+def case_json(case: Case) -> dict:
+    return {
+        "id": case.id, "crime_reference": case.crime_reference, "victim_phone": case.victim_phone,
+        "victim_name": case.victim_name, "officer_name": case.officer_name, "borough": case.borough,
+        "status": case.status,
+        "contact": {"sms_allowed": case.sms_allowed, "voicemail_allowed": case.voicemail_allowed,
+                    "safe_call_times": case.safe_call_times, "update_detail": case.update_detail},
+        "created_at": case.created_at.isoformat(), "updated_at": case.updated_at.isoformat(),
+    }
+
+
+def update_json(update: CaseUpdate) -> dict:
+    return {"id": update.id, "case_id": update.case_id, "message": update.message,
+            "status": update.status, "created_at": update.created_at.isoformat()}
+
+
+@bp.post("/cases")
+@require_token
+def upsert_case():
+    data = parse_body(CaseIn)
+    try:
+        phone = to_e164(data.victim_phone)
+    except InvalidPhone as exc:
+        raise ApiError(422, f"victim_phone: {exc}",
+                       [{"field": "victim_phone", "problem": str(exc)}]) from None
+    db = session()
+    digits = reference_digits(data.crime_reference)
+    case = db.exec(select(Case).where(Case.reference_digits == digits)).first()
+    created = case is None
+    if created:
+        case = Case(crime_reference=data.crime_reference, reference_digits=digits, victim_phone=phone)
+    fields = data.model_dump(exclude_unset=True, exclude={"contact", "victim_phone"})
+    for name, value in fields.items():
+        if value is not None:
+            setattr(case, name, value)
+    case.victim_phone = phone
+    for name, value in (data.contact.model_dump(exclude_unset=True) if data.contact else {}).items():
+        if value is not None:
+            setattr(case, name, value)
+    case.updated_at = utcnow()
+    db.add(case)
+    db.commit()
+    return jsonify({"id": case.id, "created": created}), 201 if created else 200
+
+
+@bp.get("/cases/<int:case_id>")
+@require_token
+def get_case(case_id: int):
+    db = session()
+    case = db.get(Case, case_id) or not_found("case")
+    updates = db.exec(select(CaseUpdate).where(CaseUpdate.case_id == case_id)
+                      .order_by(CaseUpdate.created_at.desc(), CaseUpdate.id.desc())).all()
+    return jsonify({**case_json(case), "updates": [update_json(u) for u in updates]})
+
+
+@bp.post("/cases/<int:case_id>/updates")
+@require_token
+def post_update(case_id: int):
+    db = session()
+    case = db.get(Case, case_id) or not_found("case")
+    data = parse_body(UpdateIn)
+    update = add_update(db, case, data.message, data.status)
+    return jsonify(update_json(update)), 201
+
+
+_ID = [{"name": "case_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+document("/cases", "post", "Create a case, or update the case with the same crime reference", body=CaseIn,
+         responses={201: "created", 200: "updated (same id)", 401: "no valid token", 422: "invalid fields"})
+document("/cases/{case_id}", "get", "A case and its updates, newest first", params=_ID,
+         responses={200: "the case", 401: "no valid token", 404: "no such case"})
+document("/cases/{case_id}/updates", "post", "Post an update on a case", body=UpdateIn, params=_ID,
+         responses={201: "created", 401: "no valid token", 404: "no such case", 422: "invalid fields"})

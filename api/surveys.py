@@ -1,0 +1,283 @@
+"""The survey API: engagements in (from the case system), surveys and ratings out (for
+supervisors), and the printable QR code an officer hands to a victim."""
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, time, timedelta
+
+from flask import Blueprint, Response, jsonify, request
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from reports import rating_rollups
+from desk import clock, keyset
+from api.base import ApiError, document, not_found, parse_body, parse_query, require_token
+from desk.phone import InvalidPhone, to_e164
+from flows import sms_conversation as conv
+from flows.sms_schedule import LONDON
+from models.cases import reference_digits
+from models.db import session
+from models.surveys import Engagement, Survey
+from services import survey_links as links, surveys
+
+bp = Blueprint("sms_api", __name__, url_prefix="/api/v1")
+
+FUTURE_SLACK = timedelta(hours=1)  # clocks on officers' devices drift
+
+
+class EngagementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    officer_id: str = Field(min_length=1, max_length=50)
+    officer_name: str = Field(min_length=1, max_length=60, description="as the victim knows them, e.g. PC 4521")
+    borough: str = Field(min_length=1, max_length=100)
+    victim_phone: str = Field(min_length=1, max_length=40)
+    crime_reference: str | None = Field(default=None, max_length=64)
+    occurred_at: datetime = Field(description="when the contact happened; without an offset, London time")
+
+    @field_validator("officer_id", "officer_name", "borough")
+    @classmethod
+    def _not_blank(cls, value: str):
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return " ".join(value.split())
+
+    @field_validator("crime_reference")
+    @classmethod
+    def _has_digits(cls, value):
+        if value is not None and not reference_digits(value):
+            raise ValueError("a crime reference needs digits")
+        return value
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _aware(cls, value: datetime):
+        return value if value.tzinfo else value.replace(tzinfo=LONDON)
+
+
+class SurveyFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    from_: date | None = Field(default=None, alias="from", description="first contact date (London), inclusive")
+    to: date | None = Field(default=None, description="last contact date (London), inclusive")
+    borough: str | None = Field(default=None, max_length=100)
+    officer_id: str | None = Field(default=None, max_length=50)
+
+    @model_validator(mode="after")
+    def _range(self):
+        if self.from_ and self.to and self.from_ > self.to:
+            raise ValueError("'from' is after 'to'")
+        return self
+
+
+class ListFilters(SurveyFilters):
+    limit: int = Field(default=100, ge=1, le=1000)
+    cursor: str | None = Field(default=None, description="next_cursor from the previous page")
+    count: bool = Field(default=False, description="also count every matching survey (a scan: slower)")
+
+    @field_validator("cursor")
+    @classmethod
+    def _cursor(cls, value):
+        if value is not None:
+            keyset.decode(value)
+        return value
+
+
+def _query_args(model: type[BaseModel]):
+    return parse_query(model)
+
+
+# ------------------------------------------------------------------ intake
+
+
+@bp.post("/engagements")
+@require_token
+def create_engagement():
+    data = parse_body(EngagementIn)
+    try:
+        phone = to_e164(data.victim_phone)
+    except InvalidPhone as exc:
+        raise ApiError(422, f"victim_phone: {exc}", [{"field": "victim_phone", "problem": str(exc)}]) from None
+    if data.occurred_at > clock.now() + FUTURE_SLACK:
+        raise ApiError(422, "occurred_at: is in the future",
+                       [{"field": "occurred_at", "problem": "is in the future"}])
+    key = (request.headers.get("Idempotency-Key") or "").strip() or None
+    if key and len(key) > 100:
+        raise ApiError(422, "Idempotency-Key: at most 100 characters",
+                       [{"field": "Idempotency-Key", "problem": "at most 100 characters"}])
+    db = session()
+    fields = dict(officer_id=data.officer_id, officer_name=data.officer_name, borough=data.borough,
+                  victim_phone=phone, crime_reference=data.crime_reference, occurred_at=data.occurred_at)
+    existing = _existing(db, key, fields)
+    if existing is not None:
+        return jsonify(_engagement_json(db, existing)), 200
+    engagement = Engagement(client_key=key, created_at=clock.now(), **fields)
+    try:
+        db.add(engagement)
+        db.flush()
+        surveys.invite(db, engagement)
+        db.commit()
+    except IntegrityError:  # the same engagement, posted twice at once
+        db.rollback()
+        existing = _existing(db, key, fields)
+        if existing is None:
+            raise
+        return jsonify(_engagement_json(db, existing)), 200
+    return jsonify(_engagement_json(db, engagement)), 201
+
+
+def _existing(db, key: str | None, fields: dict) -> Engagement | None:
+    if key:
+        found = db.exec(select(Engagement).where(Engagement.client_key == key)).first()
+        # datetimes compare as instants, so 09:30Z and 09:30+00:00 are the same engagement
+        if found is not None and any(getattr(found, name) != value for name, value in fields.items()):
+            raise ApiError(409, "this Idempotency-Key was used for a different engagement")
+        if found is not None:
+            return found
+    return db.exec(select(Engagement).where(
+        Engagement.officer_id == fields["officer_id"], Engagement.victim_phone == fields["victim_phone"],
+        Engagement.occurred_at == fields["occurred_at"])).first()
+
+
+def _engagement_json(db, engagement: Engagement) -> dict:
+    survey = db.exec(select(Survey).where(Survey.engagement_id == engagement.id)).one()
+    body = {"id": engagement.id, "survey_id": survey.id, "invitation": survey.invitation,
+            "survey_link": links.survey_url(survey.id, survey.expires_at),
+            "qr_code": f"/api/v1/surveys/{survey.id}/qr.svg"}
+    if survey.invitation == "suppressed":
+        body["reason"] = survey.suppressed_reason
+        body["explanation"] = ("no text will be sent: " + surveys.SUPPRESSION_REASONS.get(
+            survey.suppressed_reason or "", "texting this number is not allowed")
+            + "; the QR code and link still work if handed over in person")
+    else:
+        body["send_at"] = survey.invited_at.isoformat()
+    return body
+
+
+# ------------------------------------------------------------------ reporting
+
+
+def _filtered(query, filters: SurveyFilters):
+    if filters.from_:
+        query = query.where(Engagement.occurred_at >= datetime.combine(filters.from_, time(), LONDON))
+    if filters.to:
+        query = query.where(Engagement.occurred_at < datetime.combine(filters.to + timedelta(days=1), time(), LONDON))
+    if filters.borough:
+        query = query.where(Engagement.borough == filters.borough)
+    if filters.officer_id:
+        query = query.where(Engagement.officer_id == filters.officer_id)
+    return query
+
+
+def _status(survey: Survey, now: datetime) -> str:
+    if survey.status in conv.OPEN and conv.is_expired(surveys.state_of(survey), now):
+        return conv.EXPIRED
+    return survey.status
+
+
+@bp.get("/surveys")
+@require_token
+def list_surveys():
+    filters = _query_args(ListFilters)
+    db, now = session(), clock.now()
+    query = _filtered(select(Survey, Engagement).join(Engagement, Survey.engagement_id == Engagement.id), filters)
+    query = keyset.before(query, Engagement.occurred_at, Survey.id,
+                          keyset.decode(filters.cursor) if filters.cursor else None)
+    rows = db.exec(query.order_by(Engagement.occurred_at.desc(), Survey.id.desc()).limit(filters.limit + 1)).all()
+    more, rows = len(rows) > filters.limit, rows[:filters.limit]
+    page: dict = {"limit": filters.limit,
+                  "next_cursor": keyset.encode(rows[-1][1].occurred_at, rows[-1][0].id) if more else None}
+    if filters.count:  # every matching row is read: only when the client asks
+        page["total"] = db.exec(_filtered(select(func.count(Survey.id)).join(
+            Engagement, Survey.engagement_id == Engagement.id), filters)).one()
+    return jsonify({**page, "surveys": [{
+        "id": survey.id, "engagement_id": engagement.id, "officer_id": engagement.officer_id,
+        "officer_name": engagement.officer_name, "borough": engagement.borough,
+        "occurred_at": engagement.occurred_at.isoformat(),
+        "invitation": survey.invitation, "suppressed_reason": survey.suppressed_reason,
+        "invited_at": survey.invited_at.isoformat() if survey.invited_at else None,
+        "expires_at": survey.expires_at.isoformat() if survey.expires_at else None,
+        "status": _status(survey, now), "rating": survey.rating,
+        "rated_at": survey.rated_at.isoformat() if survey.rated_at else None, "rated_via": survey.rated_via,
+        "comment": survey.comment,
+    } for survey, engagement in rows]})
+
+
+def _summary(counts: dict[int, int]) -> dict:
+    total = sum(counts.values())
+    mean = round(sum(r * n for r, n in counts.items()) / total, 2) if total else None
+    return {"count": total, "mean": mean, "distribution": {str(r): counts.get(r, 0) for r in range(1, 6)}}
+
+
+@bp.get("/ratings/summary")
+@require_token
+def ratings_summary():
+    filters = _query_args(SurveyFilters)
+    # kept days and months where no rating can be added any more, live for the rest
+    cells = rating_rollups.counts(session(), rating_rollups.CONTACT, filters.from_, filters.to, now=clock.now(),
+                                  borough=filters.borough, officer_id=filters.officer_id)
+    overall: dict[int, int] = {}
+    boroughs: dict[str, dict[int, int]] = {}
+    officers: dict[str, dict] = {}
+    for (borough, officer_id, officer_name, rating), count in cells.items():
+        overall[rating] = overall.get(rating, 0) + count
+        by_borough = boroughs.setdefault(borough, {})
+        by_borough[rating] = by_borough.get(rating, 0) + count
+        officer = officers.setdefault(officer_id, {"names": set(), "counts": {}})
+        officer["names"].add(officer_name)
+        officer["counts"][rating] = officer["counts"].get(rating, 0) + count
+    return jsonify({
+        **_summary(overall),
+        "boroughs": [{"borough": name, **_summary(counts)} for name, counts in sorted(boroughs.items())],
+        "officers": [{"officer_id": oid, "officer_name": sorted(o["names"])[0], **_summary(o["counts"])}
+                     for oid, o in sorted(officers.items())],
+    })
+
+
+@bp.get("/surveys/<int:survey_id>/qr.<fmt>")
+@require_token
+def survey_qr(survey_id: int, fmt: str):
+    if fmt not in ("svg", "png"):
+        not_found("QR format (use .svg or .png)")
+    survey = session().get(Survey, survey_id) or not_found("survey")
+    code = links.qr(links.survey_url(survey.id, survey.expires_at))
+    out = io.BytesIO()
+    if fmt == "svg":
+        code.save(out, kind="svg", scale=10, border=4, title="Rate the service you received")
+        mimetype = "image/svg+xml"
+    else:
+        code.save(out, kind="png", scale=12, border=4)
+        mimetype = "image/png"
+    return Response(out.getvalue(), mimetype=mimetype, headers={"Cache-Control": "no-store"})
+
+
+_FILTER_PARAMS = [
+    {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"},
+     "description": "first contact date (Europe/London), inclusive"},
+    {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"},
+     "description": "last contact date (Europe/London), inclusive"},
+    {"name": "borough", "in": "query", "schema": {"type": "string"}},
+    {"name": "officer_id", "in": "query", "schema": {"type": "string"}},
+]
+document("/engagements", "post",
+         "Record an officer's contact with a victim and schedule the rating survey (send an "
+         "Idempotency-Key header to make retries safe)", body=EngagementIn,
+         params=[{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}}],
+         responses={201: "created; invitation scheduled or suppressed (see reason)",
+                    200: "already recorded (same key, or same officer, phone and time)",
+                    401: "no valid token", 409: "Idempotency-Key reused for a different engagement",
+                    422: "invalid fields"})
+document("/surveys", "get", "Surveys with their ratings and comments, newest contact first",
+         params=_FILTER_PARAMS + [
+             {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+             {"name": "cursor", "in": "query", "schema": {"type": "string"},
+              "description": "next_cursor from the previous page"},
+             {"name": "count", "in": "query", "schema": {"type": "boolean"},
+              "description": "true: also return total, the number of matching surveys (costs a scan)"}],
+         responses={200: "the surveys and next_cursor (null on the last page)", 401: "no valid token",
+                    422: "invalid filters"})
+document("/ratings/summary", "get", "Count, mean and distribution of ratings, overall, per borough and per officer",
+         params=_FILTER_PARAMS, responses={200: "the summary", 401: "no valid token", 422: "invalid filters"})
+document("/surveys/{survey_id}/qr.svg", "get", "Printable QR code of the survey's web link (also .png)",
+         params=[{"name": "survey_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+         responses={200: "an SVG image", 401: "no valid token", 404: "no such survey"})

@@ -1,0 +1,90 @@
+"""`flask --app wsgi …` commands for operators."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlmodel import select
+
+from api.base import issue_token
+from models import migrate
+from models.db import session, utcnow
+from models.tokens import ApiToken
+from services import retention
+from workers import process
+
+db_cli = AppGroup("db", help="Database schema.")
+token_cli = AppGroup("api-token", help="Bearer tokens for the case-system API.")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Bring the database to the newest schema (or REVISION)."""
+    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"database at {', '.join(sorted(migrate.current_heads(current_app.config['DATABASE_URL'])))}")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Step the schema back to REVISION."""
+    migrate.downgrade(current_app.config["DATABASE_URL"], revision)
+
+
+@token_cli.command("create")
+@click.argument("name")
+def token_create(name: str) -> None:
+    """Print a new token for NAME on the last line (only its hash is stored)."""
+    try:
+        token = issue_token(name)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Token for {name} (shown once; store it in the client's secret store):")
+    click.echo(token)
+
+
+@token_cli.command("list")
+def token_list() -> None:
+    """Names of tokens, when made and last used, and whether revoked."""
+    for row in session().exec(select(ApiToken).order_by(ApiToken.name)).all():
+        state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
+        used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never"
+        click.echo(f"{row.name}\t{state}\tcreated {row.created_at:%Y-%m-%d %H:%M}\tlast used {used}")
+
+
+@token_cli.command("revoke")
+@click.argument("name")
+def token_revoke(name: str) -> None:
+    """Stop NAME's token working at once."""
+    db = session()
+    row = db.exec(select(ApiToken).where(ApiToken.name == name, ApiToken.revoked_at.is_(None))).first()
+    if row is None:
+        raise click.ClickException(f"no active token named {name!r}")
+    row.revoked_at = utcnow()
+    db.add(row)
+    db.commit()
+    click.echo(f"revoked {name}")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Work until the queues are empty, then stop.")
+@click.option("--name", default=None, help="Worker name (default: host and pid).")
+def worker(burst: bool, name: str | None) -> None:
+    """Run an RQ worker with the scheduler (retries, delayed sends, sweeps)."""
+    process.run(current_app.config, burst=burst, name=name)
+
+
+retention_cli = AppGroup("retention", help="Anonymise records past the retention period (RETENTION_DAYS).")
+
+
+@retention_cli.command("run")
+@click.option("--dry-run", is_flag=True, help="Count what would be anonymised; change nothing.")
+def retention_run(dry_run: bool) -> None:
+    """Anonymise calls, texts, callbacks and surveys older than RETENTION_DAYS."""
+    counts = retention.anonymise_old_records(dry_run=dry_run)
+    verb = "would change" if dry_run else "changed"
+    days = current_app.config["RETENTION_DAYS"]
+    click.echo(f"records older than {days:g} days (before {retention.cutoff():%Y-%m-%d %H:%M} UTC), rows {verb}:")
+    for table, count in counts.items():
+        click.echo(f"  {table}: {count}")

@@ -1,0 +1,315 @@
+"""Every setting, declared once: its type, default, whether production requires it, and
+its checks.  Values come from the environment, or from the ``overrides`` passed to
+``create_app``; they are parsed and checked when a process starts, so a bad value stops
+start-up with a message naming the setting instead of failing a caller later.
+
+The web app and the workers read the settings of their context through ``current()``:
+the web app binds its ``app.config`` (which holds these values, typed) whenever an app
+context is pushed, and a worker binds them for each job (workers/runtime.py).
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, TypeAdapter, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_API_BASE = "https://api.twilio.com"
+# How long RQ lets one outbox send job run before killing it.  OUTBOX_STALE_CLAIM_SECONDS
+# must be longer: only then is the worker behind a stale claim surely gone, not still
+# sending the text.
+SEND_JOB_TIMEOUT_SECONDS = 120
+
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+HOURS_RANGE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+# Settings where an empty value means "none" rather than "the default".
+EMPTY_MEANS_NONE = {"SMS_QUIET_HOURS"}
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def _required(doc: str, **kw) -> Any:
+    """A field production cannot run without (development uses the default)."""
+    return Field(description=doc, json_schema_extra={"production": True}, **kw)
+
+
+class _Base(BaseSettings):
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", frozen=True,
+                                      validate_default=True)
+
+
+class Core(_Base):
+    DESK_ENV: Literal["development", "test", "production"] = Field(
+        "development", description="`production` turns on the strict start-up check")
+    INSTANCE_PATH: str = Field(str(PROJECT_ROOT / "instance"),
+                               description="folder for the embedded SQLite file and Redis")
+    DATABASE_URL: str | None = _required("SQLAlchemy URL; default: SQLite file under instance/", default=None)
+    REDIS_URL: str | None = _required("Redis URL; default: an embedded Redis under instance/", default=None)
+    SECRET_KEY: str = _required("signs sessions and survey links", default="dev-secret-key-not-secret", min_length=1)
+    LOG_HASH_KEY: str | None = Field(None, description="key for pseudonyms of phone numbers in logs (default: SECRET_KEY)")
+    PUBLIC_BASE_URL: str | None = _required("origin Twilio calls, e.g. https://desk.example.org", default=None)
+    FALLBACK_PHONE_NUMBER: str | None = Field(
+        None, description="E.164 number callers are put through to when the service is degraded")
+    MAX_REQUEST_BYTES: int = Field(1024 * 1024, ge=1024,
+                                   description="larger request bodies are refused with 413 before they are read")
+
+    @field_validator("PUBLIC_BASE_URL")
+    @classmethod
+    def _origin(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an http(s) origin such as https://desk.example.org")
+        return value.rstrip("/")
+
+
+class Twilio(_Base):
+    TWILIO_ACCOUNT_SID: str = _required("the Twilio account (AC…)", default="AC" + "0" * 32,
+                                        pattern=r"^AC[0-9a-fA-F]{32}$")
+    TWILIO_AUTH_TOKEN: str = _required("signs webhooks and authenticates REST calls",
+                                       default="dev-auth-token-not-secret", min_length=1)
+    TWILIO_WEBHOOK_SHARED_KEY: str | None = Field(None, description="secret for HMAC-SHA256 signed webhooks, if enabled")
+    TWILIO_PHONE_NUMBER: str = _required("the desk line, E.164", default="+442070000000")
+    TWILIO_API_BASE: str = Field(DEFAULT_API_BASE, description="REST API origin (tests point it at a local fake)")
+    TWILIO_HTTP_TIMEOUT: float = Field(10.0, gt=0, description="seconds before a Twilio REST call is abandoned")
+
+
+class PhoneLine(_Base):
+    DESK_QUEUE_NAME: str = Field("desk", min_length=1, max_length=64,
+                                 description="the Twilio queue callers wait in for an agent")
+    IVR_HOLD_MUSIC_URL: str = Field("https://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3",
+                                    description="audio played to callers waiting in the queue")
+    IVR_QUEUE_MAX_WAIT_SECONDS: int = Field(1200, ge=60, description="longest wait before the caller is offered a callback")
+    IVR_QUEUE_MAX_SIZE: int = Field(10, ge=1, description="callers waiting before new callers are offered a callback")
+    IVR_POSITION_EVERY_POLLS: int = Field(3, ge=1, description="announce position and wait every N hold-music rounds")
+    IVR_CASE_LOCKOUT_FAILURES: int = Field(5, ge=1, description="failed case look-ups per number per day before a lockout")
+    IVR_HOURS_OVERRIDES: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict, description='closures and special hours by date, JSON: {"2026-12-24": "08:00-14:00", '
+                                          '"2026-12-25": "closed"}; the console\'s overrides win for the same date')
+    IVR_LEAFLET_URL: str = Field("https://www.gov.uk/government/publications/the-code-of-practice-for-victims-of-crime",
+                                 description="victim information leaflet texted to callers who ask for it")
+    IVR_VOICE_EN: str = Field("Polly.Amy", min_length=1, description="text-to-speech voice for English prompts")
+    IVR_VOICE_PL: str = Field("Polly.Ewa", min_length=1, description="text-to-speech voice for Polish prompts")
+
+    @field_validator("IVR_HOURS_OVERRIDES", mode="before")
+    @classmethod
+    def _overrides(cls, value: Any) -> dict[str, str]:
+        if isinstance(value, str):
+            try:
+                value = json.loads(value or "{}")
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"is not JSON ({exc.msg})") from None
+        if not isinstance(value, dict):
+            raise ValueError('must be a JSON object of dates, e.g. {"2026-12-25": "closed"}')
+        for day, hours in value.items():
+            date.fromisoformat(str(day))
+            if str(hours).strip().lower() != "closed" and not HOURS_RANGE.match(str(hours).strip()):
+                raise ValueError(f'{day}: {hours!r} is neither "closed" nor HH:MM-HH:MM')
+        return {str(k): str(v).strip() for k, v in value.items()}
+
+
+class Agents(_Base):
+    AGENT_RING_SECONDS: int = Field(20, ge=5, le=120, description="how long an agent's phone rings")
+    AGENT_WRAP_UP_SECONDS: int = Field(60, ge=0, description="after a call, before the agent is rung again")
+    AGENT_OFFER_STALE_SECONDS: int = Field(120, ge=10, description="a ringing offer with no news is given up after this")
+    AGENT_ACCEPT_SECONDS: int = Field(10, ge=1, le=60, description="time an agent has to press 1 after the whisper")
+    AGENT_PULL_WAIT_SECONDS: int = Field(45, ge=1, description="how long an agent waits for a caller taken by CallSid")
+    AGENT_MAX_CALL_SECONDS: int = Field(14400, ge=60, description="an accepted call with no news for this long is closed")
+    CALLBACK_MAX_ATTEMPTS: int = Field(3, ge=1, le=10, description="attempts to reach a victim before a callback is marked failed")
+    CALLBACK_RETRY_MINUTES: Annotated[tuple[float, ...], NoDecode] = Field(
+        (15.0, 60.0), description="gap after the 1st, 2nd… failed callback attempt")
+    CALLBACK_RING_SECONDS: int = Field(25, ge=5, le=120, description="how long the victim's phone rings on a callback")
+    DISPATCH_SWEEP_SECONDS: int = Field(30, ge=1, description="how often waiting callers and due callbacks are re-dispatched")
+
+    @field_validator("CALLBACK_RETRY_MINUTES", mode="before")
+    @classmethod
+    def _minutes(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if not value or any(float(m) < 0 for m in value):
+            raise ValueError("must be minutes separated by commas, e.g. 15,60")
+        return value
+
+
+class Texts(_Base):
+    SURVEY_DELAY_MINUTES: float = Field(60, ge=0, description="after an officer's visit, before the rating survey is texted")
+    SURVEY_EXPIRY_DAYS: float = Field(7, gt=0, description="replies after this get a polite 'survey closed' note")
+    SMS_QUIET_HOURS: str | None = Field("21:00-08:00", description="Europe/London hours with no survey texts; empty turns it off")
+    SMS_RATE_PER_SECOND: float = Field(10, gt=0, description="messages per second per sending number, across all workers")
+    SMS_MAX_ATTEMPTS: int = Field(8, ge=1, description="send attempts before a message is marked failed")
+    SMS_RETRY_BASE_SECONDS: float = Field(15, ge=0, description="first retry delay; doubles each attempt")
+    SMS_RETRY_MAX_SECONDS: float = Field(900, ge=0, description="cap on the retry delay")
+    OUTBOX_STALE_CLAIM_SECONDS: float = Field(
+        300, description="a send claim older than this belongs to a dead worker (must exceed the send job's 120 s timeout)")
+    OUTBOX_SWEEP_GRACE_SECONDS: float = Field(120, ge=0, description="the sweeper leaves rows this fresh to their queued jobs")
+
+    @field_validator("SMS_QUIET_HOURS")
+    @classmethod
+    def _quiet(cls, value: str | None) -> str | None:
+        value = (value or "").strip()
+        if value and not HOURS_RANGE.match(value):
+            raise ValueError("must be HH:MM-HH:MM (Europe/London), or empty for none")
+        return value or None
+
+    @field_validator("OUTBOX_STALE_CLAIM_SECONDS")
+    @classmethod
+    def _stale(cls, value: float) -> float:
+        # a shorter claim can be taken from a worker still sending the text, which is then sent twice
+        if value <= SEND_JOB_TIMEOUT_SECONDS:
+            raise ValueError(f"must be longer than the send job's timeout ({SEND_JOB_TIMEOUT_SECONDS} s): a shorter "
+                             "claim can be taken from a worker still sending the text, which is then sent twice")
+        return value
+
+
+class Records(_Base):
+    # A little over a year: a complaint about how the desk handled a contact may come up
+    # to 12 months after it; the force's retention policy sets the real figure.
+    RETENTION_DAYS: int = Field(400, ge=1, description="calls, texts, callbacks and surveys older than this many days are anonymised")
+    RETENTION_BATCH_SIZE: int = Field(1000, ge=1, description="rows anonymised per transaction (no long locks on a backlog)")
+
+
+class Console(_Base):
+    CONSOLE_IDLE_MINUTES: float = Field(30, gt=0, description="a console session with no activity for this long is logged out")
+    CONSOLE_LOGIN_MAX_FAILURES: int = Field(5, ge=1, description="wrong passwords in a row before an account is locked")
+    CONSOLE_LOCKOUT_MINUTES: float = Field(15, gt=0, description="how long a locked account stays locked")
+    CONSOLE_LOGIN_IP_LIMIT: int = Field(20, ge=1, description="login attempts from one IP address per window")
+    CONSOLE_LOGIN_IP_WINDOW_SECONDS: int = Field(900, ge=1, description="the window of CONSOLE_LOGIN_IP_LIMIT")
+    CONSOLE_COOKIE_SECURE: Literal["auto", "true", "false"] = Field(
+        "auto", description="`auto`: Secure cookies when PUBLIC_BASE_URL is https or in production; `true`/`false` to force")
+    CONSOLE_CALLBACK_OVERDUE_MINUTES: float = Field(
+        30, ge=0, description="a callback due for longer than this shows as overdue (worklist, wallboard)")
+    CONSOLE_SCREEN_POP_POLL_SECONDS: float = Field(3, gt=0, description="how often the agent's screen pop asks for news")
+    RATINGS_EXCEPTIONAL_MIN_COUNT: int = Field(10, ge=1, description="ratings an officer needs in the period to be listed for recognition")
+    RATINGS_EXCEPTIONAL_MIN_MEAN: float = Field(4.5, ge=1, le=5, description="mean rating (1-5) at or above which an officer is listed")
+    SERVICE_LEVEL_SECONDS: int = Field(60, ge=1, description="a caller answered within this many seconds counts towards the service level")
+
+    @field_validator("CONSOLE_COOKIE_SECURE", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+
+class Settings(Core, Twilio, PhoneLine, Agents, Texts, Records, Console):
+    """All settings, flat (each is its own environment variable), grouped above by area."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_unset(cls, data: Any) -> Any:
+        # An empty variable (FOO= in a unit file) means "use the default", except where
+        # empty has a meaning of its own.
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not ((v is None or v == "") and k not in EMPTY_MEANS_NONE)}
+        return data
+
+    @model_validator(mode="after")
+    def _derived(self) -> Settings:
+        for name in ("TWILIO_PHONE_NUMBER", "FALLBACK_PHONE_NUMBER"):
+            value = getattr(self, name)
+            if value is not None and not E164.match(value):
+                raise ValueError(f"{name}={value!r} is not an E.164 number such as +442079460000")
+        if self.DATABASE_URL is None:
+            object.__setattr__(self, "DATABASE_URL", f"sqlite:///{Path(self.INSTANCE_PATH) / 'desk.sqlite3'}")
+        return self
+
+    def production_gaps(self, given: set[str]) -> list[str]:
+        return [name for name, field in type(self).model_fields.items()
+                if (field.json_schema_extra or {}).get("production") and name not in given]
+
+
+def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Checked settings from defaults < environment < OVERRIDES, as a dict for
+    ``app.config``; other keys in OVERRIDES (TESTING, CLOCK, …) pass through unchecked."""
+    overrides = dict(overrides or {})
+    names = set(Settings.model_fields)
+    try:
+        settings = Settings(**{k: v for k, v in overrides.items() if k in names})
+    except ValidationError as exc:
+        raise ConfigError(describe(exc)) from None
+    if settings.DESK_ENV == "production":
+        given = {name for name in settings.model_fields_set}
+        missing = settings.production_gaps(given)
+        if missing:
+            raise ConfigError("Missing required settings for production: " + ", ".join(missing))
+    return {**settings.model_dump(), **{k: v for k, v in overrides.items() if k not in names}}
+
+
+def describe(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors():
+        name = ".".join(str(part) for part in error["loc"]) or "settings"
+        given = error.get("input")
+        shown = "" if isinstance(given, dict) or given is None else f"={given!r}"
+        problems.append(f"{name}{shown}: {error['msg'].removeprefix('Value error, ')}")
+    return "Invalid settings: " + "; ".join(problems)
+
+
+def override(config: MutableMapping[str, Any], **values: Any) -> None:
+    """Change settings of a running app (tests, the terminal emulator): each value is
+    parsed as its setting's type, without the start-up bounds, so a test may sweep
+    faster than an operator could configure."""
+    for name, value in values.items():
+        field = Settings.model_fields[name]
+        for parse in _PARSERS.get(name, ()):
+            value = parse(value)
+        config[name] = value if value is None else TypeAdapter(field.annotation).validate_python(value)
+
+
+def documented() -> list[tuple[str, Any, str]]:
+    """(name, default, description) of every setting, in declaration order."""
+    return [(name, field.default, field.description or "") for name, field in Settings.model_fields.items()]
+
+
+# --- the settings of the running context ------------------------------------------
+
+_current: ContextVar[Mapping[str, Any]] = ContextVar("desk_settings")
+
+
+def current() -> Mapping[str, Any]:
+    """The settings of this request or job (typed values, keyed by name)."""
+    try:
+        return _current.get()
+    except LookupError:
+        raise RuntimeError("no settings bound: run inside the web app or a worker job") from None
+
+
+def is_bound() -> bool:
+    return _current.get(None) is not None
+
+
+def bind(config: Mapping[str, Any]):
+    return _current.set(config)
+
+
+def unbind(token) -> None:
+    _current.reset(token)
+
+
+@contextmanager
+def bound(config: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    token = bind(config)
+    try:
+        yield config
+    finally:
+        unbind(token)
+
+
+def public_url(path: str) -> str:
+    """An absolute URL on the origin Twilio reaches this service at."""
+    return (current()["PUBLIC_BASE_URL"] or "").rstrip("/") + path
+
+
+# the field validators a value goes through before its type, for ``override``
+_PARSERS = {"IVR_HOURS_OVERRIDES": (PhoneLine._overrides,), "CALLBACK_RETRY_MINUTES": (Agents._minutes,),
+            "SMS_QUIET_HOURS": (Texts._quiet,), "PUBLIC_BASE_URL": (Core._origin,)}

@@ -1,0 +1,273 @@
+"""The desk's KPIs per London day or ISO week (Monday to Sunday, London time).
+
+Definitions (T is SERVICE_LEVEL_SECONDS, 60 by default).  Calls are counted on the
+London day they started.
+
+- offered: calls that entered the desk queue (``queue_joined_at`` is set).
+- answered: offered calls connected to an agent (outcome ``connected``).
+- abandoned: offered calls that hung up while waiting (outcome ``abandoned``).
+- chose callback: offered calls that left the queue by asking for a callback
+  (outcome ``callback_requested``, or ``callback_unsafe`` when they then said a
+  call back is not safe) — they chose to leave, so they are not abandonments.
+- service level: answered within T seconds of joining / answered.
+- service level incl. abandoned: answered within T / (answered + abandoned).  Every
+  abandoned caller counts, however short their wait: a frightened caller who gives
+  up after twenty seconds is still a victim the desk did not answer, and the wait of
+  someone who hangs up is not always known (Twilio may only report the call's end),
+  so a "short abandon" cut-off could not be applied fairly.
+- abandonment rate: abandoned / (offered − chose callback).
+- ASA (average speed of answer): mean wait in seconds of answered calls whose wait
+  is known.
+- AHT (average handle time): mean seconds from ``connected`` to ``completed`` (the
+  queue events), counted on the London day the caller was connected.
+- callbacks in window: completed callbacks whose successful (last) attempt started
+  inside the victim's own window / completed callbacks; counted on the day of that
+  attempt.  A callback with no window is always inside it.
+- SMS delivery: delivered / sent, where sent = outbound messages Twilio accepted
+  (``sent_at`` set), counted on the day they were sent; undelivered and failed ones
+  are shown beside it.
+
+Every figure is a sum in SQL over an index range; weeks are summed from days in
+Python (at most 7 rows a week).  A settled day's sums are kept in ``kpi_days`` by the
+nightly job (workers/kpi_days.py), so a year of weeks reads 365 small rows instead of
+a year of calls; recent days, and settled days not kept yet, are computed live.  This
+module only reads.  Indexes: ``ix_calls_kpi`` (started_at, queue_joined_at,
+outcome, wait_seconds: the calls are never read, only the index);
+``ix_call_events_event_at`` and ``ix_call_events_sid_event`` for AHT;
+``ix_callback_attempts_started_at`` (+ the callback's primary key);
+``ix_outbound_messages_sent_at``.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, fields
+from datetime import date, timedelta
+
+from sqlalchemy import and_, case, func, or_
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from reports.london import DayRange, as_date, clock_of, day_of, days_between, runs, week_start
+from models.callbacks import CallbackAttempt, CallbackRequest
+from models.calls import Call, CallEvent
+from desk.clock import london_now
+from models.outbox import OutboundMessage
+from models.reports import KpiDay
+
+CALLBACK_CHOSEN = ("callback_requested", "callback_unsafe")
+# A day's figures are final this many days after it: late status callbacks, callback
+# attempts and SMS delivery reports (Twilio's can take up to 72 hours) have landed.
+SETTLED_AFTER_DAYS = 4
+
+
+@dataclass
+class KpiCounts:
+    """Sums for one period; the rates are derived from them."""
+    offered: int = 0
+    answered: int = 0
+    answered_in_sl: int = 0
+    abandoned: int = 0
+    chose_callback: int = 0
+    wait_sum: int = 0
+    wait_known: int = 0
+    handle_sum: float = 0.0
+    handled: int = 0
+    callbacks_completed: int = 0
+    callbacks_in_window: int = 0
+    sms_sent: int = 0
+    sms_delivered: int = 0
+    sms_failed: int = 0
+
+    def add(self, other: KpiCounts) -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+    @staticmethod
+    def _ratio(top, bottom) -> float | None:
+        return top / bottom if bottom else None
+
+    @property
+    def service_level(self) -> float | None:
+        return self._ratio(self.answered_in_sl, self.answered)
+
+    @property
+    def service_level_with_abandoned(self) -> float | None:
+        return self._ratio(self.answered_in_sl, self.answered + self.abandoned)
+
+    @property
+    def abandonment_rate(self) -> float | None:
+        return self._ratio(self.abandoned, self.offered - self.chose_callback)
+
+    @property
+    def asa_seconds(self) -> float | None:
+        return self._ratio(self.wait_sum, self.wait_known)
+
+    @property
+    def aht_seconds(self) -> float | None:
+        return self._ratio(self.handle_sum, self.handled)
+
+    @property
+    def callbacks_in_window_rate(self) -> float | None:
+        return self._ratio(self.callbacks_in_window, self.callbacks_completed)
+
+    @property
+    def sms_delivery_rate(self) -> float | None:
+        return self._ratio(self.sms_delivered, self.sms_sent)
+
+
+@dataclass
+class KpiPeriod:
+    start: date  # the day, or the Monday of the week
+    days: int
+    counts: KpiCounts = field(default_factory=KpiCounts)
+
+
+@dataclass
+class KpiReport:
+    period: str  # "day" | "week"
+    range: DayRange
+    service_level_seconds: int
+    rows: list[KpiPeriod]
+    total: KpiCounts
+
+
+def _flag(condition):
+    return case((condition, 1), else_=0)
+
+
+def _calls_by_day(db: Session, days: DayRange, sl_seconds: int, into) -> None:
+    start, end = days.start, days.end
+    day = day_of(db, Call.started_at, start, end).label("day")
+    offered = Call.queue_joined_at.is_not(None)
+    answered = and_(offered, Call.outcome == "connected")
+    query = (select(day,
+                    func.sum(_flag(offered)),
+                    func.sum(_flag(answered)),
+                    func.sum(_flag(and_(answered, Call.wait_seconds <= sl_seconds))),
+                    func.sum(_flag(and_(offered, Call.outcome == "abandoned"))),
+                    func.sum(_flag(and_(offered, Call.outcome.in_(CALLBACK_CHOSEN)))),
+                    func.sum(case((and_(answered, Call.wait_seconds.is_not(None)), Call.wait_seconds), else_=0)),
+                    func.sum(_flag(and_(answered, Call.wait_seconds.is_not(None)))))
+             .where(Call.started_at >= start, Call.started_at < end)
+             .group_by(day))
+    for row in db.exec(query).all():
+        c = into(as_date(row[0]))
+        (c.offered, c.answered, c.answered_in_sl, c.abandoned, c.chose_callback, c.wait_sum,
+         c.wait_known) = (int(v or 0) for v in row[1:])
+
+
+def _seconds_between(db: Session, later, earlier):
+    if db.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", later - earlier)
+    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+
+
+def _handle_by_day(db: Session, days: DayRange, into) -> None:
+    connected, completed = aliased(CallEvent), aliased(CallEvent)
+    start, end = days.start, days.end
+    day = day_of(db, connected.at, start, end).label("day")
+    query = (select(day, func.count(), func.sum(_seconds_between(db, completed.at, connected.at)))
+             .select_from(connected)
+             .join(completed, and_(completed.call_sid == connected.call_sid, completed.event == "completed"))
+             .where(connected.event == "connected", connected.at >= start, connected.at < end)
+             .group_by(day))
+    for day_value, count, seconds in db.exec(query).all():
+        c = into(as_date(day_value))
+        c.handled, c.handle_sum = int(count or 0), float(seconds or 0)
+
+
+def _callbacks_by_day(db: Session, days: DayRange, into) -> None:
+    start, end = days.start, days.end
+    day = day_of(db, CallbackAttempt.started_at, start, end).label("day")
+    hhmm = clock_of(db, CallbackAttempt.started_at, start, end)
+    ws, we = CallbackRequest.window_start, CallbackRequest.window_end
+    inside = or_(ws.is_(None), we.is_(None),
+                 and_(ws <= we, ws <= hhmm, we > hhmm),
+                 and_(ws > we, or_(ws <= hhmm, we > hhmm)))
+    query = (select(day, func.count(), func.sum(_flag(inside)))
+             .select_from(CallbackAttempt)
+             .join(CallbackRequest, CallbackRequest.id == CallbackAttempt.callback_id)
+             .where(CallbackAttempt.started_at >= start, CallbackAttempt.started_at < end,
+                    CallbackRequest.status == "completed", CallbackAttempt.attempt_no == CallbackRequest.attempts)
+             .group_by(day))
+    for day_value, count, within in db.exec(query).all():
+        c = into(as_date(day_value))
+        c.callbacks_completed, c.callbacks_in_window = int(count or 0), int(within or 0)
+
+
+def _sms_by_day(db: Session, days: DayRange, into) -> None:
+    start, end = days.start, days.end
+    day = day_of(db, OutboundMessage.sent_at, start, end).label("day")
+    query = (select(day, func.count(), func.sum(_flag(OutboundMessage.status == "delivered")),
+                    func.sum(_flag(OutboundMessage.status.in_(("undelivered", "failed")))))
+             .where(OutboundMessage.sent_at >= start, OutboundMessage.sent_at < end)
+             .group_by(day))
+    for day_value, sent, delivered, failed in db.exec(query).all():
+        c = into(as_date(day_value))
+        c.sms_sent, c.sms_delivered, c.sms_failed = int(sent or 0), int(delivered or 0), int(failed or 0)
+
+
+def computed_by_day(db: Session, days: DayRange, sl_seconds: int) -> dict[date, KpiCounts]:
+    by_day: dict[date, KpiCounts] = defaultdict(KpiCounts)
+
+    def into(day: date) -> KpiCounts:
+        return by_day[day]
+
+    _calls_by_day(db, days, sl_seconds, into)
+    _handle_by_day(db, days, into)
+    _callbacks_by_day(db, days, into)
+    _sms_by_day(db, days, into)
+    return by_day
+
+
+def _by_day(db: Session, days: DayRange, sl_seconds: int, today: date) -> dict[date, KpiCounts]:
+    """Each day's sums: settled days from kpi_days where the nightly job kept them,
+    every other day computed live.  Reads only."""
+    settled_last = min(days.last, today - timedelta(days=SETTLED_AFTER_DAYS))
+    by_day: dict[date, KpiCounts] = {}
+    if days.first <= settled_last:
+        for row in db.exec(select(KpiDay).where(KpiDay.service_level_seconds == sl_seconds,
+                                                KpiDay.day >= days.first, KpiDay.day <= settled_last)).all():
+            by_day[row.day] = KpiCounts(**row.counts)
+    missing = [day for day in days_between(days.first, days.last) if day not in by_day]
+    for run in runs(missing):
+        computed = computed_by_day(db, run, sl_seconds)
+        by_day.update({day: computed.get(day, KpiCounts()) for day in days_between(run.first, run.last)})
+    return by_day
+
+
+def settled_days_to_keep(db: Session, days: DayRange, sl_seconds: int, today: date) -> dict[date, KpiCounts]:
+    """The settled days of DAYS not kept yet, with their sums (for the nightly job)."""
+    settled_last = min(days.last, today - timedelta(days=SETTLED_AFTER_DAYS))
+    if settled_last < days.first:
+        return {}
+    kept = set(db.exec(select(KpiDay.day).where(KpiDay.service_level_seconds == sl_seconds,
+                                                KpiDay.day >= days.first, KpiDay.day <= settled_last)).all())
+    found: dict[date, KpiCounts] = {}
+    for run in runs([day for day in days_between(days.first, settled_last) if day not in kept]):
+        computed = computed_by_day(db, run, sl_seconds)
+        found.update({day: computed.get(day, KpiCounts()) for day in days_between(run.first, run.last)})
+    return found
+
+
+def kpis(db: Session, days: DayRange, period: str = "day", service_level_seconds: int = 60,
+         today: date | None = None) -> KpiReport:
+    """KPIs for each London day (or ISO week) of DAYS, oldest first, and their total.
+    Periods with no activity are listed with zeros, so a chart has no gaps."""
+    if period not in ("day", "week"):
+        raise ValueError("period must be day or week")
+    by_day = _by_day(db, days, service_level_seconds, today or london_now().date())
+
+    rows: dict[date, KpiPeriod] = {}
+    day = days.first
+    while day <= days.last:
+        key = day if period == "day" else week_start(day)
+        if key not in rows:
+            rows[key] = KpiPeriod(start=key, days=1 if period == "day" else 7)
+        if day in by_day:
+            rows[key].counts.add(by_day[day])
+        day += timedelta(days=1)
+    total = KpiCounts()
+    for counts in by_day.values():
+        total.add(counts)
+    return KpiReport(period, days, service_level_seconds, list(rows.values()), total)

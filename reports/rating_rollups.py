@@ -1,0 +1,175 @@
+"""Rating counts per (borough, officer_id, officer_name, rating) over London days,
+read from kept days and months where they can no longer change and counted live for
+the rest.  Two date meanings: CONTACT, the engagement's ``occurred_at`` (the survey
+API's ratings summary), and RATED, the survey's ``rated_at`` (the console's page).
+When a day settles and how it is kept: rating_periods.
+
+A range reads its whole kept months and its other kept (or open) days in one query,
+adds the ratings given on open days since they were counted, and counts the days not
+kept yet for everyone and keeps them (at most KEEP_PER_VIEW per call; the nightly job
+``workers.rating_rollups`` keeps the rest); the others (today, days over the limit)
+are counted live with the caller's filters.  Every rating is in exactly one of these
+parts, so the sum is what one live GROUP BY over the whole range gives.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, func, union_all
+from sqlmodel import Session, select
+
+from reports.london import as_date, days_between, london_date, runs, start_of_day
+from reports.rating_periods import CONTACT, RATED  # noqa: F401  callers name the meaning here
+from reports.rating_periods import CELL, KEPT_COUNTS, KEPT_KEY, RATINGS, Cell, Plan, date_column, earliest, horizon, month_of, next_month, rated, settle, still_kept
+from models.reports import RatingCount, RatingPeriod
+from models.surveys import Engagement, Survey
+
+KEEP_PER_VIEW = 62  # days computed and kept by one call; a first look at a year stays quick
+
+
+def counts(db: Session, meaning: str, first: date | None, last: date | None, *, now: datetime,
+           borough: str | None = None, officer_id: str | None = None,
+           keep_limit: int | None = KEEP_PER_VIEW) -> Counter:
+    """Ratings per cell given on London days FIRST..LAST (None: no bound), by MEANING's date."""
+    oldest = earliest(db, meaning)
+    if oldest is None:
+        return Counter()
+    lo = max(first, month_of(oldest)) if first else month_of(oldest)  # nothing before the oldest
+    hi = min(last, horizon(now)) if last else horizon(now)
+    total: Counter = Counter()
+    live: list[date] = []
+    if lo <= hi:
+        for _ in range(3):
+            plan = settle(db, meaning, lo, hi, now, keep_limit)
+            total = _kept(db, meaning, plan.months, plan.days, borough, officer_id)
+            if still_kept(db, meaning, plan):
+                break  # else a day was reopened or counted again while we read it: read again
+        else:
+            plan = Plan(live=days_between(lo, hi))
+            total = Counter()
+        for cells in plan.computed.values():
+            total.update({cell: n for cell, n in cells.items() if _wanted(cell, borough, officer_id)})
+        for since, days in plan.since.items():
+            total += _live_since(db, meaning, since, days, borough, officer_id)
+        live = plan.live
+    tail = hi + timedelta(days=1) if lo <= hi else (first or lo)
+    if last is None or tail <= last:  # after the horizon (or the whole range, before any data)
+        live = live + [tail]
+    for run_first, run_last in _live_runs(live, tail, last):
+        total += _live(db, meaning, run_first, run_last, borough, officer_id)
+    return total
+
+
+def keep_settled(db: Session, meaning: str, now: datetime) -> int:
+    """Keep every settled day and month of MEANING not kept yet, and count the open
+    days again (the nightly job); returns how many days it counted."""
+    oldest = earliest(db, meaning)
+    if oldest is None:
+        return 0
+    kept, month, last = 0, month_of(oldest), horizon(now)
+    while month <= last:
+        plan = settle(db, meaning, month, min(next_month(month) - timedelta(days=1), last), now, None)
+        kept += len(plan.computed)
+        month = next_month(month)
+    return kept
+
+
+def kept_day_totals(db: Session, meaning: str, first: date, last: date, *, borough: str | None = None,
+                    officer_id: str | None = None) -> dict[date, tuple[int, int]]:
+    """(ratings, their sum) on each kept day FIRST..LAST, (0, 0) for a kept day with
+    none; days not listed are not kept.  One statement, so a day reopened meanwhile
+    is either whole or absent."""
+    kept_day = (RatingPeriod.meaning == meaning, RatingPeriod.period == "day", RatingPeriod.kept_at.is_not(None),
+                RatingPeriod.start >= first, RatingPeriod.start <= last)
+    if not borough and not officer_id:  # everyone: the day's own totals
+        return {as_date(day): (count, total) for day, count, total in db.exec(
+            select(RatingPeriod.start, RatingPeriod.ratings, RatingPeriod.rating_sum).where(*kept_day)).all()}
+    by_rating = [getattr(RatingCount, name) for name in KEPT_COUNTS]
+    on = [RatingCount.meaning == RatingPeriod.meaning, RatingCount.period == RatingPeriod.period,
+          RatingCount.start == RatingPeriod.start]
+    if borough:
+        on.append(RatingCount.borough == borough)
+    if officer_id:
+        on.append(RatingCount.officer_id == officer_id)
+    query = (select(RatingPeriod.start, func.sum(sum(by_rating)),
+                    func.sum(sum(rating * column for rating, column in zip(RATINGS, by_rating))))
+             .select_from(RatingPeriod).outerjoin(RatingCount, and_(*on)).where(*kept_day)
+             .group_by(RatingPeriod.start))
+    return {as_date(day): (int(count or 0), int(total or 0)) for day, count, total in db.exec(query).all()}
+
+
+# ------------------------------------------------------------------ queries
+
+
+def _live(db: Session, meaning: str, first: date, last: date | None, borough: str | None,
+          officer_id: str | None) -> Counter:
+    column = date_column(meaning)
+    query = rated(*CELL, func.count(Survey.id)).where(column >= start_of_day(first))
+    if last is not None:
+        query = query.where(column < start_of_day(last + timedelta(days=1)))
+    if borough:
+        query = query.where(Engagement.borough == borough)
+    if officer_id:
+        query = query.where(Engagement.officer_id == officer_id)
+    return Counter({(b, o, n, r): int(c) for b, o, n, r, c in db.exec(query.group_by(*CELL)).all()})
+
+
+def _live_since(db: Session, meaning: str, since: datetime, days: list[date], borough: str | None,
+                officer_id: str | None) -> Counter:
+    """Ratings given at or after SINCE on open DAYS (their rows hold the earlier ones).
+    SINCE is at most a couple of hours ago: the few ratings given since are read by
+    ``ix_surveys_rated`` and sorted here (a condition on the days, borough or officer
+    would make SQLite start from those contacts instead)."""
+    column, wanted = date_column(meaning), set(days)
+    rows = db.exec(rated(column, *CELL).where(Survey.rated_at >= since)).all()
+    return Counter((b, o, n, r) for at, b, o, n, r in rows
+                   if london_date(at) in wanted and _wanted((b, o, n, r), borough, officer_id))
+
+
+def _kept(db: Session, meaning: str, months: list[date], days: list[date], borough: str | None,
+          officer_id: str | None) -> Counter:
+    # a key range per run of consecutive periods, UNIONed: with an OR, or an IN list,
+    # SQLite (and PostgreSQL before it has statistics) scans every row of MEANING
+    parts = []
+    for period, (first, last) in [("month", span) for span in _spans(months, next_month)] + \
+                                 [("day", span) for span in _spans(days, lambda d: d + timedelta(days=1))]:
+        part = select(*[getattr(RatingCount, name) for name in KEPT_KEY + KEPT_COUNTS]).where(
+            RatingCount.meaning == meaning, RatingCount.period == period, RatingCount.start >= first,
+            RatingCount.start <= last)
+        if borough:
+            part = part.where(RatingCount.borough == borough)
+        if officer_id:
+            part = part.where(RatingCount.officer_id == officer_id)
+        parts.append(part)
+    if not parts:
+        return Counter()
+    rows = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
+    key = [rows.c[name] for name in KEPT_KEY]
+    query = select(*key, *[func.sum(rows.c[name]) for name in KEPT_COUNTS]).group_by(*key)
+    found: Counter = Counter()
+    for borough_, officer, name, *by_rating in db.exec(query).all():
+        for rating, n in zip(RATINGS, by_rating):
+            if n:
+                found[(borough_, officer, name, rating)] = int(n)  # one row per officer and name
+    return found
+
+
+def _live_runs(days: list[date], tail: date, last: date | None) -> list[tuple[date, date | None]]:
+    """Live days as (first, last) runs; the run reaching TAIL goes on to LAST (None: no end)."""
+    return [(run.first, last if run.last == tail else run.last) for run in runs(days)]
+
+
+def _spans(starts: list[date], step) -> list[tuple[date, date]]:
+    """Consecutive periods (STEP gives the next one's start) as (first, last) spans."""
+    spans: list[tuple[date, date]] = []
+    for start in sorted(starts):
+        if spans and step(spans[-1][1]) == start:
+            spans[-1] = (spans[-1][0], start)
+        else:
+            spans.append((start, start))
+    return spans
+
+
+def _wanted(cell: Cell, borough: str | None, officer_id: str | None) -> bool:
+    return (not borough or cell[0] == borough) and (not officer_id or cell[1] == officer_id)

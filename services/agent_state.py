@@ -1,0 +1,133 @@
+"""What happens to an agent and an offer when Twilio tells us how the agent's call went.
+
+Shared by the agent webhooks (ivr/agent_routes.py) and the dispatcher.  Each function
+changes rows in the caller's session and does not commit; each is a no-op when the
+offer has already moved on, so repeated or late status callbacks change nothing.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from flows import dispatch as rules
+from models.agents import ACTIVE_OFFER_STATUSES, Agent, AgentOffer, AgentState, OfferKind, OfferStatus
+from desk import settings
+from services import callbacks
+
+log = logging.getLogger(__name__)
+
+
+def _agent(db: Session, offer: AgentOffer) -> Agent:
+    return db.get(Agent, offer.agent_id)
+
+
+def accepted(db: Session, offer: AgentOffer, now: datetime) -> bool:
+    """The agent pressed 1: they are busy from now on and their miss count restarts."""
+    if offer.status != OfferStatus.RINGING.value:
+        return False
+    offer.status, offer.answered_at = OfferStatus.ACCEPTED.value, offer.answered_at or now
+    agent = _agent(db, offer)
+    agent.missed_in_a_row = 0
+    if agent.state != AgentState.OFFLINE.value:
+        agent.set_state(AgentState.BUSY, now)
+    db.add_all([offer, agent])
+    return True
+
+
+def connected(db: Session, offer: AgentOffer, now: datetime) -> bool:
+    if offer.status not in (OfferStatus.RINGING.value, OfferStatus.ACCEPTED.value):
+        return False
+    offer.status = OfferStatus.CONNECTED.value
+    db.add(offer)
+    return True
+
+
+def missed(db: Session, offer: AgentOffer, now: datetime, outcome: str) -> bool:
+    """No answer, busy, or answered without taking the call.  Two in a row: offline."""
+    if offer.status != OfferStatus.RINGING.value:
+        return False
+    offer.status, offer.outcome, offer.ended_at = OfferStatus.MISSED.value, outcome[:40], now
+    agent = _agent(db, offer)
+    agent.missed_in_a_row, goes_offline = rules.after_miss(agent.missed_in_a_row)
+    if goes_offline and agent.state != AgentState.OFFLINE.value:
+        agent.set_state(AgentState.OFFLINE, now)
+        log.info("agent %s missed %s calls in a row: now offline", agent.id, agent.missed_in_a_row)
+    db.add_all([offer, agent])
+    if offer.kind == OfferKind.CALLBACK.value and offer.callback_id:
+        callbacks.release(db, offer.callback_id)
+    return True
+
+
+def withdrawn(db: Session, offer: AgentOffer, now: datetime, outcome: str) -> bool:
+    """The work went away (caller left, callback no longer due) before it was connected.
+    Not the agent's fault: they are available again at once."""
+    if offer.status not in (OfferStatus.RINGING.value, OfferStatus.ACCEPTED.value):
+        return False
+    was_accepted = offer.status == OfferStatus.ACCEPTED.value
+    offer.status, offer.outcome, offer.ended_at = OfferStatus.WITHDRAWN.value, outcome[:40], now
+    agent = _agent(db, offer)
+    if was_accepted and agent.state == AgentState.BUSY.value:
+        agent.set_state(AgentState.AVAILABLE, now)
+    db.add_all([offer, agent])
+    if offer.kind == OfferKind.CALLBACK.value and offer.callback_id:
+        callbacks.release(db, offer.callback_id)
+    return True
+
+
+def ended(db: Session, offer: AgentOffer, now: datetime, outcome: str, *, wrap_up: bool = True) -> bool:
+    """The agent's work on this offer is over: wrap-up time, then available again."""
+    if offer.status not in (OfferStatus.ACCEPTED.value, OfferStatus.CONNECTED.value):
+        return False
+    offer.status, offer.outcome, offer.ended_at = OfferStatus.ENDED.value, outcome[:40], now
+    agent = _agent(db, offer)
+    if agent.state == AgentState.BUSY.value:
+        agent.set_state(AgentState.WRAP_UP if wrap_up else AgentState.AVAILABLE, now)
+    db.add_all([offer, agent])
+    return True
+
+
+def finish_wrap_ups(db: Session, now: datetime) -> list[int]:
+    """Agents whose wrap-up time is over become available, idle since it ended."""
+    wrap = timedelta(seconds=settings.current()["AGENT_WRAP_UP_SECONDS"])
+    done = []
+    for agent in db.exec(select(Agent).where(Agent.state == AgentState.WRAP_UP.value)).all():
+        over_at = rules.wrap_up_over(agent.state, agent.state_changed_at, now, wrap)
+        if over_at is not None:
+            agent.set_state(AgentState.AVAILABLE, over_at)
+            db.add(agent)
+            done.append(agent.id)
+    return done
+
+
+def expire_stale(db: Session, now: datetime) -> int:
+    """Ringing offers Twilio never told us about are given up, so they do not hold an
+    agent or a caller for ever.  Not counted as a miss: we do not know it was one."""
+    stale_after = timedelta(seconds=settings.current()["AGENT_OFFER_STALE_SECONDS"])
+    count = 0
+    for offer in db.exec(select(AgentOffer).where(AgentOffer.status == OfferStatus.RINGING.value)).all():
+        if offer.created_at + stale_after <= now:
+            withdrawn(db, offer, now, "stale")
+            count += 1
+    return count
+
+
+def close_lost(db: Session, now: datetime) -> int:
+    """Accepted calls we never heard the end of (lost webhooks) stop holding the agent."""
+    longest = timedelta(seconds=settings.current()["AGENT_MAX_CALL_SECONDS"])
+    count = 0
+    for offer in db.exec(select(AgentOffer).where(AgentOffer.status.in_(
+            (OfferStatus.ACCEPTED.value, OfferStatus.CONNECTED.value)))).all():
+        if (offer.answered_at or offer.created_at) + longest <= now:
+            if offer.kind == OfferKind.CALLBACK.value and offer.callback_attempt_id:
+                attempt = callbacks.get_attempt(db, offer.callback_attempt_id)
+                if attempt is not None:
+                    callbacks.finish_attempt(db, attempt, rules.LOST, now)
+            ended(db, offer, now, "lost", wrap_up=False)
+            count += 1
+    return count
+
+
+def active_offers(db: Session) -> list[AgentOffer]:
+    return list(db.exec(select(AgentOffer).where(AgentOffer.status.in_(ACTIVE_OFFER_STATUSES))).all())

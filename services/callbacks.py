@@ -1,0 +1,162 @@
+"""Placing callbacks: the agent is rung first, then (once they press 1) the victim.
+
+A callback is due when it is pending, its ``next_attempt_at`` has come, the desk is
+open and now is inside the victim's safe window (their own window, intersected with
+the case's safe call times when the caller was verified on a case).  Due callbacks
+compete with live callers for agents in the order the callers first joined the queue
+(``queue_joined_at``): the router does the matching (workers/router.py).
+
+Attempts: each time the victim's number is dialled is a ``CallbackAttempt``.  A
+victim who answers completes the request; otherwise it is retried after the
+configured gaps until ``CALLBACK_MAX_ATTEMPTS`` attempts, then marked failed.  An
+agent who does not take the callback does not use up one of the victim's attempts.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from desk import clock
+from flows import dispatch as rules
+from flows import hours
+from models.callbacks import CallbackAttempt, CallbackRequest
+from models.cases import Case
+from desk import settings
+from services import hours as desk_hours
+
+log = logging.getLogger(__name__)
+
+PENDING, IN_PROGRESS, COMPLETED, FAILED = "pending", "in_progress", "completed", "failed"
+
+
+def desk_open(now: datetime) -> bool:
+    """Callbacks are placed only while the desk is open (the voice side's hours)."""
+    return hours.is_open(now, desk_hours.hours_overrides())
+
+
+def policy() -> rules.AttemptPolicy:
+    return rules.AttemptPolicy(max_attempts=settings.current()["CALLBACK_MAX_ATTEMPTS"],
+                               spacing=tuple(timedelta(minutes=m) for m in settings.current()["CALLBACK_RETRY_MINUTES"]))
+
+
+def case_windows(db: Session, callback: CallbackRequest) -> list[str] | None:
+    if not callback.verified_case_id:
+        return None
+    case = db.get(Case, callback.verified_case_id)
+    return list(case.safe_call_times or []) if case else None
+
+
+def safe_now(db: Session, callback: CallbackRequest, now: datetime) -> bool:
+    return rules.safe_to_call_now(
+        now.astimezone(clock.LONDON), safe_to_call=callback.safe_to_call,
+        window_start=callback.window_start, window_end=callback.window_end,
+        case_windows=case_windows(db, callback))
+
+
+def due_work(db: Session, now: datetime) -> list[rules.Work]:
+    """Callbacks an agent may place right now, oldest queue join first."""
+    if not desk_open(now):
+        return []
+    rows = db.exec(select(CallbackRequest).where(CallbackRequest.status == PENDING)
+                   .order_by(CallbackRequest.queue_joined_at, CallbackRequest.id)).all()
+    work = []
+    for cb in rows:
+        if cb.next_attempt_at is not None and cb.next_attempt_at > now:
+            continue
+        if cb.attempts >= policy().max_attempts:
+            continue
+        if not safe_now(db, cb, now):
+            continue
+        work.append(rules.Work("callback", str(cb.id), cb.queue_joined_at, cb.language or "en"))
+    return work
+
+
+def claim(db: Session, callback_id: int, agent_id: int) -> None:
+    cb = db.get(CallbackRequest, callback_id)
+    cb.status, cb.agent_id = IN_PROGRESS, agent_id
+    db.add(cb)
+
+
+def release(db: Session, callback_id: int) -> None:
+    """The agent did not take it (or it could not be offered): pending again, same turn."""
+    cb = db.get(CallbackRequest, callback_id)
+    if cb is not None and cb.status == IN_PROGRESS:
+        cb.status, cb.agent_id = PENDING, None
+        db.add(cb)
+
+
+def get(db: Session, callback_id: int | None) -> CallbackRequest | None:
+    return db.get(CallbackRequest, callback_id) if callback_id else None
+
+
+def get_attempt(db: Session, attempt_id: int | None) -> CallbackAttempt | None:
+    return db.get(CallbackAttempt, attempt_id) if attempt_id else None
+
+
+def voicemail_permitted(db: Session, cb: CallbackRequest) -> bool:
+    """A message only with the victim's consent (and the case's, when verified), and
+    only once: a second message on a shared phone adds risk and nothing new."""
+    if not cb.voicemail_allowed:
+        return False
+    if cb.verified_case_id:
+        case = db.get(Case, cb.verified_case_id)
+        if case is not None and not case.voicemail_allowed:
+            return False
+    return db.exec(select(CallbackAttempt).where(
+        CallbackAttempt.callback_id == cb.id,
+        CallbackAttempt.outcome == rules.VOICEMAIL_LEFT)).first() is None
+
+
+def start_attempt(db: Session, cb: CallbackRequest, agent_id: int, agent_call_sid: str | None,
+                  now: datetime) -> CallbackAttempt:
+    cb.attempts += 1
+    cb.status = IN_PROGRESS
+    attempt = CallbackAttempt(callback_id=cb.id, attempt_no=cb.attempts, started_at=now,
+                              agent_id=agent_id, agent_call_sid=agent_call_sid)
+    db.add_all([cb, attempt])
+    db.flush()
+    return attempt
+
+
+def finish_attempt(db: Session, attempt: CallbackAttempt, outcome: str, now: datetime) -> CallbackRequest:
+    """Record how the attempt ended and what happens to the request next (idempotent:
+    the first outcome recorded for an attempt stands)."""
+    cb = db.get(CallbackRequest, attempt.callback_id)
+    if attempt.ended_at is not None:
+        return cb
+    attempt.outcome = attempt.outcome or outcome
+    attempt.ended_at = now
+    cb.last_outcome = attempt.outcome
+    if attempt.outcome == rules.CONNECTED:
+        cb.status, cb.next_attempt_at = COMPLETED, None
+    else:
+        retry_at = policy().next_attempt(cb.attempts, now)
+        if retry_at is None:
+            cb.status, cb.next_attempt_at = FAILED, None
+        else:
+            cb.status, cb.next_attempt_at, cb.agent_id = PENDING, retry_at, None
+    db.add_all([attempt, cb])
+    log.info("callback %s attempt %s: %s -> %s", cb.id, attempt.attempt_no, attempt.outcome, cb.status)
+    return cb
+
+
+def recover(db: Session, now: datetime, active_callback_ids: set[int]) -> int:
+    """In-progress callbacks with no live offer (a worker or webhook was lost): an
+    attempt that started is closed as lost (and retried per policy); otherwise the
+    request is simply pending again."""
+    count = 0
+    for cb in db.exec(select(CallbackRequest).where(CallbackRequest.status == IN_PROGRESS)).all():
+        if cb.id in active_callback_ids:
+            continue
+        open_attempt = db.exec(select(CallbackAttempt).where(
+            CallbackAttempt.callback_id == cb.id, CallbackAttempt.ended_at.is_(None))).first()
+        if open_attempt is not None:
+            finish_attempt(db, open_attempt, rules.LOST, now)
+        else:
+            cb.status, cb.agent_id = PENDING, None
+            db.add(cb)
+        count += 1
+    return count
+
