@@ -3,7 +3,6 @@ validation with pydantic, and the OpenAPI document every endpoint adds itself to
 from __future__ import annotations
 
 import functools
-import secrets
 from datetime import timedelta
 from typing import TypeVar
 
@@ -46,20 +45,6 @@ def error_response(status: int, message: str, details: list | None = None):
     if details:
         body["details"] = details
     return jsonify(body), status
-
-
-def issue_token(name: str) -> str:
-    """Create (or re-issue a revoked) token NAME; returns the secret, shown once."""
-    db = session()
-    token = "vfd_" + secrets.token_urlsafe(32)
-    row = db.exec(select(ApiToken).where(ApiToken.name == name)).first()
-    if row and row.revoked_at is None:
-        raise ValueError(f"a token named {name!r} already exists; revoke it first")
-    row = row or ApiToken(name=name, token_hash="")
-    row.token_hash, row.revoked_at, row.created_at = hash_token(token), None, utcnow()
-    db.add(row)
-    db.commit()
-    return token
 
 
 def require_token(view):

@@ -160,7 +160,7 @@ def main() -> None:
             print(f"{args.db}: generated {grown['rows_written']:,} rows in {grown['seconds']:.0f}s", flush=True)
         growth.append({"database": name, **grown})
         os.environ["DATABASE_URL"] = url  # wsgi builds its module-level app from the environment
-        from api.base import issue_token
+        from services.api_tokens import issue_token
         from wsgi import create_app
 
         app = create_app({"DATABASE_URL": url, "REDIS_URL": common.DEFAULT_REDIS, "SECRET_KEY": "bench",

@@ -6,7 +6,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlmodel import select
 
-from api.base import issue_token
+from services.api_tokens import issue_token
 from models import migrate
 from models.db import session, utcnow
 from models.tokens import ApiToken

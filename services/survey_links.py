@@ -9,15 +9,16 @@ import secrets
 from datetime import UTC, datetime
 
 import segno
-from flask import current_app
 from itsdangerous import BadData, URLSafeSerializer
+
+from desk import settings
 
 LINK_SALT = "survey-link"
 FORM_SALT = "survey-form"
 
 
 def _serializer(salt: str) -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt)
+    return URLSafeSerializer(settings.current()["SECRET_KEY"], salt=salt)
 
 
 def make_token(survey_id: int, expires_at: datetime) -> str:
@@ -38,8 +39,7 @@ def read_token(token: str, now: datetime) -> int | None:
 
 
 def survey_url(survey_id: int, expires_at: datetime) -> str:
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    return f"{base}/s/{make_token(survey_id, expires_at)}"
+    return settings.public_url(f"/s/{make_token(survey_id, expires_at)}")
 
 
 def make_nonce(survey_id: int) -> str:

@@ -104,7 +104,7 @@ def client(app):
 
 @pytest.fixture
 def api_token(app):
-    from api.base import issue_token
+    from services.api_tokens import issue_token
 
     with app.app_context():
         return issue_token("case-system")

@@ -2,11 +2,8 @@
 desk-hours overrides and API tokens.  Every change is written to the audit log."""
 from __future__ import annotations
 
-from flask import Blueprint
+# each page module adds its routes to the blueprint when imported
+from console.admin import people, setup  # noqa: F401
+from console.admin.blueprint import bp
 
-from console import errors
-
-bp = Blueprint("admin", __name__, url_prefix="/console/admin")
-errors.install(bp)
-
-from console.admin import people, setup  # noqa: E402,F401  (routes register on bp)
+__all__ = ["bp"]

@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlmodel import select
 
 from services import passwords
-from console.admin import bp
+from console.admin.blueprint import bp
 from console.audit import audit
 from console.auth import current_staff, require_role
 from services.staff_accounts import create_account

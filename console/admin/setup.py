@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlmodel import select
 
-from console.admin import bp
+from console.admin.blueprint import bp
 from console.audit import audit
 from console.auth import current_staff, require_role
 from services.hours import CACHE_SECONDS, forget_cached_overrides, normalise
 from desk import clock
-from api.base import issue_token
+from services.api_tokens import issue_token
 from models.db import session
 from models.staff import HoursOverride
 from models.tokens import ApiToken

@@ -2,11 +2,8 @@
 worklist, and posting a case update."""
 from __future__ import annotations
 
-from flask import Blueprint
+# each page module adds its routes to the blueprint when imported
+from console.agent import callback_views, views  # noqa: F401
+from console.agent.blueprint import bp
 
-from console import errors
-
-bp = Blueprint("agent", __name__, url_prefix="/console/agent")
-errors.install(bp)
-
-from console.agent import callback_views, views  # noqa: E402,F401  (routes register on bp)
+__all__ = ["bp"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlmodel import select
 
-from console.agent import bp, screen_pop, worklist
+from console.agent import screen_pop, worklist
+from console.agent.blueprint import bp
 from console.agent.views import my_agent
 from console.audit import audit
 from console.auth import current_staff, has_role, require_role

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 
 from desk import settings
-from console.agent import bp, screen_pop
+from console.agent import screen_pop
+from console.agent.blueprint import bp
 from console.audit import audit
 from console.auth import current_staff, has_role, require_role
 from console.security import passive

@@ -1,9 +1,8 @@
 """Supervisors' pages: wallboard, call log, KPIs and ratings."""
 from __future__ import annotations
 
-from flask import Blueprint
-
-bp = Blueprint("supervisor", __name__, url_prefix="/console/supervisor", template_folder="templates",
-               static_folder="static", static_url_path="/static")
-
+# each page module adds its routes to the blueprint when imported
 from console.supervisor import formatting, views_calls, views_kpis, views_ratings, views_wallboard  # noqa: F401
+from console.supervisor.blueprint import bp
+
+__all__ = ["bp"]

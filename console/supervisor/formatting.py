@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask import Response, stream_with_context
 
-from console.supervisor import bp
+from console.supervisor.blueprint import bp
 from desk.clock import LONDON, london_now
 
 

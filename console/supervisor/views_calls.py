@@ -7,7 +7,7 @@ from flask import abort, render_template, request
 
 from console.audit import audit
 from console.auth import require_role
-from console.supervisor import bp
+from console.supervisor.blueprint import bp
 from console.supervisor.formatting import csv_download, london
 from console.supervisor.forms import LANGUAGES, Form, outcome_choices
 from reports import calllog

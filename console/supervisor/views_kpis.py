@@ -7,7 +7,8 @@ from flask import render_template, request
 
 from console.auth import require_role
 from desk import settings
-from console.supervisor import bp, charts
+from console.supervisor import charts
+from console.supervisor.blueprint import bp
 from console.supervisor.forms import Form
 from reports import kpis as kpi_reports
 from reports.london import DayRange, week_start

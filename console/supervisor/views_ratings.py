@@ -9,7 +9,8 @@ from flask import render_template, request
 from console.audit import audit
 from console.auth import require_role
 from desk import settings
-from console.supervisor import bp, charts
+from console.supervisor import charts
+from console.supervisor.blueprint import bp
 from console.supervisor.formatting import csv_download, london
 from console.supervisor.forms import Form
 from reports import ratings as reports

@@ -51,7 +51,7 @@ def allowed(endpoint: str) -> set[str] | str:
 @pytest.fixture
 def ids(app, staff, add_agent, book, case, clock):
     """A row of every kind a console URL can name, so each parameter has a real id."""
-    from api.base import issue_token
+    from services.api_tokens import issue_token
     from models.calls import Call
     from models.db import session
     from models.staff import HoursOverride

@@ -150,7 +150,7 @@ def test_every_url_twilio_is_given_is_a_signed_webhook(app, client, clock, fake_
 
 
 def _revoked_token(app) -> str:
-    from api.base import issue_token
+    from services.api_tokens import issue_token
 
     with app.app_context():
         token = issue_token("revoked-integration")
