@@ -4,9 +4,9 @@ the wall-clock time of every message it accepted, for the outbox benchmark.
 It answers HTTP/1.1 and keeps connections open, as Twilio does (the tests' fake
 answers HTTP/1.0 and closes every connection), so a client that sends several texts
 pays one connection, not one per text.  Every request is still checked against
-Twilio's OpenAPI description.  Measured on 4 December 2026 (bench/README.md) it is
-not what limits the benchmark: ~0.1 ms of checks per request, ~1,000 requests/s from
-cheap clients, against the 10-100 texts/s measured through it.
+Twilio's OpenAPI description.  It is not what limits the benchmark: its checks are
+cheap, and it answers far more requests per second than the outbox sends through it
+(bench/README.md, "outbox.py").
 
 Prints its base URL, then answers commands on stdin, one a line:
     times   -> a JSON list of acceptance times (time.time()) since the last reset
@@ -35,8 +35,8 @@ class TimedFakeTwilioAPI(FakeTwilioAPI):
         super().start()
         # every answer carries Content-Length, so a connection can carry the next request;
         # http.server writes the headers and the body separately, and on a kept-alive
-        # connection Nagle's algorithm would hold the body for the client's delayed ACK
-        # (40 ms a request): send both at once
+        # connection Nagle's algorithm would hold the body until the client's delayed ACK,
+        # a wait on every request: send both at once
         handler = self._server.RequestHandlerClass
         handler.protocol_version, handler.disable_nagle_algorithm = "HTTP/1.1", True
         return self

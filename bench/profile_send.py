@@ -17,7 +17,7 @@ Everything goes to bench/.data/profile-send-<db>/: <label>-timings.json per job,
 <label>-merged.prof and summary.txt (the mean phases, the send's steps with --steps,
 the top functions by cumulative and own time).  Use --redis-url to keep off a Redis
 database another benchmark is flushing.
-It measures; it does not judge: see bench/README.md for what the figures meant.
+It measures; it does not judge: see "Open findings" in bench/README.md for what a send costs.
 """
 from __future__ import annotations
 
