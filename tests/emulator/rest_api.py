@@ -4,8 +4,9 @@ Point ``TWILIO_API_BASE`` at ``FakeTwilioAPI.base_url`` and the real twilio-pyth
 client (see workers/twilio_client.py) talks to it.  It emulates Messages, Calls,
 Queues and Queue Members with Twilio's response shapes and error bodies, and:
 
-* checks every request against Twilio's published OpenAPI description (the
-  "contract") plus a few documented rules the description cannot express; an
+* checks every request against the part of Twilio's published OpenAPI description
+  that the service uses (the "contract", committed in twilio_spec/ and derived by
+  twilio_spec/derive.py) plus a few documented rules it cannot express; an
   off-spec request is answered 400 and kept in ``contract_violations``.  This is
   stricter than Twilio, which ignores unknown parameters (warning 20001): here
   they are bugs;
@@ -27,7 +28,6 @@ import base64
 import functools
 import hmac
 import json
-import os
 import re
 import threading
 import time
@@ -45,7 +45,7 @@ from jsonschema import Draft7Validator
 
 API_VERSION = "2010-04-01"
 ACCOUNT_PREFIX = f"/{API_VERSION}/Accounts/{{AccountSid}}/"
-SPEC_PATH = Path(__file__).resolve().parents[2].parent / "shared/twilio/twilio_api_v2010.json"
+SPEC_PATH = Path(__file__).resolve().parent / "twilio_spec" / "twilio_rest_subset.json"
 
 # code -> (HTTP status, message as Twilio words it; may use {To} and {path})
 ERRORS: dict[int, tuple[int, str]] = {
@@ -162,10 +162,13 @@ class Contract:
         return problems + _check(op.form_params, form, op.required_form, "form")
 
 
+def load_contract(path: str | Path = SPEC_PATH) -> Contract:
+    """The indexed spec, loaded once per process and file."""
+    return _load_contract(Path(path).resolve())
+
+
 @functools.lru_cache(maxsize=None)
-def load_contract(path: str | None = None) -> Contract:
-    """The indexed spec, loaded once per process (it is 1.8 MB)."""
-    path = path or os.environ.get("TWILIO_OPENAPI_SPEC") or str(SPEC_PATH)
+def _load_contract(path: Path) -> Contract:
     with open(path, encoding="utf-8") as f:
         return Contract(json.load(f))
 
@@ -331,7 +334,7 @@ def _segments(body: str) -> int:
 
 class FakeTwilioAPI:
     def __init__(self, account_sid: str, auth_token: str, *, adopt_unknown: bool = True,
-                 spec_path: str | None = None):
+                 spec_path: str | Path = SPEC_PATH):
         self.account_sid, self.auth_token = account_sid, auth_token
         self.adopt_unknown = adopt_unknown
         self.contract = load_contract(spec_path)
@@ -609,7 +612,7 @@ class FakeTwilioAPI:
         """The spec's operation for a request; or record the violation and raise."""
         matched = self.contract.match(request.path)
         if matched is None:
-            self._violation(request, ["path is not in the Twilio API description"])
+            self._violation(request, ["path is not in the contract (twilio_spec/twilio_rest_subset.json)"])
             raise TwilioError(20404, path=request.path)
         template, path_vars = matched
         op = self.contract.operation(template, request.method)

@@ -323,7 +323,7 @@ def test_bad_enum_value_is_a_contract_violation(fake, client):
     ("POST", "Calls.json", {"To": VICTIM, "From": DESK, "Url": "https://x", "Timeout": "soon"},
      "Timeout: 'soon' is not of type 'integer'"),
     ("PUT", "Messages.json", {}, "PUT is not allowed on /2010-04-01/Accounts/{AccountSid}/Messages.json"),
-    ("GET", "Nonsense.json", {}, "path is not in the Twilio API description"),
+    ("GET", "Nonsense.json", {}, "path is not in the contract (twilio_spec/twilio_rest_subset.json)"),
     ("GET", "Calls/CA123.json", {}, "Sid: 'CA123' is too short"),
 ])
 def test_off_spec_requests_are_recorded(fake, client, method, rest, data, problem):
