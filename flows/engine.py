@@ -17,13 +17,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
-from desk.phone import spoken_digits, try_e164
 from flows import hours, prompts, speech
 from flows.model import (
     Act, Answer, Ask, Branch, CallbackRecord, CallState, Digits, End, Entry, Enqueue, Event,
     Flow, Gather, Hangup, Input, Leave, Menu, Message, Play, Query, Queue, QueueEvent,
     QueueResult, QueueWait, Redirect, RequestRouting, Say, Silence, Speech, Trigger,
 )
+from flows.phone import spoken_digits, try_e164
 
 # --- the run: a working copy of the state -------------------------------------------
 
