@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 from sqlmodel import select
 
 from api.base import ApiError, document, not_found, parse_body, require_token
-from desk.phone import InvalidPhone, to_e164
+from flows.phone import InvalidPhone, to_e164
 from models.cases import Case, CaseUpdate, reference_digits
 from models.db import session, utcnow
 from services.cases import add_update

@@ -14,7 +14,7 @@ from sqlmodel import select
 from reports import rating_rollups
 from desk import clock, keyset
 from api.base import ApiError, document, not_found, parse_body, parse_query, require_token
-from desk.phone import InvalidPhone, to_e164
+from flows.phone import InvalidPhone, to_e164
 from flows import sms_conversation as conv
 from flows.sms_schedule import LONDON
 from models.cases import reference_digits

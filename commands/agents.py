@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 from sqlmodel import select
 
 from desk import clock
-from desk.phone import InvalidPhone, to_e164
+from flows.phone import InvalidPhone, to_e164
 from flows.dispatch import LANGUAGES, VAWG
 from models.agents import AGENT_STATES, Agent, AgentState
 from models.db import session

@@ -13,7 +13,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from desk.clock import LONDON, FixedClock
-from desk.phone import to_e164
+from flows.phone import to_e164
 from emulator import caller, texter
 
 LOCAL_ORIGIN = "http://localhost"  # the test client's origin when PUBLIC_BASE_URL is unset

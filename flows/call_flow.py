@@ -135,7 +135,14 @@ NODES = {
 # Where a call goes when it has used up Settings.max_inputs (a caller stuck in menus).
 INPUT_LIMIT_NODE = "too_many_inputs"
 
+# Saved with each call's state.  Change it with any change to NODES that renames or
+# removes a node a call can wait at, or changes what such a node does: calls in
+# progress then resume where they wait if that node is still there, else go to
+# VERSION_CHANGE_NODE (the queue when the desk is open, the callback offer when closed).
+VERSION = "1"
+VERSION_CHANGE_NODE = "desk"
+
 
 def call_flow(settings: Settings | None = None) -> Flow:
     return Flow(nodes=NODES, start="greeting", settings=settings or Settings(),
-                on_input_limit=INPUT_LIMIT_NODE)
+                on_input_limit=INPUT_LIMIT_NODE, version=VERSION, on_version_change=VERSION_CHANGE_NODE)

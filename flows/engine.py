@@ -9,6 +9,10 @@ Menu or Entry (Gather), an Ask (Query, answered at once by the edge with Answer)
 Queue, or an End.  ``Settings.max_steps`` nodes per run is the hard stop against a
 loop in the flow itself; ``Settings.max_inputs`` answers per call is the stop
 against a caller going round and round.
+
+Each state records the Flow.version it ran on; ``resume`` on another version goes on
+where the call waits if that node still takes the input, else to
+``Flow.on_version_change``.
 """
 from __future__ import annotations
 
@@ -17,13 +21,28 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
-from desk.phone import spoken_digits, try_e164
 from flows import hours, prompts, speech
 from flows.model import (
     Act, Answer, Ask, Branch, CallbackRecord, CallState, Digits, End, Entry, Enqueue, Event,
     Flow, Gather, Hangup, Input, Leave, Menu, Message, Play, Query, Queue, QueueEvent,
     QueueResult, QueueWait, Redirect, RequestRouting, Say, Silence, Speech, Trigger,
 )
+from flows.phone import spoken_digits, try_e164
+
+# --- what the engine says by itself ----------------------------------------------
+# Prompts no node names.  flows.validate counts these, with the prompts the flow's
+# nodes name, as the prompts in use (tests/ivr/test_prompt_uses.py holds them to what
+# calls actually say).
+
+NEXT_OPENING_UNKNOWN = "next_opening_unknown"  # said for next_opening when no opening is known
+QUEUE_PROMPTS = ("queue_position", "queue_press_1", "queue_thanks", "queue_leaving", "queue_key_invalid")
+ESTIMATE_PROMPTS = ("queue_estimate_one", "queue_estimate_few", "queue_estimate_many", "queue_estimate_long")
+# Words filled into cb_read_back
+VOICEMAIL_PROMPTS = {True: "cb_vm_yes", False: "cb_vm_no"}
+WINDOW_PROMPTS = {None: "window_any", "08:00-12:00": "window_morning", "12:00-16:00": "window_afternoon",
+                  "16:00-20:00": "window_evening"}
+PROMPTS = (NEXT_OPENING_UNKNOWN, *QUEUE_PROMPTS, *ESTIMATE_PROMPTS, *VOICEMAIL_PROMPTS.values(),
+           *WINDOW_PROMPTS.values())
 
 # --- the run: a working copy of the state -------------------------------------------
 
@@ -49,7 +68,8 @@ class _Run:
     def state(self) -> CallState:
         return CallState(call_sid=self.call_sid, caller=self.caller, language=self.language,
                          at=self.at, vars=self.vars, counts=self.counts, path=tuple(self.path[-300:]),
-                         outcome=self.outcome, queue_joined_at=self.queue_joined_at, done=self.done)
+                         outcome=self.outcome, queue_joined_at=self.queue_joined_at, done=self.done,
+                         flow_version=self.flow.version)
 
     def count(self, name: str, by: int = 1) -> int:
         self.counts[name] = self.counts.get(name, 0) + by
@@ -57,7 +77,7 @@ class _Run:
 
     def say(self, key: str) -> Say:
         if key == "next_opening" and self._opening() is None:
-            key = "next_opening_unknown"
+            key = NEXT_OPENING_UNKNOWN
         return prompts.say(key, self.language, _Params(self))
 
     def emit(self, *events: Event) -> None:
@@ -94,8 +114,7 @@ def _when(run: _Run) -> str:
 
 
 def _window_text(run: _Run) -> str:
-    key = {None: "window_any", "08:00-12:00": "window_morning", "12:00-16:00": "window_afternoon",
-           "16:00-20:00": "window_evening"}.get(run.vars.get("cb_window"), "window_any")
+    key = WINDOW_PROMPTS.get(run.vars.get("cb_window"), WINDOW_PROMPTS[None])
     return prompts.text(key, run.language)
 
 
@@ -107,7 +126,7 @@ PARAMS: dict[str, Callable[[_Run], object]] = {
     "when": _when,
     "caller_number": lambda run: spoken_digits(run.caller) if run.caller else "",
     "callback_number": lambda run: spoken_digits(_callback_phone(run)) if _callback_phone(run) else "",
-    "voicemail_text": lambda run: prompts.text("cb_vm_yes" if run.vars.get("cb_voicemail") else "cb_vm_no",
+    "voicemail_text": lambda run: prompts.text(VOICEMAIL_PROMPTS[bool(run.vars.get("cb_voicemail"))],
                                                run.language),
     "window_text": _window_text,
 }
@@ -177,7 +196,8 @@ QUERIES: dict[str, tuple[str, ...]] = {
 
 
 def start(flow: Flow, trigger: Trigger, *, now: datetime) -> tuple[CallState, list[Event]]:
-    state = CallState(call_sid=trigger.call_sid, caller=trigger.caller, language=trigger.language)
+    state = CallState(call_sid=trigger.call_sid, caller=trigger.caller, language=trigger.language,
+                      flow_version=flow.version)
     run = _Run(flow, state, now)
     _go(run, flow.start)
     return run.state(), run.events
@@ -188,8 +208,12 @@ def resume(flow: Flow, state: CallState, event: Input, *, now: datetime) -> tupl
     run = _Run(flow, state, now, extra)
     if state.done:
         return state, [Hangup()]
-    if state.at is None or state.at not in flow.nodes:
-        raise ValueError(f"call {state.call_sid} is not waiting anywhere in this flow")
+    if not _waits_in(flow, state, event):
+        # The node this call waits at is gone (another version of the flow was deployed
+        # since its last step): carry on from the flow's chosen node, the desk, rather
+        # than drop the caller.
+        _go(run, flow.on_version_change or flow.start)
+        return run.state(), run.events
     node = flow.nodes[state.at]
     if isinstance(event, Digits | Speech | Silence) and isinstance(node, Menu | Entry):
         if flow.on_input_limit and run.count("inputs") > flow.settings.max_inputs:
@@ -199,6 +223,23 @@ def resume(flow: Flow, state: CallState, event: Input, *, now: datetime) -> tupl
     if target is not None:
         _go(run, target)
     return run.state(), run.events
+
+
+def _waits_in(flow: Flow, state: CallState, event: Input) -> bool:
+    """Whether the call can resume at its node in this flow.  After a version change
+    the node must also still take this input: a name reused for another kind of node
+    (or an Ask for another query) counts as gone.  A state saved before versions
+    existed (no flow_version) counts as the current version."""
+    node = flow.nodes.get(state.at) if state.at is not None else None
+    if node is None:
+        return False
+    if state.flow_version in (None, flow.version):
+        return True
+    if isinstance(event, Answer):
+        return isinstance(node, Ask) and event.query == node.query and event.value in node.answers
+    if isinstance(event, QueueWait | QueueResult):
+        return isinstance(node, Queue)
+    return isinstance(node, Menu | Entry | Queue)
 
 
 # --- inputs at a waiting node -------------------------------------------------------
@@ -280,14 +321,15 @@ def estimate(avg_wait_seconds: int | None) -> tuple[str, int | None] | None:
     above 20 minutes only "more than 20 minutes"; nothing when Twilio has no figure."""
     if not avg_wait_seconds or avg_wait_seconds <= 0:
         return None
+    one, few, many, longer = ESTIMATE_PROMPTS
     minutes = math.ceil(avg_wait_seconds / 60)
     if minutes <= 1:
-        return "queue_estimate_one", 1
+        return one, 1
     if minutes <= 5:
-        return "queue_estimate_few", minutes
+        return few, minutes
     if minutes <= 20:
-        return "queue_estimate_many", math.ceil(minutes / 5) * 5
-    return "queue_estimate_long", None
+        return many, math.ceil(minutes / 5) * 5
+    return longer, None
 
 
 def _queue_input(run: _Run, node_id: str, node: Queue, event: Input) -> str | None:

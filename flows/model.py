@@ -61,6 +61,9 @@ class Menu:
     options: dict[str, Go]
     on_no_input: str
     vocabulary: str | None = None  # speech.VOCABULARIES name: words that mean each key
+    # Keys offered with no phrase in the vocabulary (flows.validate holds the two to
+    # each other, so a key left unspoken is a decision, not an omission).
+    dtmf_only: tuple[str, ...] = ()
     max_silence: int = 2
     max_invalid: int = 3
     max_visits: int = 8
@@ -136,6 +139,10 @@ class Flow:
     start: str
     settings: Settings = field(default_factory=Settings)
     on_input_limit: str | None = None  # where a caller goes after Settings.max_inputs answers
+    # Saved with each call's state: a call that started on another version is resumed
+    # where it waits if that node is still there, else sent to ``on_version_change``.
+    version: str = "1"
+    on_version_change: str | None = None  # None: the start node
     step_limit_prompts: tuple[str, ...] = ("sorry_trouble", "safety")
 
 # --- inputs ------------------------------------------------------------------------
@@ -300,12 +307,14 @@ class CallState:
     outcome: str | None = None
     queue_joined_at: str | None = None  # ISO, the first time this call joined the queue
     done: bool = False
+    flow_version: str | None = None  # Flow.version the call runs on; None: saved before versions
 
     def to_json(self) -> dict:
         return {"call_sid": self.call_sid, "caller": self.caller, "language": self.language,
                 "at": self.at, "vars": dict(self.vars), "counts": dict(self.counts),
                 "path": list(self.path), "outcome": self.outcome,
-                "queue_joined_at": self.queue_joined_at, "done": self.done}
+                "queue_joined_at": self.queue_joined_at, "done": self.done,
+                "flow_version": self.flow_version}
 
     @classmethod
     def from_json(cls, data: dict) -> CallState:
@@ -313,4 +322,5 @@ class CallState:
                    language=data.get("language", "en"), at=data.get("at"),
                    vars=dict(data.get("vars") or {}), counts=dict(data.get("counts") or {}),
                    path=tuple(data.get("path") or ()), outcome=data.get("outcome"),
-                   queue_joined_at=data.get("queue_joined_at"), done=bool(data.get("done")))
+                   queue_joined_at=data.get("queue_joined_at"), done=bool(data.get("done")),
+                   flow_version=data.get("flow_version"))

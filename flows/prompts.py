@@ -18,6 +18,16 @@ LANGUAGES = ("en", "pl")
 DEFAULT_LANGUAGE = "en"
 _HERE = Path(__file__).resolve().parent
 
+# The words this module puts into sentences about dates and times.
+WHEN = ("when_today", "when_tomorrow", "when_day", "when_date")
+WEEKDAYS = tuple(f"weekday_{i}" for i in range(7))  # Monday first, as datetime.weekday()
+MONTHS = tuple(f"month_{i}" for i in range(1, 13))
+PROMPTS = (*WHEN, *WEEKDAYS, *MONTHS)
+
+# Said by the edge (ivr/) without the flow: the leaflet's text message
+# (ivr/effects.py) and the fallback document (ivr/fallback.py).
+EDGE_PROMPTS = ("leaflet_sms", "fallback_sorry", "fallback_connecting", "fallback_try_later")
+
 
 @lru_cache(maxsize=None)
 def catalog(language: str) -> dict[str, dict]:
@@ -54,19 +64,19 @@ def clock_time(moment: datetime, language: str) -> str:
 
 def calendar_date(moment: datetime, language: str) -> str:
     """21 November (en) / 21 listopada (pl)."""
-    return f"{moment.day} {text(f'month_{moment.month}', language)}"
+    return f"{moment.day} {text(MONTHS[moment.month - 1], language)}"
 
 
 def when(opening_at: datetime, days_ahead: int, language: str) -> str:
     """When the desk next opens, as said in a sentence: "tomorrow at 8 am"."""
+    today, tomorrow, this_week, later = WHEN
     time_text = clock_time(opening_at, language)
     if days_ahead == 0:
-        return text("when_today", language, {"time": time_text})
+        return text(today, language, {"time": time_text})
     if days_ahead == 1:
-        return text("when_tomorrow", language, {"time": time_text})
-    weekday = text(f"weekday_{opening_at.weekday()}", language)
+        return text(tomorrow, language, {"time": time_text})
+    weekday = text(WEEKDAYS[opening_at.weekday()], language)
     if days_ahead < 7:
-        return text("when_day", language, {"weekday": weekday, "time": time_text})
-    return text("when_date", language, {"weekday": weekday, "day": opening_at.day,
-                                        "month": text(f"month_{opening_at.month}", language),
-                                        "time": time_text})
+        return text(this_week, language, {"weekday": weekday, "time": time_text})
+    return text(later, language, {"weekday": weekday, "day": opening_at.day,
+                                  "month": text(MONTHS[opening_at.month - 1], language), "time": time_text})

@@ -41,13 +41,11 @@ VOCABULARIES: dict[str, dict[str, tuple[str, ...]]] = {
         "2": ("no", "nope", "not", "don't", "do not", "nie"),
         "1": ("yes", "yeah", "yep", "please", "correct", "ok", "okay", "tak", "proszę",
               "zgadza się", "można"),
-        "9": ("menu", "main menu", "główne menu"),
     },
     "safe": {
         "2": ("not safe", "unsafe", "isn't safe", "no", "not", "don't", "nie", "niebezpiecznie",
               "nie jest bezpiecznie"),
         "1": ("safe", "yes", "yeah", "ok", "okay", "tak", "bezpiecznie", "jest bezpiecznie"),
-        "9": ("menu", "main menu", "główne menu"),
     },
     "callback_number": {
         "1": ("yes", "this number", "this one", "same", "tak", "ten numer"),

@@ -1,6 +1,8 @@
 """Start-up checks on a flow: every target exists, every node can be reached from the
-start, every node can reach a hang-up (no dead ends, no loop without a way out), and
-every prompt, condition, effect, query and vocabulary it names exists.
+start, every node can reach a hang-up (no dead ends, no loop without a way out),
+every prompt, condition, effect, query and vocabulary it names exists, each menu's
+speech vocabulary matches the keys it offers, and every catalog entry is said by
+something.
 
 ``validate(flow)`` returns the problems as sentences; ``check(flow)`` raises
 FlowError listing them all, so the app refuses to start with a broken flow.
@@ -38,6 +40,7 @@ def targets(node) -> list[tuple[str, str]]:
 
 
 def prompt_keys(flow: Flow) -> set[str]:
+    """The prompts the flow's nodes name."""
     keys = set(flow.step_limit_prompts)
     for node in flow.nodes.values():
         keys.update(getattr(node, "prompts", ()))
@@ -47,14 +50,10 @@ def prompt_keys(flow: Flow) -> set[str]:
     return keys
 
 
-# Prompts the engine says by itself (queue, next opening), not named by any node.
-ENGINE_PROMPTS = {"next_opening_unknown", "queue_position", "queue_estimate_one", "queue_estimate_few",
-                  "queue_estimate_many", "queue_estimate_long", "queue_press_1", "queue_thanks",
-                  "queue_leaving", "queue_key_invalid", "cb_vm_yes", "cb_vm_no", "window_any",
-                  "window_morning", "window_afternoon", "window_evening", "when_today", "when_tomorrow",
-                  "when_day", "when_date", "leaflet_sms",
-                  "fallback_sorry", "fallback_connecting", "fallback_try_later",  # ivr/fallback.py
-                  *(f"weekday_{i}" for i in range(7)), *(f"month_{i}" for i in range(1, 13))}
+def used_prompts(flow: Flow) -> set[str]:
+    """Every prompt a call on this flow can say: the nodes' prompts, and those the
+    engine, the date wording and the edge declare they say by themselves."""
+    return prompt_keys(flow) | set(engine.PROMPTS) | set(prompts.PROMPTS) | set(prompts.EDGE_PROMPTS)
 
 
 def validate(flow: Flow) -> list[str]:
@@ -62,8 +61,10 @@ def validate(flow: Flow) -> list[str]:
     nodes = flow.nodes
     if flow.start not in nodes:
         return [f"the start node {flow.start!r} does not exist"]
-    if flow.on_input_limit is not None and flow.on_input_limit not in nodes:
-        problems.append(f"on_input_limit: unknown node {flow.on_input_limit!r}")
+    for name in ("on_input_limit", "on_version_change"):
+        target = getattr(flow, name)
+        if target is not None and target not in nodes:
+            problems.append(f"{name}: unknown node {target!r}")
 
     for node_id, node in nodes.items():
         try:
@@ -96,6 +97,8 @@ def validate(flow: Flow) -> list[str]:
                 problems.append(f"{node_id}: options must be single keys, not {bad}")
             if node.vocabulary is not None and node.vocabulary not in speech.VOCABULARIES:
                 problems.append(f"{node_id}: unknown speech vocabulary {node.vocabulary!r}")
+            else:
+                problems.extend(_check_vocabulary(node_id, node))
             if min(node.max_silence, node.max_invalid, node.max_visits) < 1:
                 problems.append(f"{node_id}: limits must be at least 1")
         if isinstance(node, Entry) and (node.max_silence < 1 or node.max_invalid < 1):
@@ -103,11 +106,13 @@ def validate(flow: Flow) -> list[str]:
         if isinstance(node, End) and not node.prompts and node.outcome is None:
             problems.append(f"{node_id}: a silent hang-up must say why (outcome)")
 
-    problems.extend(_check_prompts(prompt_keys(flow) | ENGINE_PROMPTS))
+    used = used_prompts(flow)
+    problems.extend(_check_prompts(used))
     if problems:  # the graph checks below need every target to exist
         return problems
 
-    reachable = _reachable(flow, [flow.start] + ([flow.on_input_limit] if flow.on_input_limit else []))
+    roots = [flow.start] + [n for n in (flow.on_input_limit, flow.on_version_change) if n]
+    reachable = _reachable(flow, roots)
     for node_id in nodes:
         if node_id not in reachable:
             problems.append(f"{node_id}: unreachable from {flow.start!r}")
@@ -117,6 +122,7 @@ def validate(flow: Flow) -> list[str]:
     for node_id in nodes:
         if node_id not in can_finish:
             problems.append(f"{node_id}: a dead end (no way from here to the end of the call)")
+    problems.extend(_unused_prompts(used))
     return problems
 
 
@@ -153,6 +159,24 @@ def _can_reach(flow: Flow, goals: set[str]) -> set[str]:
     return seen
 
 
+def _check_vocabulary(node_id: str, menu: Menu) -> list[str]:
+    """A spoken phrase for every key the menu offers, unless declared DTMF-only, and
+    none for a key it does not offer (its words would be hints for nothing)."""
+    offered, dtmf_only = set(menu.options), set(menu.dtmf_only)
+    problems = [f"{node_id}: dtmf_only key {k!r} is not an option of the menu"
+                for k in sorted(dtmf_only - offered)]
+    if menu.vocabulary is None:
+        return problems
+    spoken = set(speech.VOCABULARIES[menu.vocabulary])
+    problems += [f"{node_id}: vocabulary {menu.vocabulary!r} has words for key {k!r}, which the menu "
+                 f"does not offer" for k in sorted(spoken - offered)]
+    problems += [f"{node_id}: key {k!r} has no spoken phrase in vocabulary {menu.vocabulary!r} "
+                 f"(add one, or list the key in dtmf_only)" for k in sorted(offered - spoken - dtmf_only)]
+    problems += [f"{node_id}: dtmf_only key {k!r} has words in vocabulary {menu.vocabulary!r}"
+                 for k in sorted(dtmf_only & spoken)]
+    return problems
+
+
 def _check_prompts(keys: set[str]) -> list[str]:
     problems = []
     known_params = set(engine.PARAMS) | set(engine.RUN_PARAMS) | {"time", "weekday", "day", "month"}
@@ -181,4 +205,11 @@ def _check_prompts(keys: set[str]) -> list[str]:
             if a != b:
                 problems.append(f"prompt {key!r} uses different values in {first!r} and {other!r}")
     return problems
+
+
+def _unused_prompts(used: set[str]) -> list[str]:
+    """Catalog entries nothing says: left behind by a change to the flow, or said by
+    something that does not declare it (engine.PROMPTS, prompts.EDGE_PROMPTS)."""
+    catalogued = set().union(*(prompts.catalog(language) for language in prompts.LANGUAGES))
+    return [f"prompt {key!r} is in the catalogs but nothing says it" for key in sorted(catalogued - used)]
 

@@ -25,7 +25,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
 from desk import clock
-from desk.phone import spoken_digits
+from flows.phone import spoken_digits
 from desk.signature import twilio_sid, twilio_webhook
 from flows import agent_prompts as P
 from flows import dispatch as rules

@@ -26,7 +26,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from desk import clock
-from desk.phone import try_e164
+from flows.phone import try_e164
 from desk.signature import twilio_sid, twilio_webhook
 from flows import engine
 from flows.call_flow import call_flow

@@ -47,7 +47,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioS
 
 from desk import clock, settings
 from desk.settings import SEND_JOB_TIMEOUT_SECONDS
-from desk.phone import try_e164
+from flows.phone import try_e164
 from desk.redact import pseudonym
 from desk.redis_conn import connect
 from models.cases import Case

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from twilio.twiml.messaging_response import MessagingResponse
 
 from desk import clock
-from desk.phone import try_e164
+from flows.phone import try_e164
 from desk.redact import pseudonym
 from desk.signature import twilio_sid, twilio_webhook
 from models.db import core, session

@@ -10,7 +10,7 @@ from console.audit import audit
 from console.auth import current_staff, require_role
 from services.staff_accounts import create_account
 from desk import clock
-from desk.phone import InvalidPhone, to_e164
+from flows.phone import InvalidPhone, to_e164
 from flows.dispatch import LANGUAGES, VAWG
 from models.agents import Agent, AgentState
 from models.db import session

@@ -70,3 +70,79 @@ def test_the_app_refuses_to_start_with_bad_hours_overrides(app):
     with pytest.raises(ValueError, match="2026-12-24"):
         create_app({"INSTANCE_PATH": app.config["INSTANCE_PATH"], "DATABASE_URL": app.config["DATABASE_URL"],
                     "IVR_HOURS_OVERRIDES": '{"2026-12-24": "lunchtime"}'})
+
+
+# --- speech vocabularies against the menus that use them -----------------------------
+
+
+def test_a_vocabulary_entry_for_a_key_the_menu_does_not_offer_is_rejected():
+    # the main menu's words for 2, 3, 4 and 8 would be heard at the leaflet offer
+    offer = replace(NODES["leaflet_offer"], vocabulary="main_menu")
+    problems = validate(broken(leaflet_offer=offer))
+    assert any(p.startswith("leaflet_offer:") and "'2'" in p and "does not offer" in p for p in problems)
+
+
+def test_an_offered_key_without_a_spoken_phrase_is_rejected():
+    menu = replace(NODES["main_menu"], options={**NODES["main_menu"].options, "5": to("rights")})
+    problems = validate(broken(main_menu=menu))
+    assert any(p.startswith("main_menu:") and "'5'" in p and "no spoken phrase" in p for p in problems)
+
+
+def test_a_key_declared_dtmf_only_needs_no_phrase():
+    menu = replace(NODES["main_menu"], options={**NODES["main_menu"].options, "5": to("rights")},
+                   dtmf_only=("5",))
+    assert validate(broken(main_menu=menu)) == []
+
+
+def test_dtmf_only_must_agree_with_the_menu_and_the_vocabulary():
+    has_words = replace(NODES["main_menu"], dtmf_only=("1",))
+    not_offered = replace(NODES["callback_offer"], dtmf_only=("7",))
+    problems = validate(broken(main_menu=has_words, callback_offer=not_offered))
+    assert any(p.startswith("main_menu:") and "'1'" in p and "dtmf_only" in p for p in problems)
+    assert any(p.startswith("callback_offer:") and "'7'" in p and "dtmf_only" in p for p in problems)
+
+
+# --- prompts: the keys used are derived, and each catalog must match them --------------
+
+
+def catalogs_with(monkeypatch, change):
+    """The prompt catalogs as validate() sees them, changed by ``change(language, entries)``."""
+    from flows import prompts
+
+    real = prompts.catalog
+
+    def catalog(language):
+        entries = dict(real(language))
+        change(language, entries)
+        return entries
+
+    monkeypatch.setattr(prompts, "catalog", catalog)
+
+
+def test_a_prompt_the_engine_says_missing_from_a_catalog_is_rejected(monkeypatch):
+    catalogs_with(monkeypatch, lambda language, entries: language == "pl" and entries.pop("queue_press_1"))
+    problems = validate(call_flow())
+    assert "prompt 'queue_press_1' is missing from the 'pl' catalog" in problems
+
+
+def test_a_prompt_a_node_says_missing_from_a_catalog_is_rejected(monkeypatch):
+    catalogs_with(monkeypatch, lambda language, entries: language == "en" and entries.pop("cb_window"))
+    problems = validate(call_flow())
+    assert "prompt 'cb_window' is missing from the 'en' catalog" in problems
+
+
+def test_a_catalog_entry_nothing_says_is_rejected(monkeypatch):
+    catalogs_with(monkeypatch, lambda language, entries: entries.update(never_said={"text": "Hello."}))
+    assert validate(call_flow()) == ["prompt 'never_said' is in the catalogs but nothing says it"]
+
+
+def test_a_prompt_left_unused_by_a_changed_flow_is_rejected():
+    # the only node saying cb_unsafe_speak_now is gone (and what led there with it)
+    problems = validate(broken(cb_unsafe_now=None, cb_unsafe_open=None, cb_unsafe_closed=None,
+                               cb_unsafe=Message(("cb_unsafe", "hours"), next="goodbye")))
+    assert problems == ["prompt 'cb_unsafe_speak_now' is in the catalogs but nothing says it"]
+
+
+def test_the_version_change_node_must_exist():
+    problems = validate(replace(call_flow(), on_version_change="front_desk"))
+    assert "on_version_change: unknown node 'front_desk'" in problems
