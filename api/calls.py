@@ -7,8 +7,8 @@ from flask import Blueprint, jsonify
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlmodel import select
 
-from desk import keyset
 from api.base import document, parse_query, require_token
+from desk import keyset
 from desk.clock import LONDON
 from models.calls import OUTCOMES, Call, CallEvent
 from models.db import session

@@ -11,16 +11,17 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from reports import rating_rollups
-from desk import clock, keyset
 from api.base import ApiError, document, not_found, parse_body, parse_query, require_token
-from flows.phone import InvalidPhone, to_e164
+from desk import clock, keyset
 from flows import sms_conversation as conv
+from flows.phone import InvalidPhone, to_e164
 from flows.sms_schedule import LONDON
 from models.cases import reference_digits
 from models.db import session
 from models.surveys import Engagement, Survey
-from services import survey_links as links, surveys
+from reports import rating_rollups
+from services import survey_links as links
+from services import surveys
 
 bp = Blueprint("sms_api", __name__, url_prefix="/api/v1")
 

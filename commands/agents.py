@@ -6,8 +6,8 @@ from flask.cli import AppGroup
 from sqlmodel import select
 
 from desk import clock
-from flows.phone import InvalidPhone, to_e164
 from flows.dispatch import LANGUAGES, VAWG
+from flows.phone import InvalidPhone, to_e164
 from models.agents import AGENT_STATES, Agent, AgentState
 from models.db import session
 from services.routing import request_dispatch

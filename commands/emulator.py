@@ -13,8 +13,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from desk.clock import LONDON, FixedClock
-from flows.phone import to_e164
 from emulator import caller, texter
+from flows.phone import to_e164
 
 LOCAL_ORIGIN = "http://localhost"  # the test client's origin when PUBLIC_BASE_URL is unset
 

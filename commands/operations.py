@@ -6,11 +6,11 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlmodel import select
 
-from services.api_tokens import issue_token
 from models import migrate
 from models.db import session, utcnow
 from models.tokens import ApiToken
 from services import retention
+from services.api_tokens import issue_token
 from workers import process
 
 db_cli = AppGroup("db", help="Database schema.")

@@ -7,10 +7,10 @@ import click
 from flask.cli import AppGroup
 from sqlmodel import select
 
-from services.staff_accounts import create_account
 from models.agents import Agent
 from models.db import session
 from models.staff import STAFF_ROLES, StaffUser
+from services.staff_accounts import create_account
 
 staff = AppGroup("staff", help="Console staff accounts: create, list, disable.")
 

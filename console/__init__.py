@@ -5,7 +5,8 @@ from console import security
 from console.admin import bp as admin_bp
 from console.agent import bp as agent_bp
 from console.supervisor import bp as supervisor_bp
-from console.views import bp as console_bp, london_time, nav_context
+from console.views import bp as console_bp
+from console.views import london_time, nav_context
 
 
 def init_app(app) -> None:

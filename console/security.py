@@ -7,11 +7,10 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from flask import render_template, request, session
+from flask import current_app, render_template, request, session
 
 from desk import settings
 from desk.clock import now
-from flask import current_app
 
 PREFIX = "/console"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

@@ -7,9 +7,9 @@ from datetime import timedelta
 from flask import current_app
 
 from desk import settings
+from desk.redis_conn import connect
 from models.db import utcnow
 from models.staff import StaffUser
-from desk.redis_conn import connect
 
 
 def _redis():

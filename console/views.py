@@ -4,18 +4,16 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from sqlmodel import func, select
 
 from console import errors, throttle
-from services import passwords
 from console.auth import current_staff, has_role, require_role
 from console.security import csrf_token
-from desk.clock import now
+from desk.clock import LONDON, now
 from models.db import session as db_session
 from models.staff import AuditLog, StaffUser
-from flask import current_app
-from desk.clock import LONDON
+from services import passwords
 
 log = logging.getLogger(__name__)
 

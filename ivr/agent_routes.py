@@ -24,14 +24,13 @@ from datetime import datetime, timedelta
 from flask import Blueprint, Response, current_app, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
-from desk import clock
-from flows.phone import spoken_digits
+from desk import clock, settings
 from desk.signature import twilio_sid, twilio_webhook
 from flows import agent_prompts as P
 from flows import dispatch as rules
+from flows.phone import spoken_digits
 from models.agents import AgentOffer, OfferKind, OfferStatus
 from models.db import session
-from desk import settings
 from services import agent_state, callbacks, waiting
 from services.routing import request_dispatch, request_pull
 

@@ -11,15 +11,15 @@ from datetime import datetime, timedelta
 import phonenumbers
 from sqlmodel import Session, select
 
+from desk import settings
 from desk.clock import LONDON
 from desk.redact import pseudonym
 from desk.redis_conn import connect
 from flows import prompts
 from flows.model import Answer, CallbackRecord, CallState, Event, Query, QueueEvent, RequestRouting
-from desk import settings
 from models.call_rows import CallRow
-from models.calls import record_event
 from models.callbacks import CallbackRequest
+from models.calls import record_event
 from models.cases import Case, CaseUpdate
 from services import routing
 from services.outbox import queue_sms

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Response, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
-from flows.model import Dial, Enqueue, Event, Gather, Hangup, Leave, Pause, Play, Redirect, Say
 from desk import settings
+from flows.model import Dial, Enqueue, Event, Gather, Hangup, Leave, Pause, Play, Redirect, Say
 
 LOCALES = {"en": "en-GB", "pl": "pl-PL"}
 # Gathers send the caller's answer to these routes (endpoint names in ivr.routes).

@@ -26,22 +26,21 @@ from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from desk import clock
-from flows.phone import try_e164
 from desk.signature import twilio_sid, twilio_webhook
 from flows import engine
 from flows.call_flow import call_flow
-from flows.model import (CallState, Digits, Enqueue, Event, Flow, Query, QueueResult, QueueWait, Silence,
-                         Speech, Trigger)
+from flows.model import CallState, Digits, Enqueue, Event, Flow, Query, QueueResult, QueueWait, Silence, Speech, Trigger
 from flows.model import Queue as QueueNode
+from flows.phone import try_e164
 from flows.validate import check
-from models import call_rows
 from ivr import effects
-from models.call_rows import CallRow
 from ivr.fallback import fallback_response, try_later
 from ivr.render import media_url, render, twiml
-from services.hours import flow_settings
+from models import call_rows
+from models.call_rows import CallRow
 from models.calls import FINAL_STATUSES, STATUS_RANK, record_event
 from models.db import session
+from services.hours import flow_settings
 
 log = logging.getLogger(__name__)
 

@@ -47,12 +47,12 @@ from sqlalchemy import and_, case, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from reports.london import DayRange, as_date, clock_of, day_of, days_between, runs, week_start
+from desk.clock import london_now
 from models.callbacks import CallbackAttempt, CallbackRequest
 from models.calls import Call, CallEvent
-from desk.clock import london_now
 from models.outbox import OutboundMessage
 from models.reports import KpiDay
+from reports.london import DayRange, as_date, clock_of, day_of, days_between, runs, week_start
 
 CALLBACK_CHOSEN = ("callback_requested", "callback_unsafe")
 # A day's figures are final this many days after it: late status callbacks, callback

@@ -44,9 +44,9 @@ from sqlalchemy import Date, delete, func, literal, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
-from reports.london import DayRange, as_date, day_of, days_between, london_date, runs, start_of_day
 from models.reports import RatingCount, RatingPeriod
 from models.surveys import Engagement, Survey
+from reports.london import DayRange, as_date, day_of, days_between, london_date, runs, start_of_day
 
 CONTACT, RATED = "contact", "rated"
 GRACE = timedelta(hours=1)  # a rating decided before a deadline is committed within this

@@ -19,11 +19,27 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, func, union_all
 from sqlmodel import Session, select
 
-from reports.london import as_date, days_between, london_date, runs, start_of_day
-from reports.rating_periods import CONTACT, RATED  # noqa: F401  callers name the meaning here
-from reports.rating_periods import CELL, KEPT_COUNTS, KEPT_KEY, RATINGS, Cell, Plan, date_column, earliest, horizon, month_of, next_month, rated, settle, still_kept
 from models.reports import RatingCount, RatingPeriod
 from models.surveys import Engagement, Survey
+from reports.london import as_date, days_between, london_date, runs, start_of_day
+from reports.rating_periods import (  # noqa: F401  callers name the meaning here
+    CELL,
+    CONTACT,
+    KEPT_COUNTS,
+    KEPT_KEY,
+    RATED,
+    RATINGS,
+    Cell,
+    Plan,
+    date_column,
+    earliest,
+    horizon,
+    month_of,
+    next_month,
+    rated,
+    settle,
+    still_kept,
+)
 
 KEEP_PER_VIEW = 62  # days computed and kept by one call; a first look at a year stays quick
 

@@ -16,10 +16,10 @@ from datetime import date, datetime
 from sqlalchemy import func, text
 from sqlmodel import Session, select
 
-from reports import rating_rollups
-from reports.london import DayRange, as_date, day_of, days_between, runs, week_start
 from desk import clock, keyset
 from models.surveys import Engagement, Survey
+from reports import rating_rollups
+from reports.london import DayRange, as_date, day_of, days_between, runs, week_start
 
 COMMENTS_PAGE = 25
 EXPORT_CHUNK = 1000

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
+from desk import settings
 from flows import dispatch as rules
 from models.agents import ACTIVE_OFFER_STATUSES, Agent, AgentOffer, AgentState, OfferKind, OfferStatus
-from desk import settings
 from services import callbacks
 
 log = logging.getLogger(__name__)

@@ -11,12 +11,12 @@ import logging
 from sqlmodel import Session, select
 
 from desk import clock, settings
+from desk.queues import queue
 from desk.redis_conn import connect
 from flows import dispatch as rules
 from models.agents import ACTIVE_OFFER_STATUSES, Agent, AgentOffer, AgentState, OfferKind
 from models.db import session
 from services import callbacks, routing
-from desk.queues import queue
 
 log = logging.getLogger(__name__)
 

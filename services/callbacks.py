@@ -18,12 +18,11 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from desk import clock
+from desk import clock, settings
 from flows import dispatch as rules
 from flows import hours
 from models.callbacks import CallbackAttempt, CallbackRequest
 from models.cases import Case
-from desk import settings
 from services import hours as desk_hours
 
 log = logging.getLogger(__name__)

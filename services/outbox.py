@@ -46,10 +46,11 @@ from sqlmodel import Session, select
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 
 from desk import clock, settings
-from desk.settings import SEND_JOB_TIMEOUT_SECONDS
-from flows.phone import try_e164
+from desk.queues import queue
 from desk.redact import pseudonym
 from desk.redis_conn import connect
+from desk.settings import SEND_JOB_TIMEOUT_SECONDS
+from flows.phone import try_e164
 from models.cases import Case
 from models.db import engine_for
 from models.outbox import (
@@ -60,7 +61,6 @@ from models.outbox import (
     record_invalid,
     record_opt_out,
 )
-from desk.queues import queue
 from services.rate_limit import RateLimiter
 from services.twilio_client import make_client
 

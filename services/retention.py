@@ -28,8 +28,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import String, cast, delete, literal, not_, or_, select, update
 from sqlmodel import Session
 
-from desk import clock
-from desk import settings
+from desk import clock, settings
 from models.callbacks import CallbackRequest
 from models.calls import Call
 from models.db import current_engine

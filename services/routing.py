@@ -16,14 +16,13 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
-from desk import clock
+from desk import clock, settings
+from desk.queues import queue
 from desk.redis_conn import connect
 from flows import dispatch as rules
 from models.agents import Agent, AgentOffer, OfferKind, OfferStatus
 from models.db import session
-from desk import settings
 from services import agent_state, callbacks, waiting
-from desk.queues import queue
 from services.twilio_client import make_client
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ import phonenumbers
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from reports import rating_periods
-from desk import clock
+from desk import clock, settings
+from desk.phone import desk_number
 from desk.redact import pseudonym
 from flows import sms_conversation as conv
 from flows.sms_schedule import next_send_time
@@ -18,8 +18,7 @@ from flows.sms_texts import contact_date, render
 from models.cases import Case, reference_digits
 from models.outbox import SmsRecipient
 from models.surveys import Engagement, Survey
-from desk import settings
-from desk.phone import desk_number
+from reports import rating_periods
 from services.outbox import queue_sms
 
 log = logging.getLogger(__name__)

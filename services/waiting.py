@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from flows import dispatch as rules
-from models.calls import Call, record_event
 from models.agents import AgentOffer, OfferStatus
+from models.calls import Call, record_event
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from desk.phone import desk_number
 from desk.redact import pseudonym
 from flows import keywords
 from flows import sms_conversation as conv
@@ -20,11 +21,9 @@ from flows.sms_schedule import next_call_window
 from flows.sms_texts import callback_when, render
 from models.callbacks import CallbackRequest
 from models.cases import Case, CaseUpdate
-from services import routing
-from services.case_updates import case_update_text
 from models.outbox import record_opt_in, record_opt_out
-from desk.phone import desk_number
-from services import surveys
+from services import routing, surveys
+from services.case_updates import case_update_text
 
 log = logging.getLogger(__name__)
 

@@ -10,13 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from twilio.twiml.messaging_response import MessagingResponse
 
 from desk import clock
-from flows.phone import try_e164
 from desk.redact import pseudonym
 from desk.signature import twilio_sid, twilio_webhook
+from flows.phone import try_e164
 from models.db import core, session
 from models.surveys import InboundMessage
-from sms import inbound as handling
 from services.outbox import apply_delivery_status
+from sms import inbound as handling
 
 log = logging.getLogger(__name__)
 

@@ -12,11 +12,12 @@ import logging
 from flask import Blueprint, Response, render_template, request
 
 from desk import clock
+from desk.phone import desk_number
 from flows import sms_conversation as conv
 from models.db import session
 from models.surveys import Survey
-from services import survey_links as links, surveys
-from desk.phone import desk_number
+from services import survey_links as links
+from services import surveys
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import logging
 import threading
 
-from desk.redis_conn import connect
 from desk.queues import queue
+from desk.redis_conn import connect
 
 log = logging.getLogger(__name__)
 

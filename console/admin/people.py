@@ -4,17 +4,17 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlmodel import select
 
-from services import passwords
 from console.admin.blueprint import bp
 from console.audit import audit
 from console.auth import current_staff, require_role
-from services.staff_accounts import create_account
 from desk import clock
-from flows.phone import InvalidPhone, to_e164
 from flows.dispatch import LANGUAGES, VAWG
+from flows.phone import InvalidPhone, to_e164
 from models.agents import Agent, AgentState
 from models.db import session
 from models.staff import STAFF_ROLES, StaffUser
+from services import passwords
+from services.staff_accounts import create_account
 
 KNOWN_SKILLS = (VAWG, *LANGUAGES)
 

@@ -7,12 +7,12 @@ from sqlmodel import select
 from console.admin.blueprint import bp
 from console.audit import audit
 from console.auth import current_staff, require_role
-from services.hours import CACHE_SECONDS, forget_cached_overrides, normalise
 from desk import clock
-from services.api_tokens import issue_token
 from models.db import session
 from models.staff import HoursOverride
 from models.tokens import ApiToken
+from services.api_tokens import issue_token
+from services.hours import CACHE_SECONDS, forget_cached_overrides, normalise
 
 
 @bp.get("/hours")

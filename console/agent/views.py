@@ -2,23 +2,22 @@
 from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from sqlmodel import select
 
-from desk import settings
 from console.agent import screen_pop
 from console.agent.blueprint import bp
 from console.audit import audit
 from console.auth import current_staff, has_role, require_role
 from console.security import passive
-from desk import clock
+from console.views import _safe_next
+from desk import clock, settings
 from models.agents import Agent, AgentOffer, AgentState
 from models.callbacks import CallbackAttempt, CallbackRequest
 from models.calls import Call
 from models.cases import Case
 from models.db import session
-from services.routing import request_dispatch
-from sqlmodel import select
 from services.cases import add_update
-from console.views import _safe_next
+from services.routing import request_dispatch
 
 # The states an agent may choose (busy is set by routing when they take a call).
 CHOOSABLE = {AgentState.AVAILABLE.value: "Available", AgentState.WRAP_UP.value: "Wrap-up",

@@ -8,8 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, or_, select
 
-from desk import settings
-from desk import clock
+from desk import clock, settings
 from models.callbacks import CallbackAttempt, CallbackRequest
 from services import callbacks as cb_rules
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from reports.london import DayRange
 from models.calls import OUTCOMES
+from reports.london import DayRange
 
 LANGUAGES = ("en", "pl")
 MAX_RANGE_DAYS = 731

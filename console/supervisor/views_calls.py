@@ -10,9 +10,9 @@ from console.auth import require_role
 from console.supervisor.blueprint import bp
 from console.supervisor.formatting import csv_download, london
 from console.supervisor.forms import LANGUAGES, Form, outcome_choices
-from reports import calllog
 from desk.clock import london_now
 from models.db import session
+from reports import calllog
 
 FILTER_NAMES = ("from", "to", "outcome", "agent", "min_wait", "language")
 CSV_HEADER = ("started (Europe/London)", "call_sid", "caller", "language", "outcome", "joined queue",

@@ -6,14 +6,14 @@ from datetime import timedelta
 from flask import render_template, request
 
 from console.auth import require_role
-from desk import settings
 from console.supervisor import charts
 from console.supervisor.blueprint import bp
 from console.supervisor.forms import Form
-from reports import kpis as kpi_reports
-from reports.london import DayRange, week_start
+from desk import settings
 from desk.clock import london_now
 from models.db import session
+from reports import kpis as kpi_reports
+from reports.london import DayRange, week_start
 
 DEFAULT_DAYS = 28
 

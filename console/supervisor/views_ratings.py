@@ -8,14 +8,14 @@ from flask import render_template, request
 
 from console.audit import audit
 from console.auth import require_role
-from desk import settings
 from console.supervisor import charts
 from console.supervisor.blueprint import bp
 from console.supervisor.formatting import csv_download, london
 from console.supervisor.forms import Form
-from reports import ratings as reports
+from desk import settings
 from desk.clock import london_now
 from models.db import session
+from reports import ratings as reports
 
 DEFAULT_DAYS = 84  # twelve weeks
 FILTER_NAMES = ("from", "to", "borough", "officer")

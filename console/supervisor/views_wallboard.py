@@ -5,11 +5,11 @@ from flask import jsonify, render_template
 
 from console.auth import require_role
 from console.security import passive
-from desk import settings
 from console.supervisor.blueprint import bp
-from reports.wallboard import wallboard as read_wallboard
+from desk import settings
 from desk.clock import now
 from models.db import session
+from reports.wallboard import wallboard as read_wallboard
 
 
 def _figures():
