@@ -55,9 +55,6 @@ VICTIM = {
     },
 }
 
-VOICES = {"en": ("Polly.Amy", "en-GB"), "pl": ("Polly.Ewa", "pl-PL")}
-
-
 def waited_phrase(seconds: int) -> str:
     minutes = max(0, seconds) // 60
     if minutes < 1:
@@ -82,8 +79,7 @@ def callback_whisper(*, attempt: int, max_attempts: int, verified: bool, languag
         voicemail="Voicemail allowed." if voicemail else "No voicemail.")
 
 
-def victim_text(language: str | None, key: str, **values) -> tuple[str, str, str]:
-    """(text, voice, language tag) for something said to the victim's phone."""
+def victim_text(language: str | None, key: str, **values) -> tuple[str, str]:
+    """(text, the language it is in) for something said to the victim's phone."""
     lang = language if language in VICTIM else "en"
-    voice, tag = VOICES[lang]
-    return VICTIM[lang][key].format(**values), voice, tag
+    return VICTIM[lang][key].format(**values), lang

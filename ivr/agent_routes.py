@@ -16,7 +16,6 @@ Callback:    answer (whisper + "press 1") -> accept -> <Dial action=callback/dia
 """
 from __future__ import annotations
 
-import functools
 import logging
 import re
 from datetime import datetime, timedelta
@@ -26,9 +25,12 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from desk import clock, settings
 from desk.signature import twilio_sid, twilio_webhook
+from desk.twiml import twiml
 from flows import agent_prompts as P
 from flows import dispatch as rules
 from flows.phone import spoken_digits
+from ivr.safe_answer import answers_safely
+from ivr.voices import voice
 from models.agents import AgentOffer, OfferKind, OfferStatus
 from models.db import session
 from services import agent_state, callbacks, waiting
@@ -38,48 +40,21 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("ivr_agent", __name__, url_prefix="/ivr/agent")
 
-AGENT_VOICE = {"voice": "Polly.Amy", "language": "en-GB"}
 TERMINAL_MISSED = {"no-answer", "busy", "failed", "canceled"}
 OFFER_ID = re.compile(r"[0-9]{1,9}")  # fits a 32-bit INTEGER key
 
 
-def twiml(response: VoiceResponse) -> Response:
-    return Response(str(response), mimetype="text/xml")
-
-
 def say_and_hang_up(text: str) -> Response:
     response = VoiceResponse()
-    response.say(text, **AGENT_VOICE)
+    response.say(text, **voice("en"))
     response.hangup()
     return twiml(response)
 
 
-def caller_facing(fallback):
-    """For TwiML that runs on the caller's or victim's leg: if anything fails (database
-    down, a bug), still answer with ``fallback()`` so they are not dropped."""
-
-    def wrap(view):
-        @functools.wraps(view)
-        def wrapper(*args, **kwargs):
-            try:
-                return view(*args, **kwargs)
-            except Exception:
-                log.exception("agent-side webhook %s failed; answering with the fallback", request.path)
-                try:
-                    session().rollback()
-                except Exception:  # noqa: BLE001 - the database may be what is down
-                    pass
-                return twiml(fallback())
-
-        return wrapper
-
-    return wrap
-
-
 def _connecting_only() -> VoiceResponse:
     response = VoiceResponse()
-    text, voice, tag = P.victim_text("en", "connecting")
-    response.say(text, voice=voice, language=tag)
+    text, language = P.victim_text("en", "connecting")
+    response.say(text, **voice(language))
     return response
 
 
@@ -149,7 +124,7 @@ def answer():
     response = VoiceResponse()
     gather = response.gather(input="dtmf", num_digits=1, timeout=settings.current()["AGENT_ACCEPT_SECONDS"],
                              action=_url("accept", offer), method="POST")
-    gather.say(f"{whisper} {prompt}", **AGENT_VOICE)
+    gather.say(f"{whisper} {prompt}", **voice("en"))
     response.redirect(_url("no-key", offer), method="POST")  # Gather timed out
     return twiml(response)
 
@@ -190,7 +165,7 @@ def _connect_queue_caller(db, offer: AgentOffer, now: datetime) -> Response:
         return say_and_hang_up(P.AGENT["gone"])
     agent_state.accepted(db, offer, now)
     response = VoiceResponse()
-    response.say(P.AGENT["connecting"], **AGENT_VOICE)
+    response.say(P.AGENT["connecting"], **voice("en"))
     dial = response.dial(action=_url("dial-result", offer), method="POST", timeout=10)
     if waiting.is_first_waiting(db, offer.caller_call_sid):
         # <Dial><Queue> takes the caller at the front of the queue: this one.
@@ -202,7 +177,7 @@ def _connect_queue_caller(db, offer: AgentOffer, now: datetime) -> Response:
         db.commit()
         request_pull(offer.id)
         response = VoiceResponse()
-        response.say(P.AGENT["connecting"], **AGENT_VOICE)
+        response.say(P.AGENT["connecting"], **voice("en"))
         response.enqueue(private_queue(offer), wait_url=_url("hold", offer), wait_url_method="POST",
                          action=_url("dial-result", offer), method="POST")
     return twiml(response)
@@ -214,7 +189,7 @@ def private_queue(offer: AgentOffer) -> str:
 
 @bp.post("/connecting")
 @twilio_webhook
-@caller_facing(_connecting_only)
+@answers_safely(_connecting_only)
 def connecting():
     """<Queue url>: played to the caller being dequeued, just before the bridge.
     CallSid is the caller; DequeingCallSid the agent's call."""
@@ -228,9 +203,9 @@ def connecting():
         language = info.language if info else "en"
         waiting.record_connected(db, caller_sid, offer.agent_id, now)
         db.commit()
-    text, voice, tag = P.victim_text(language, "connecting")
+    text, language = P.victim_text(language, "connecting")
     response = VoiceResponse()
-    response.say(text, voice=voice, language=tag)
+    response.say(text, **voice(language))
     return twiml(response)
 
 
@@ -260,14 +235,14 @@ def hold():
 
 @bp.post("/bridge")
 @twilio_webhook
-@caller_facing(_bridge_anyway)
+@answers_safely(_bridge_anyway)
 def bridge():
     """The caller, taken out of the desk queue by CallSid, dials the waiting agent."""
     db, now = session(), clock.now()
     offer = _offer()
     caller_sid = request.form.get("CallSid")
     info = waiting.caller_info(db, caller_sid, include_connected=True) if caller_sid else None
-    text, voice, tag = P.victim_text(info.language if info else "en", "connecting")
+    text, language = P.victim_text(info.language if info else "en", "connecting")
     response = VoiceResponse()
     if offer is None or offer.status not in (OfferStatus.ACCEPTED.value, OfferStatus.CONNECTED.value):
         # The agent has gone: straight back into the desk queue, with the voice side's
@@ -280,7 +255,7 @@ def bridge():
     agent_state.connected(db, offer, now)
     waiting.record_connected(db, caller_sid, offer.agent_id, now)
     db.commit()
-    response.say(text, voice=voice, language=tag)
+    response.say(text, **voice(language))
     dial = response.dial()
     dial.queue(private_queue(offer))
     return twiml(response)
@@ -359,7 +334,7 @@ def _place_callback(db, offer: AgentOffer, now: datetime) -> Response:
     db.commit()
     response = VoiceResponse()
     response.say(P.AGENT["calling_victim"].format(
-        machine=P.AGENT["machine_message" if voicemail else "machine_silent"]), **AGENT_VOICE)
+        machine=P.AGENT["machine_message" if voicemail else "machine_silent"]), **voice("en"))
     dial = response.dial(action=_url("callback/dial-result", offer), method="POST",
                          caller_id=current_app.config["TWILIO_PHONE_NUMBER"],
                          timeout=settings.current()["CALLBACK_RING_SECONDS"])
@@ -372,7 +347,7 @@ def _place_callback(db, offer: AgentOffer, now: datetime) -> Response:
 
 @bp.post("/callback/screen")
 @twilio_webhook
-@caller_facing(VoiceResponse)  # on failure: put them through; never a message without a check
+@answers_safely(VoiceResponse)  # on failure: put them through; never a message without a check
 def callback_screen():
     """Runs on the victim's leg once answered, before the bridge (AnsweredBy known)."""
     db, now = session(), clock.now()
@@ -387,9 +362,9 @@ def callback_screen():
     if rules.is_machine(request.form.get("AnsweredBy")):
         if callbacks.voicemail_permitted(db, cb):
             attempt.outcome = rules.VOICEMAIL_LEFT
-            text, voice, tag = P.victim_text(cb.language, "voicemail",
+            text, language = P.victim_text(cb.language, "voicemail",
                                              number=spoken_digits(current_app.config["TWILIO_PHONE_NUMBER"]))
-            response.say(text, voice=voice, language=tag)
+            response.say(text, **voice(language))
         else:
             attempt.outcome = rules.MACHINE_NO_MESSAGE
         response.hangup()

@@ -14,44 +14,47 @@ file matches).
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from twilio.twiml.voice_response import VoiceResponse
 
 from flows import prompts
+from ivr.voices import DEFAULT_VOICES, voice
 
 STATIC_FILE = Path(__file__).resolve().parent / "static" / "fallback.xml"
-LOCALES = {"en": ("Polly.Amy", "en-GB"), "pl": ("Polly.Ewa", "pl-PL")}
 
 
-def _say(response: VoiceResponse, key: str, language: str) -> None:
-    voice, locale = LOCALES[language]
-    response.say(prompts.text(key, language), voice=voice, language=locale)
+def _say(response: VoiceResponse, key: str, language: str, voices: Mapping[str, str] | None) -> None:
+    response.say(prompts.text(key, language), **voice(language, voices))
 
 
-def fallback_response(fallback_number: str | None = None, dial_action: str | None = None) -> VoiceResponse:
+def fallback_response(fallback_number: str | None = None, dial_action: str | None = None,
+                      voices: Mapping[str, str] | None = None) -> VoiceResponse:
+    """VOICES: the IVR_VOICE_* settings (default: the running app's)."""
     response = VoiceResponse()
     for language in ("en", "pl"):
-        _say(response, "fallback_sorry", language)
-        _say(response, "safety", language)
+        _say(response, "fallback_sorry", language, voices)
+        _say(response, "safety", language, voices)
     if fallback_number:
-        _say(response, "fallback_connecting", "en")
+        _say(response, "fallback_connecting", "en", voices)
         # the action decides what follows: nothing after a conversation, advice if unanswered
         response.dial(fallback_number, timeout=30, action=dial_action, method="POST")
         return response
-    return try_later(response)
+    return try_later(response, voices)
 
 
-def try_later(response: VoiceResponse | None = None) -> VoiceResponse:
+def try_later(response: VoiceResponse | None = None, voices: Mapping[str, str] | None = None) -> VoiceResponse:
     response = response or VoiceResponse()
     for language in ("en", "pl"):
-        _say(response, "fallback_try_later", language)
+        _say(response, "fallback_try_later", language, voices)
     response.hangup()
     return response
 
 
 def static_document() -> str:
-    return str(fallback_response(None)) + "\n"
+    """For Twilio's Fallback URL, read in the default voices (regenerate after changing them)."""
+    return str(fallback_response(None, voices=DEFAULT_VOICES)) + "\n"
 
 
 def main() -> int:

@@ -2,19 +2,15 @@
 (queries, callback records, queue events) are the routes' business and skipped here."""
 from __future__ import annotations
 
-from flask import Response, url_for
+from flask import url_for
 from twilio.twiml.voice_response import VoiceResponse
 
 from desk import settings
 from flows.model import Dial, Enqueue, Event, Gather, Hangup, Leave, Pause, Play, Redirect, Say
+from ivr.voices import LOCALES, voice
 
-LOCALES = {"en": "en-GB", "pl": "pl-PL"}
 # Gathers send the caller's answer to these routes (endpoint names in ivr.routes).
 TARGETS = {"step": "ivr.step", "queue_key": "ivr.queue_key"}
-
-
-def voice(language: str) -> dict:
-    return {"voice": settings.current()[f"IVR_VOICE_{language.upper()}"], "language": LOCALES[language]}
 
 
 def media_url(name: str) -> str:
@@ -61,7 +57,3 @@ def render(events: list[Event]) -> VoiceResponse:
         elif isinstance(event, Dial):
             response.dial(event.number)
     return response
-
-
-def twiml(response: VoiceResponse) -> Response:
-    return Response(str(response), mimetype="text/xml")

@@ -18,15 +18,15 @@ import re
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 
-from flask import Blueprint, abort, current_app, request, url_for
+from flask import Blueprint, abort, current_app, request
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session
 from twilio.twiml.voice_response import VoiceResponse
-from werkzeug.exceptions import HTTPException
 
 from desk import clock
 from desk.signature import twilio_sid, twilio_webhook
+from desk.twiml import twiml
 from flows import engine
 from flows.call_flow import call_flow
 from flows.model import CallState, Digits, Enqueue, Event, Flow, Query, QueueResult, QueueWait, Silence, Speech, Trigger
@@ -34,8 +34,9 @@ from flows.model import Queue as QueueNode
 from flows.phone import try_e164
 from flows.validate import check
 from ivr import effects
-from ivr.fallback import fallback_response, try_later
-from ivr.render import media_url, render, twiml
+from ivr.fallback import try_later
+from ivr.render import media_url, render
+from ivr.safe_answer import answers_safely, degraded, hold_music, rollback_quietly
 from models import call_rows
 from models.call_rows import CallRow
 from models.calls import FINAL_STATUSES, STATUS_RANK, record_event
@@ -63,54 +64,11 @@ def current_flow() -> Flow:
 # --- when things break -----------------------------------------------------------------
 
 
-def safe_twiml(view):
-    """Whatever fails (database, Redis, a bug), the caller still hears the emergency
-    notice and is put through to the fallback number or told to call again."""
+# Every step of the call flow answers the fallback if anything fails; the wait music
+# keeps the caller in line with more music (ivr/safe_answer.py).
+safe_twiml = answers_safely(degraded)
+keep_holding = answers_safely(hold_music)
 
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except HTTPException:
-            raise  # a malformed request (no CallSid) is not an outage
-        except Exception:
-            log.exception("voice webhook %s failed; answering with the fallback", request.path)
-            _rollback_quietly()
-            return degraded()
-
-    return wrapper
-
-
-def degraded():
-    return twiml(fallback_response(current_app.config.get("FALLBACK_PHONE_NUMBER"),
-                                   dial_action=url_for("ivr.fallback_dialled")))
-
-
-def keep_holding(view):
-    """In the queue's wait music a failure must not drop the caller out of the queue:
-    they keep hearing hold music and stay in line for an agent."""
-
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except HTTPException:
-            raise  # a malformed request (no CallSid) is not an outage
-        except Exception:
-            log.exception("queue webhook %s failed; keeping the caller on hold", request.path)
-            _rollback_quietly()
-            response = VoiceResponse()
-            response.play(media_url("hold_music"))
-            return twiml(response)
-
-    return wrapper
-
-
-def _rollback_quietly() -> None:
-    try:
-        session().rollback()
-    except Exception:  # the database may be the thing that is down
-        log.debug("rollback failed", exc_info=True)
 
 # --- loading and saving a call -----------------------------------------------------------
 
@@ -195,8 +153,7 @@ def _back_in_line(flow: Flow, state: CallState, response: VoiceResponse) -> Voic
         return response
     if response.verbs:
         return response  # the flow's own goodbye
-    return fallback_response(current_app.config.get("FALLBACK_PHONE_NUMBER"),
-                             dial_action=url_for("ivr.fallback_dialled"))
+    return degraded()
 
 
 def _hold_music(_flow: Flow, _state: CallState, response: VoiceResponse) -> VoiceResponse:
@@ -306,7 +263,7 @@ def queue_exit():
 @twilio_webhook
 def fallback():
     """Twilio's Fallback URL for the number, when /ivr/voice errors or times out."""
-    return degraded()
+    return twiml(degraded())
 
 
 @bp.post("/fallback/dialled")
@@ -344,7 +301,7 @@ def status():
         return _status()
     except SQLAlchemyError:
         log.exception("status callback for a call could not be stored")
-        _rollback_quietly()
+        rollback_quietly()
         return "", 503
 
 

@@ -12,6 +12,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from desk import clock
 from desk.redact import pseudonym
 from desk.signature import twilio_sid, twilio_webhook
+from desk.twiml import twiml
 from flows.phone import try_e164
 from models.db import core, session
 from models.surveys import InboundMessage
@@ -25,14 +26,15 @@ bp = Blueprint("sms", __name__, url_prefix="/sms")
 IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token"
 
 
-def twiml(reply: str | None) -> Response:
+def reply_with(text: str | None) -> Response:
+    """The reply text as TwiML (no message at all when TEXT is empty)."""
     response = MessagingResponse()
-    if reply:
-        response.message(reply)
-    return Response(str(response), mimetype="text/xml")
+    if text:
+        response.message(text)
+    return twiml(response)
 
 
-# Core statements, built once: every inbound text runs both (ivr/call_rows.py says why)
+# Core statements, built once: every inbound text runs both (models/call_rows.py says why)
 INBOUND = InboundMessage.__table__
 _BY_SID = select(INBOUND.c.reply).where(INBOUND.c.message_sid == bindparam("sid"))
 _BY_SID_OR_TOKEN = select(INBOUND.c.reply).where(or_(INBOUND.c.message_sid == bindparam("sid"),
@@ -54,11 +56,11 @@ def inbound():
     token = (request.headers.get(IDEMPOTENCY_HEADER) or "")[:100] or None
     phone = try_e164(request.form.get("From"))
     if not sid:
-        return twiml(None)
+        return reply_with(None)
     db = session()
     if (done := _seen(db, sid, token)) is not None:
         log.info("inbound %s repeated; answering as before", sid)
-        return twiml(done.reply)
+        return reply_with(done.reply)
     try:
         body = request.form.get("Body", "").replace("\x00", "")  # no phone sends one; no column holds one
         outcome = handling.handle(db, phone, body, sid, clock.now())
@@ -73,10 +75,10 @@ def inbound():
         db.rollback()
         db.info.pop("after_commit_jobs", None)
         done = _seen(db, sid, token)
-        return twiml(done.reply if done else None)
+        return reply_with(done.reply if done else None)
     handling.run_after_commit_jobs(db)
     log.info("inbound %s from %s: %s", sid, sender, outcome.action)
-    return twiml(outcome.reply)
+    return reply_with(outcome.reply)
 
 
 @bp.post("/status")
