@@ -22,6 +22,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, TypeAdapter, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from flows.hours import CLOSED, parse_hours
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_API_BASE = "https://api.twilio.com"
 # How long RQ lets one outbox send job run before killing it.  OUTBOX_STALE_CLAIM_SECONDS
@@ -95,6 +97,12 @@ class PhoneLine(_Base):
     IVR_QUEUE_MAX_SIZE: int = Field(10, ge=1, description="callers waiting before new callers are offered a callback")
     IVR_POSITION_EVERY_POLLS: int = Field(3, ge=1, description="announce position and wait every N hold-music rounds")
     IVR_CASE_LOCKOUT_FAILURES: int = Field(5, ge=1, description="failed case look-ups per number per day before a lockout")
+    DESK_HOURS_WEEKDAYS: str = Field("08:00-20:00", description="Monday to Friday opening hours, HH:MM-HH:MM "
+                                                                "(Europe/London)")
+    DESK_HOURS_WEEKENDS: str = Field("08:00-16:00", description="Saturday and Sunday opening hours, HH:MM-HH:MM, "
+                                                                "or `closed`")
+    DESK_HOURS_BANK_HOLIDAYS: str = Field("08:00-16:00", description="bank holiday opening hours (England and "
+                                                                     "Wales), HH:MM-HH:MM, or `closed`")
     IVR_HOURS_OVERRIDES: Annotated[dict[str, str], NoDecode] = Field(
         default_factory=dict, description='closures and special hours by date, JSON: {"2026-12-24": "08:00-14:00", '
                                           '"2026-12-25": "closed"}; the console\'s overrides win for the same date')
@@ -102,6 +110,16 @@ class PhoneLine(_Base):
                                  description="victim information leaflet texted to callers who ask for it")
     IVR_VOICE_EN: str = Field("Polly.Amy", min_length=1, description="text-to-speech voice for English prompts")
     IVR_VOICE_PL: str = Field("Polly.Ewa", min_length=1, description="text-to-speech voice for Polish prompts")
+
+    @field_validator("DESK_HOURS_WEEKDAYS")
+    @classmethod
+    def _weekdays(cls, value: str) -> str:
+        return _weekly_hours(value, closed_allowed=False)
+
+    @field_validator("DESK_HOURS_WEEKENDS", "DESK_HOURS_BANK_HOLIDAYS")
+    @classmethod
+    def _days_off(cls, value: str) -> str:
+        return _weekly_hours(value, closed_allowed=True)
 
     @field_validator("IVR_HOURS_OVERRIDES", mode="before")
     @classmethod
@@ -118,6 +136,14 @@ class PhoneLine(_Base):
             if str(hours).strip().lower() != "closed" and not HOURS_RANGE.match(str(hours).strip()):
                 raise ValueError(f'{day}: {hours!r} is neither "closed" nor HH:MM-HH:MM')
         return {str(k): str(v).strip() for k, v in value.items()}
+
+
+def _weekly_hours(value: str, *, closed_allowed: bool) -> str:
+    value = str(value).strip().lower()
+    if not (HOURS_RANGE.match(value) or (closed_allowed and value == CLOSED)):
+        raise ValueError("must be HH:MM-HH:MM (Europe/London)" + (', or "closed"' if closed_allowed else ""))
+    parse_hours(value)  # raises when it opens after it closes
+    return value
 
 
 class Agents(_Base):
@@ -311,5 +337,7 @@ def public_url(path: str) -> str:
 
 
 # the field validators a value goes through before its type, for ``override``
-_PARSERS = {"IVR_HOURS_OVERRIDES": (PhoneLine._overrides,), "CALLBACK_RETRY_MINUTES": (Agents._minutes,),
+_PARSERS = {"IVR_HOURS_OVERRIDES": (PhoneLine._overrides,),
+            "DESK_HOURS_WEEKDAYS": (PhoneLine._weekdays,), "DESK_HOURS_WEEKENDS": (PhoneLine._days_off,),
+            "DESK_HOURS_BANK_HOLIDAYS": (PhoneLine._days_off,), "CALLBACK_RETRY_MINUTES": (Agents._minutes,),
             "SMS_QUIET_HOURS": (Texts._quiet,), "PUBLIC_BASE_URL": (Core._origin,)}

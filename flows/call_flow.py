@@ -10,6 +10,7 @@ goes through ``menu``, which picks the open or closed menu by the time *then*.
 """
 from __future__ import annotations
 
+from flows.hours import CALLBACK_WINDOWS, span_text
 from flows.model import Act, Ask, Branch, End, Entry, Flow, Menu, Message, Queue, Settings, to
 
 MAIN_KEYS = {"1": to("case_start"), "2": to("desk"), "3": to("cb_start"), "4": to("rights"),
@@ -76,9 +77,9 @@ NODES = {
         vocabulary="yes_no", on_no_input="cb_not_booked"),
     "cb_window": Menu(("cb_window",), options={
         "1": to("cb_confirm", cb_window=None),
-        "2": to("cb_confirm", cb_window="08:00-12:00"),
-        "3": to("cb_confirm", cb_window="12:00-16:00"),
-        "4": to("cb_confirm", cb_window="16:00-20:00")},
+        "2": to("cb_confirm", cb_window=span_text(CALLBACK_WINDOWS["morning"])),
+        "3": to("cb_confirm", cb_window=span_text(CALLBACK_WINDOWS["afternoon"])),
+        "4": to("cb_confirm", cb_window=span_text(CALLBACK_WINDOWS["evening"]))},
         vocabulary="callback_window", on_no_input="cb_not_booked"),
     "cb_confirm": Menu(("cb_read_back", "cb_confirm"), options={
         "1": to("cb_record"), "2": to("cb_start"), "9": to("menu")},

@@ -66,8 +66,8 @@ QUEUE_PROMPTS = ("queue_position", "queue_press_1", "queue_thanks", "queue_leavi
 ESTIMATE_PROMPTS = ("queue_estimate_one", "queue_estimate_few", "queue_estimate_many", "queue_estimate_long")
 # Words filled into cb_read_back
 VOICEMAIL_PROMPTS = {True: "cb_vm_yes", False: "cb_vm_no"}
-WINDOW_PROMPTS = {None: "window_any", "08:00-12:00": "window_morning", "12:00-16:00": "window_afternoon",
-                  "16:00-20:00": "window_evening"}
+WINDOW_PROMPTS = {None: "window_any", **{hours.span_text(span): f"window_{name}"
+                                         for name, span in hours.CALLBACK_WINDOWS.items()}}
 PROMPTS = (NEXT_OPENING_UNKNOWN, *QUEUE_PROMPTS, *ESTIMATE_PROMPTS, *VOICEMAIL_PROMPTS.values(),
            *WINDOW_PROMPTS.values())
 
@@ -111,7 +111,7 @@ class _Run:
         self.events.extend(events)
 
     def _opening(self):
-        return hours.next_opening(self.now, self.settings.hours_overrides)
+        return hours.next_opening(self.now, self.settings.hours_overrides, weekly=self.settings.weekly_hours)
 
 
 class _Params(Mapping):
@@ -142,7 +142,7 @@ def _when(run: _Run) -> str:
 
 def _window_text(run: _Run) -> str:
     key = WINDOW_PROMPTS.get(run.vars.get("cb_window"), WINDOW_PROMPTS[None])
-    return prompts.text(key, run.language)
+    return prompts.text(key, run.language, _Params(run))
 
 
 def _callback_phone(run: _Run) -> str | None:
@@ -156,6 +156,10 @@ PARAMS: dict[str, Callable[[_Run], object]] = {
     "voicemail_text": lambda run: prompts.text(VOICEMAIL_PROMPTS[bool(run.vars.get("cb_voicemail"))],
                                                run.language),
     "window_text": _window_text,
+    "opening_hours": lambda run: prompts.opening_hours(run.settings.weekly_hours, run.language),
+    # morning_from, morning_to, ...: a callback window's times, as said in the catalog
+    **{name: (lambda run, name=name: prompts.window_times(run.settings.weekly_hours, run.language)[name])
+       for name in prompts.WINDOW_TIMES},
 }
 # Values the edge or the queue supply for one run (Answer.params, Twilio's figures).
 RUN_PARAMS = ("position", "minutes", "status", "date", "message", "url")
@@ -163,7 +167,7 @@ RUN_PARAMS = ("position", "minutes", "status", "date", "message", "url")
 # --- named conditions, effects and queries ------------------------------------------
 
 CONDITIONS: dict[str, Callable[[_Run], bool]] = {
-    "desk_open": lambda run: hours.is_open(run.now, run.settings.hours_overrides),
+    "desk_open": lambda run: hours.is_open(run.now, run.settings.hours_overrides, run.settings.weekly_hours),
     "has_caller_number": lambda run: bool(run.caller and try_e164(run.caller)),
     "callback_number_valid": lambda run: bool(run.vars.get("cb_phone")),
     "callback_number_attempts_left":

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flows.hours import WeeklyHours
+
 # --- nodes -------------------------------------------------------------------------
 
 
@@ -124,6 +126,7 @@ Node = Message | Branch | Act | Menu | Entry | Ask | Queue | End
 class Settings:
     """What an operator configures, passed with the flow (not baked into it)."""
     hours_overrides: dict = field(default_factory=dict)  # flows.hours.Overrides
+    weekly_hours: WeeklyHours = WeeklyHours()
     queue_max_wait_seconds: int = 1200
     queue_max_size: int = 10
     position_every_polls: int = 3  # announce the position at least this often

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import string
-from datetime import datetime
+from datetime import datetime, time
 from functools import lru_cache
 from pathlib import Path
 
+from flows.hours import CALLBACK_WINDOWS, WeeklyHours, day_groups, window_within
 from flows.model import Say
 
 LANGUAGES = ("en", "pl")
@@ -22,7 +23,16 @@ _HERE = Path(__file__).resolve().parent
 WHEN = ("when_today", "when_tomorrow", "when_day", "when_date")
 WEEKDAYS = tuple(f"weekday_{i}" for i in range(7))  # Monday first, as datetime.weekday()
 MONTHS = tuple(f"month_{i}" for i in range(1, 13))
-PROMPTS = (*WHEN, *WEEKDAYS, *MONTHS)
+# The pieces the opening hours are said in ("hours" says {opening_hours}): the kinds of
+# day (flows.hours.day_groups), open or closed on them, and how two or three are joined.
+HOURS_DAYS = {name: f"hours_days_{name}"
+              for name in ("weekdays", "weekends", "bank_holidays", "weekends_and_bank_holidays")}
+HOURS_OPEN, HOURS_CLOSED, HOURS_TWO, HOURS_THREE = "hours_open", "hours_closed", "hours_two", "hours_three"
+PROMPTS = (*WHEN, *WEEKDAYS, *MONTHS, *HOURS_DAYS.values(), HOURS_OPEN, HOURS_CLOSED, HOURS_TWO, HOURS_THREE)
+# Values the catalog's own pieces take (filled here, not by the engine).
+PARAMS = ("time", "weekday", "day", "month", "days", "opens", "closes", "first", "second", "third")
+# The callback windows' times, as the catalog names them: morning_from, morning_to, ...
+WINDOW_TIMES = tuple(f"{name}_{end}" for name in CALLBACK_WINDOWS for end in ("from", "to"))
 
 # Said by the edge (ivr/) without the flow: the leaflet's text message
 # (ivr/effects.py) and the fallback document (ivr/fallback.py).
@@ -60,6 +70,41 @@ def clock_time(moment: datetime, language: str) -> str:
     if moment.hour == 12 and moment.minute == 0:
         return "12 noon"
     return f"{hour} {suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d} {suffix}"
+
+
+def hour_of_day(moment: time, language: str) -> str:
+    """A time of day in a sentence about hours: 8 am / 4:30 pm in English, 8 / 16:30 in
+    Polish ("od 8 do 20")."""
+    if moment == time(23, 59, 59, 999999):  # open until midnight (24:00)
+        return "midnight" if language == "en" else "24"
+    if language == "pl":
+        return f"{moment.hour}" if moment.minute == 0 else f"{moment.hour}:{moment.minute:02d}"
+    return clock_time(moment, language)
+
+
+def opening_hours(weekly: WeeklyHours, language: str) -> str:
+    """The weekly hours as said in "We are open {opening_hours}."."""
+    parts = []
+    for days, hours in day_groups(weekly):
+        days_text = text(HOURS_DAYS[days], language)
+        if hours is None:
+            parts.append(text(HOURS_CLOSED, language, {"days": days_text}))
+        else:
+            parts.append(text(HOURS_OPEN, language, {"days": days_text, "opens": hour_of_day(hours[0], language),
+                                                     "closes": hour_of_day(hours[1], language)}))
+    first, second, *rest = parts
+    if rest:
+        return text(HOURS_THREE, language, {"first": first, "second": second, "third": rest[0]})
+    return text(HOURS_TWO, language, {"first": first, "second": second})
+
+
+def window_times(weekly: WeeklyHours, language: str) -> dict[str, str]:
+    """{"morning_from": "8 am", "morning_to": "12 noon", ...} for the callback windows."""
+    times = {}
+    for name, window in CALLBACK_WINDOWS.items():
+        opens, closes = window_within(window, weekly)
+        times[f"{name}_from"], times[f"{name}_to"] = hour_of_day(opens, language), hour_of_day(closes, language)
+    return times
 
 
 def calendar_date(moment: datetime, language: str) -> str:

@@ -13,10 +13,15 @@ import unicodedata
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from flows.hours import WeeklyHours, day_groups
+
 LONDON = ZoneInfo("Europe/London")
 FROM = "Metropolitan Police Victim Focus Desk"
-HOURS = "Mon-Fri 08:00-20:00, Sat-Sun 08:00-16:00"
 MAX_SEGMENTS = 3
+# The kinds of day in {hours}.  Weekends stand for bank holidays too when they keep the
+# same hours (the wording texts have always used); otherwise bank holidays are named.
+HOURS_DAYS = {"weekdays": "Mon-Fri", "weekends": "Sat-Sun", "bank_holidays": "bank holidays",
+              "weekends_and_bank_holidays": "Sat-Sun"}
 
 TEXTS: dict[str, str] = {
     # --- the rating survey ---
@@ -48,7 +53,7 @@ TEXTS: dict[str, str] = {
         "To contact the desk call {desk_number}. In an emergency call 999."),
     # --- keywords ---
     "help": (
-        f"{FROM}. Call {{desk_number}}, {HOURS}. Reply CALL for a call back, "
+        f"{FROM}. Call {{desk_number}}, {{hours}}. Reply CALL for a call back, "
         "UPDATE for your latest case update, STOP to opt out. In an emergency call 999."),
     "opted_in": (
         f"You will get texts from the {FROM} again. Reply STOP to opt out. "
@@ -61,7 +66,7 @@ TEXTS: dict[str, str] = {
         "safe to call. The earliest is {when}. In an emergency call 999."),
     "callback_unavailable": (
         "We cannot arrange a call back by text for this number. Please call the desk on "
-        f"{{desk_number}}, {HOURS}. In an emergency call 999."),
+        "{desk_number}, {hours}. In an emergency call 999."),
     "update_unregistered": (
         "We can only send case updates to the phone number registered on the case. "
         "Please call the desk on {desk_number}. In an emergency call 999."),
@@ -81,7 +86,7 @@ TEXTS: dict[str, str] = {
 # limits, and "message" is cut to fit (see render).
 PLACEHOLDER_LIMITS = {
     "officer": 60, "date": 10, "desk_number": 16, "rating": 1, "first": 1, "attempted": 1,
-    "when": 24, "reference": 30, "message": None,
+    "when": 24, "reference": 30, "message": None, "hours": 80,
 }
 
 # fmt: off
@@ -121,9 +126,17 @@ def to_gsm7(text: str) -> str:
     return "".join(out)
 
 
-def render(text_id: str, **params) -> str:
-    """The catalog text TEXT_ID with its placeholders filled (GSM-7, at most three parts)."""
+def opening_hours(weekly: WeeklyHours) -> str:
+    """``Mon-Fri 08:00-20:00, Sat-Sun 08:00-16:00``: the weekly hours in a text."""
+    return ", ".join(f"{HOURS_DAYS[days]} {f'{hours[0]:%H:%M}-{hours[1]:%H:%M}' if hours else 'closed'}"
+                     for days, hours in day_groups(weekly))
+
+
+def render(text_id: str, weekly: WeeklyHours = WeeklyHours(), **params) -> str:
+    """The catalog text TEXT_ID with its placeholders filled (GSM-7, at most three parts);
+    {hours} says WEEKLY, the desk's hours."""
     template = TEXTS[text_id]
+    params.setdefault("hours", opening_hours(weekly))
     values = {name: to_gsm7(" ".join(str(value).split())) for name, value in params.items()}
     for name, limit in PLACEHOLDER_LIMITS.items():
         if limit and name in values and len(values[name]) > limit:

@@ -179,7 +179,7 @@ def _check_vocabulary(node_id: str, menu: Menu) -> list[str]:
 
 def _check_prompts(keys: set[str]) -> list[str]:
     problems = []
-    known_params = set(engine.PARAMS) | set(engine.RUN_PARAMS) | {"time", "weekday", "day", "month"}
+    known_params = set(engine.PARAMS) | set(engine.RUN_PARAMS) | set(prompts.PARAMS)
     catalogs = {language: prompts.catalog(language) for language in prompts.LANGUAGES}
     for language, entries in catalogs.items():
         for key in sorted(keys - set(entries)):

@@ -32,7 +32,7 @@ PENDING, IN_PROGRESS, COMPLETED, FAILED = "pending", "in_progress", "completed",
 
 def desk_open(now: datetime) -> bool:
     """Callbacks are placed only while the desk is open (the voice side's hours)."""
-    return hours.is_open(now, desk_hours.hours_overrides())
+    return hours.is_open(now, desk_hours.hours_overrides(), desk_hours.weekly_hours())
 
 
 def policy() -> rules.AttemptPolicy:

@@ -1,5 +1,6 @@
 """The desk's hours as the phone line, the callbacks and the texts apply them: the
-weekly hours (flows/hours.py) with closures and special hours by date, from
+weekly hours (DESK_HOURS_* settings, as flows.hours.WeeklyHours) with closures and
+special hours by date, from
 IVR_HOURS_OVERRIDES and, winning for the same date, the overrides admins set in the
 console (kept in the database)."""
 from __future__ import annotations
@@ -32,10 +33,18 @@ def hours_overrides() -> hours.Overrides:
     return hours.parse_overrides({**settings.current()["IVR_HOURS_OVERRIDES"], **stored_overrides()})
 
 
+def weekly_hours() -> hours.WeeklyHours:
+    """The desk's usual hours, as configured (checked at start-up)."""
+    config = settings.current()
+    return hours.WeeklyHours(weekdays=hours.parse_hours(config["DESK_HOURS_WEEKDAYS"]),
+                             weekends=hours.parse_hours(config["DESK_HOURS_WEEKENDS"]),
+                             bank_holidays=hours.parse_hours(config["DESK_HOURS_BANK_HOLIDAYS"]))
+
+
 def flow_settings() -> Settings:
     """What the call flow needs to know of the settings and the hours, now."""
     config = settings.current()
-    return Settings(hours_overrides=hours_overrides(),
+    return Settings(hours_overrides=hours_overrides(), weekly_hours=weekly_hours(),
                     queue_max_wait_seconds=config["IVR_QUEUE_MAX_WAIT_SECONDS"],
                     queue_max_size=config["IVR_QUEUE_MAX_SIZE"],
                     position_every_polls=config["IVR_POSITION_EVERY_POLLS"])

@@ -24,6 +24,7 @@ from models.cases import Case, CaseUpdate
 from models.outbox import record_opt_in, record_opt_out
 from services import routing, surveys
 from services.case_updates import case_update_text
+from services.hours import weekly_hours
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ class Outcome:
 
 
 def text(text_id: str, **params) -> str:
-    return render(text_id, desk_number=desk_number(), **params)
+    return render(text_id, weekly=weekly_hours(), desk_number=desk_number(), **params)
 
 
 def handle(db: Session, phone: str | None, body: str, message_sid: str, now: datetime) -> Outcome:

@@ -14,15 +14,21 @@ from flask import Blueprint, Response, render_template, request
 from desk import clock
 from desk.phone import desk_number
 from flows import sms_conversation as conv
+from flows.hours import WeeklyHours, day_groups
 from models.db import session
 from models.surveys import Survey
 from services import survey_links as links
 from services import surveys
+from services.hours import weekly_hours
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("survey_web", __name__, template_folder="templates")
 
+# The kinds of day in the footer's hours; as in the texts, weekends stand for bank
+# holidays too when they keep the same hours.
+HOURS_DAYS = {"weekdays": "Monday to Friday", "weekends": "Saturday and Sunday", "bank_holidays": "bank holidays",
+              "weekends_and_bank_holidays": "Saturday and Sunday"}
 LABELS = {1: "Very poor", 2: "Poor", 3: "OK", 4: "Good", 5: "Excellent"}
 HEADERS = {
     "Cache-Control": "no-store",
@@ -35,9 +41,15 @@ HEADERS = {
 }
 
 
+def opening_hours(weekly: WeeklyHours) -> str:
+    """``Monday to Friday 08:00 to 20:00, Saturday and Sunday 08:00 to 16:00``"""
+    return ", ".join(f"{HOURS_DAYS[days]} {hours[0]:%H:%M} to {hours[1]:%H:%M}" if hours
+                     else f"closed on {HOURS_DAYS[days]}" for days, hours in day_groups(weekly))
+
+
 def page(template: str, status: int = 200, **context) -> Response:
     html = render_template(f"survey_web/{template}", desk_number=desk_number(),
-                           labels=LABELS, **context)
+                           opening_hours=opening_hours(weekly_hours()), labels=LABELS, **context)
     return Response(html, status=status, mimetype="text/html", headers=HEADERS)
 
 

@@ -103,6 +103,8 @@ def test_an_empty_quiet_hours_setting_turns_quiet_hours_off(clean_env, app):
     ("IVR_HOURS_OVERRIDES", '{"2026-12-24": "morning"}'), ("TWILIO_PHONE_NUMBER", "notanumber"),
     ("PUBLIC_BASE_URL", "notaurl"), ("CONSOLE_COOKIE_SECURE", "maybe"), ("DESK_ENV", "prod"),
     ("DESK_ENV", "Production"), ("OUTBOX_STALE_CLAIM_SECONDS", "60"), ("FALLBACK_PHONE_NUMBER", "999"),
+    ("DESK_HOURS_WEEKDAYS", "closed"), ("DESK_HOURS_WEEKDAYS", "8am-8pm"), ("DESK_HOURS_WEEKDAYS", "20:00-08:00"),
+    ("DESK_HOURS_WEEKENDS", "shut"), ("DESK_HOURS_WEEKENDS", "08:00-25:00"), ("DESK_HOURS_BANK_HOLIDAYS", "9-17"),
 ])
 def test_a_bad_setting_stops_start_up_naming_it(clean_env, tmp_path, name, value):
     """An operator's typo must stop the service at once, not send every caller to the

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from flows.hours import LONDON, hours_on, is_bank_holiday, is_open, next_opening, parse_overrides
+from flows.hours import LONDON, WeeklyHours, hours_on, is_bank_holiday, is_open, next_opening, parse_overrides
 
 
 def london(*args) -> datetime:
@@ -50,6 +50,15 @@ def test_bank_holidays_and_substitute_days_keep_weekend_hours():
     assert is_open(london(2027, 12, 29, 17, 0)) is True
     # Scotland's 2 January is not a holiday here
     assert not is_bank_holiday(date(2026, 1, 2))
+
+
+def test_other_weekly_hours():
+    weekly = WeeklyHours(weekdays=(time(9), time(17)), weekends=None, bank_holidays=(time(10), time(14)))
+    assert is_open(london(2026, 11, 23, 8, 30), weekly=weekly) is False
+    assert is_open(london(2026, 11, 23, 16, 59), weekly=weekly) is True
+    assert hours_on(date(2026, 11, 28), weekly=weekly) is None                     # Saturday
+    assert hours_on(date(2027, 12, 28), weekly=weekly) == (time(10), time(14))     # a substitute bank holiday
+    assert next_opening(london(2026, 11, 27, 18, 0), weekly=weekly).at == london(2026, 11, 30, 9, 0)
 
 
 def test_overrides_close_a_day_or_change_its_hours():
