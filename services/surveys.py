@@ -19,6 +19,7 @@ from models.cases import Case, reference_digits
 from models.outbox import SmsRecipient
 from models.surveys import Engagement, Survey
 from reports import rating_periods
+from services.hours import weekly_hours
 from services.outbox import queue_sms
 
 log = logging.getLogger(__name__)
@@ -115,4 +116,4 @@ def reply_text(step: conv.Step) -> str | None:
     reply = step.reply()
     if reply is None:
         return None
-    return render(reply.text_id, desk_number=desk_number(), **reply.params)
+    return render(reply.text_id, weekly=weekly_hours(), desk_number=desk_number(), **reply.params)
