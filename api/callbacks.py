@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 
 from flask import Blueprint, jsonify
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -11,17 +10,17 @@ from sqlmodel import select
 
 from api.base import document, parse_query, require_token
 from desk.clock import LONDON
-from models.callbacks import CallbackAttempt, CallbackRequest
+from models.callbacks import CALLBACK_STATUSES, CallbackAttempt, CallbackRequest, CallbackStatus
 from models.db import session
 
 bp = Blueprint("callbacks_api", __name__, url_prefix="/api/v1")
 
-STATUSES = ("pending", "in_progress", "completed", "failed", "cancelled")
+STATUSES = CALLBACK_STATUSES
 
 
 class CallbackFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    status: Literal["pending", "in_progress", "completed", "failed", "cancelled"] | None = None
+    status: CallbackStatus | None = None
     due_before: datetime | None = Field(default=None, description="next attempt due at or before (ISO 8601)")
     due_after: datetime | None = Field(default=None, description="next attempt due at or after (ISO 8601)")
     min_attempts: int | None = Field(default=None, ge=0, le=100)

@@ -18,7 +18,7 @@ from desk.redis_conn import connect
 from flows import prompts
 from flows.model import Answer, CallbackRecord, CallState, Event, Query, QueueEvent, RequestRouting
 from models.call_rows import CallRow
-from models.callbacks import CallbackRequest
+from models.callbacks import CallbackRequest, CallbackStatus
 from models.calls import record_event
 from models.cases import Case, CaseUpdate
 from services import routing
@@ -157,7 +157,7 @@ def _record_callback(db: Session, record: CallbackRecord, call: CallRow, now: da
                            voicemail_allowed=record.voicemail_allowed, window_start=record.window_start,
                            window_end=record.window_end, queue_joined_at=joined, requested_at=now,
                            language=record.language, verified_case_id=call.verified_case_id,
-                           status="pending", attempts=0))
+                           status=CallbackStatus.PENDING, attempts=0))
     log.info("callback booked on call %s for %s", call.call_sid, pseudonym(record.phone))
 
 

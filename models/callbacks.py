@@ -1,19 +1,30 @@
 """Callback requests taken on the phone line, and each attempt to place one.
 
-The voice side creates requests; the callback workers (workers/callbacks.py) place
+The voice side creates requests; the router (services/routing.py, services/callbacks.py) places
 them, agent first, in the order callers *first joined the queue* (queue_joined_at),
 within the victim's window, and record every attempt here.
 """
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Index, event
 from sqlmodel import Field, SQLModel
 
 from models.db import utcnow
 
-CALLBACK_STATUSES = ("pending", "in_progress", "completed", "failed", "cancelled")
+
+class CallbackStatus(StrEnum):
+    PENDING = "pending"           # waiting for its time, or for a free agent
+    IN_PROGRESS = "in_progress"   # an agent is being rung or is placing it
+    COMPLETED = "completed"       # the victim was reached (or a permitted message left)
+    FAILED = "failed"             # every attempt used
+    CANCELLED = "cancelled"       # an agent closed it
+
+
+CALLBACK_STATUSES = tuple(CallbackStatus)
+OPEN_STATUSES = (CallbackStatus.PENDING, CallbackStatus.IN_PROGRESS)
 
 
 class CallbackRequest(SQLModel, table=True):
@@ -33,7 +44,7 @@ class CallbackRequest(SQLModel, table=True):
     requested_at: datetime = Field(default_factory=utcnow)
     language: str = Field(default="en", max_length=5)
     verified_case_id: int | None = None
-    status: str = Field(default="pending", max_length=20, index=True)
+    status: str = Field(default=CallbackStatus.PENDING, max_length=20, index=True)
     attempts: int = 0
     next_attempt_at: datetime | None = Field(default=None, index=True)  # None: as soon as possible
     last_outcome: str | None = Field(default=None, max_length=100)

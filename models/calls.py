@@ -3,6 +3,7 @@ webhooks, and the queue events of the call in a fixed vocabulary."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, Column, Index, insert, select, text, update
 from sqlmodel import Field, Session, SQLModel
@@ -21,9 +22,22 @@ STATUS_RANK = {"queued": 0, "initiated": 1, "ringing": 2, "in-progress": 3,
                "completed": 4, "busy": 4, "failed": 4, "no-answer": 4, "canceled": 4}
 FINAL_STATUSES = {s for s, rank in STATUS_RANK.items() if rank == 4}
 
-# Call.outcome values.
-OUTCOMES = ("connected", "callback_requested", "callback_unsafe", "case_update", "information",
-            "locked_out", "abandoned", "ended_in_menu", "error")
+
+
+class CallOutcome(StrEnum):
+    """How a call to the desk line ended (Call.outcome); the call flow's End nodes name them."""
+    CONNECTED = "connected"
+    CALLBACK_REQUESTED = "callback_requested"
+    CALLBACK_UNSAFE = "callback_unsafe"
+    CASE_UPDATE = "case_update"
+    INFORMATION = "information"
+    LOCKED_OUT = "locked_out"
+    ABANDONED = "abandoned"
+    ENDED_IN_MENU = "ended_in_menu"
+    ERROR = "error"
+
+
+OUTCOMES = tuple(CallOutcome)
 
 
 class Call(SQLModel, table=True):

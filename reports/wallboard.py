@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from desk.clock import LONDON
 from models.agents import AGENT_STATES, Agent
-from models.callbacks import CallbackRequest
+from models.callbacks import CallbackRequest, CallbackStatus
 from models.calls import Call
 
 
@@ -56,7 +56,7 @@ def wallboard(db: Session, now: datetime, overdue_minutes: int = 30) -> Wallboar
 
     hhmm = now.astimezone(LONDON).strftime("%H:%M")
     came_due = func.coalesce(CallbackRequest.next_attempt_at, CallbackRequest.queue_joined_at)
-    pending = CallbackRequest.status == "pending"
+    pending = CallbackRequest.status == CallbackStatus.PENDING
     due = and_(pending, or_(CallbackRequest.next_attempt_at.is_(None), CallbackRequest.next_attempt_at <= now),
                in_window_now(hhmm))
     late = now - timedelta(minutes=overdue_minutes)

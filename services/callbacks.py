@@ -21,13 +21,14 @@ from sqlmodel import Session, select
 from desk import clock, settings
 from flows import dispatch as rules
 from flows import hours
-from models.callbacks import CallbackAttempt, CallbackRequest
+from models.callbacks import CallbackAttempt, CallbackRequest, CallbackStatus
 from models.cases import Case
 from services import hours as desk_hours
 
 log = logging.getLogger(__name__)
 
-PENDING, IN_PROGRESS, COMPLETED, FAILED = "pending", "in_progress", "completed", "failed"
+PENDING, IN_PROGRESS, COMPLETED, FAILED = (CallbackStatus.PENDING, CallbackStatus.IN_PROGRESS,
+                                          CallbackStatus.COMPLETED, CallbackStatus.FAILED)
 
 
 def desk_open(now: datetime) -> bool:

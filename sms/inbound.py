@@ -19,7 +19,7 @@ from flows import keywords
 from flows import sms_conversation as conv
 from flows.sms_schedule import next_call_window
 from flows.sms_texts import callback_when, render
-from models.callbacks import CallbackRequest
+from models.callbacks import OPEN_STATUSES, CallbackRequest, CallbackStatus
 from models.cases import Case, CaseUpdate
 from models.outbox import record_opt_in, record_opt_out
 from services import routing, surveys
@@ -100,12 +100,12 @@ def request_callback(db: Session, phone: str, message_sid: str, now: datetime) -
         return Outcome("callback:unavailable", text("callback_unavailable"))
     (start, _end), case = windows[0]
     existing = db.exec(select(CallbackRequest).where(
-        CallbackRequest.phone == phone, CallbackRequest.status.in_(("pending", "in_progress")))).first()
+        CallbackRequest.phone == phone, CallbackRequest.status.in_(OPEN_STATUSES))).first()
     if existing is None:
         db.add(CallbackRequest(
             call_sid=message_sid, phone=phone, safe_to_call=True, voicemail_allowed=case.voicemail_allowed,
             queue_joined_at=now, requested_at=now, language="en", verified_case_id=case.id,
-            status="pending", attempts=0))
+            status=CallbackStatus.PENDING, attempts=0))
         db.info.setdefault("after_commit_jobs", []).append(routing.schedule_callbacks)
         log.info("call-back requested by text from %s on case %s", pseudonym(phone), case.id)
     action = "callback:requested" if existing is None else "callback:already"

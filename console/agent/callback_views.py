@@ -10,7 +10,7 @@ from console.agent.views import my_agent
 from console.audit import audit
 from console.auth import current_staff, has_role, require_role
 from desk import clock
-from models.callbacks import CallbackAttempt, CallbackRequest
+from models.callbacks import CallbackAttempt, CallbackRequest, CallbackStatus
 from models.cases import Case
 from models.db import session
 from models.staff import CallbackNote, StaffUser
@@ -117,7 +117,7 @@ def record_outcome(callback_id: int):
     new_status = OUTCOMES[outcome][1]
     # A callback being placed right now belongs to the callback workers; only a
     # waiting one is closed from here.
-    if new_status and cb.status == "pending":
+    if new_status and cb.status == CallbackStatus.PENDING:
         cb.status, cb.next_attempt_at, cb.last_outcome = new_status, None, f"agent: {outcome}"
         db.add(cb)
     db.commit()

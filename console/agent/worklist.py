@@ -9,10 +9,8 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, or_, select
 
 from desk import clock, settings
-from models.callbacks import CallbackAttempt, CallbackRequest
+from models.callbacks import OPEN_STATUSES, CallbackAttempt, CallbackRequest, CallbackStatus
 from services import callbacks as cb_rules
-
-OPEN_STATUSES = ("pending", "in_progress")
 
 
 @dataclass
@@ -48,7 +46,7 @@ def recent_for_agent(db: Session, agent_id: int, since: timedelta = timedelta(ho
 
 
 def mark(db: Session, cb: CallbackRequest, now: datetime) -> Row:
-    if cb.status == "in_progress":
+    if cb.status == CallbackStatus.IN_PROGRESS:
         return Row(cb, "in_progress", "being placed now", False)
     if not cb.safe_to_call:
         return Row(cb, "unsafe", "victim said calls are not safe", False)

@@ -146,3 +146,12 @@ def test_a_prompt_left_unused_by_a_changed_flow_is_rejected():
 def test_the_version_change_node_must_exist():
     problems = validate(replace(call_flow(), on_version_change="front_desk"))
     assert "on_version_change: unknown node 'front_desk'" in problems
+
+
+def test_every_way_the_flow_ends_is_a_call_outcome_the_log_knows():
+    """The flow is pure and cannot import the models' enum; this keeps the two in step."""
+    from flows.model import End
+    from models.calls import CallOutcome
+
+    ends = {node.outcome for node in call_flow().nodes.values() if isinstance(node, End) and node.outcome}
+    assert ends and ends <= set(CallOutcome)
