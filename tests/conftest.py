@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import os
 
-from datetime import datetime
-
 import pytest
 from sqlalchemy import create_engine, inspect, make_url, text
 from sqlmodel import SQLModel
 
-from desk.clock import LONDON, FixedClock
-from models import migrate
+# Helpers' own asserts explain their failures as the tests' asserts do.
+pytest.register_assert_rewrite("tests.support", "tests.fixtures")
 
-PUBLIC_BASE_URL = "https://desk.example.org"
-AUTH_TOKEN = "test-auth-token-0123456789abcdef"
-ACCOUNT_SID = "AC" + "a1" * 16
-DESK_NUMBER = "+442079460000"
-
-# Monday 23 November 2026, 10:00 in London: an ordinary open weekday.
-MONDAY_10AM = datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)
-
-BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+from desk.clock import FixedClock  # noqa: E402
+from models import migrate  # noqa: E402
+from tests.support.backends import BACKENDS  # noqa: E402
+from tests.support.service import ACCOUNT_SID, AUTH_TOKEN, DESK_NUMBER, MONDAY_10AM, PUBLIC_BASE_URL  # noqa: E402
 
 
 @pytest.fixture(scope="session")

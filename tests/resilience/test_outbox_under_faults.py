@@ -18,8 +18,9 @@ from sqlmodel import func, select
 from desk.redis_conn import connect
 from models.db import session
 from models.outbox import OutboundMessage
-from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, BACKENDS, DESK_NUMBER, PUBLIC_BASE_URL
 from tests.resilience.fleet import RedisServer, SlowTwilioAPI, Workers
+from tests.support.backends import BACKENDS
+from tests.support.service import ACCOUNT_SID, AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
 from workers.outbox import sweep_outbox
 from workers.queues import all_queues
 

@@ -15,7 +15,8 @@ from models.db import session
 from models.outbox import OutboundMessage, SmsRecipient
 from models.staff import CallbackNote
 from models.surveys import Engagement, InboundMessage, Survey
-from tests.sms.conftest import ENGAGEMENT, OTHER, VICTIM
+from tests.support.cases import ENGAGEMENT
+from tests.support.numbers import OTHER, VICTIM
 from workers.retention import ANONYMISED, anonymise_old_records
 
 # A Monday morning well over 400 days (the default) before the tests' MONDAY_10AM.
