@@ -3,8 +3,11 @@ is set) and a real Redis (embedded, or TEST_REDIS_URL), cleaned between tests.""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 from sqlalchemy import create_engine, inspect, make_url, text
 from sqlmodel import SQLModel
 
@@ -15,6 +18,16 @@ from desk.clock import FixedClock  # noqa: E402
 from models import migrate  # noqa: E402
 from tests.support.backends import BACKENDS  # noqa: E402
 from tests.support.service import ACCOUNT_SID, AUTH_TOKEN, DESK_NUMBER, MONDAY_10AM, PUBLIC_BASE_URL  # noqa: E402
+from tests.support.workers import worker_database_url, worker_redis_url  # noqa: E402
+
+# Property-based tests: bounded and repeatable in CI, random (and remembered) by hand.
+# The fuzz tests in tests/security fix their own example counts (FUZZ_EXAMPLES) and
+# derandomise themselves; these profiles cover every other @given.
+settings.register_profile("ci", max_examples=25, deadline=None, derandomize=True, database=None,
+                          print_blob=True)
+settings.register_profile("dev", deadline=None, database=DirectoryBasedExampleDatabase(
+    Path(__file__).resolve().parent / "artifacts" / "hypothesis"))
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 @pytest.fixture(scope="session")
@@ -30,18 +43,23 @@ def database_url(request, instance_path):
     if request.param == "sqlite":
         url = f"sqlite:///{instance_path / 'test.sqlite3'}"
     else:
-        url = os.environ["TEST_DATABASE_URL"]
+        _refuse_real_data(os.environ["TEST_DATABASE_URL"])
+        url = worker_database_url(os.environ["TEST_DATABASE_URL"])
         _drop_everything(url)
     migrate.upgrade(url)
     return url
 
 
-def _drop_everything(url: str) -> None:
+def _refuse_real_data(url: str) -> None:
     # The suite starts from an empty schema; a name without "test" is someone's real data
     name = make_url(url).database or ""
     if "test" not in name.lower():
         raise pytest.UsageError(f"TEST_DATABASE_URL names the database {name!r}: the tests drop everything in "
                                 "it, so its name must contain 'test'")
+
+
+def _drop_everything(url: str) -> None:
+    _refuse_real_data(url)
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -56,7 +74,7 @@ def app(database_url, instance_path):
         "TESTING": True,
         "INSTANCE_PATH": str(instance_path),
         "DATABASE_URL": database_url,
-        "REDIS_URL": os.environ.get("TEST_REDIS_URL") or None,
+        "REDIS_URL": worker_redis_url(os.environ.get("TEST_REDIS_URL")),
         "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
@@ -146,3 +164,12 @@ def run_workers(app):
             raise AssertionError("queues never drained: a job keeps re-queueing itself")
 
     return run
+
+
+def pytest_collection_modifyitems(items):
+    # In a parallel run, the fleet tests go one at a time on one worker (each starts
+    # its own worker processes and Redis), and the browser tests share one Chromium.
+    for item in items:
+        for group in ("fleet", "browser"):
+            if item.get_closest_marker(group):
+                item.add_marker(pytest.mark.xdist_group(group))

@@ -147,6 +147,7 @@ def sends(job, message_id: int) -> bool:
 # Hold the 300th text's POST.  Its worker must still be waiting for the answer when the
 # test, still posting the 1,000 updates, gets to kill it: with the usual 5 s timeout it
 # could give up first (and retry the text as uncertain) instead of dying mid-send.
+@pytest.mark.fleet
 @pytest.mark.parametrize("stack", [{"hold": 300, "settings": {"TWILIO_HTTP_TIMEOUT": "60"}}], indirect=True)
 def test_a_worker_sigkilled_mid_send_loses_and_doubles_nothing(stack):
     stack.workers.start_all()  # sending while the case system is still posting updates
@@ -171,6 +172,7 @@ def test_a_worker_sigkilled_mid_send_loses_and_doubles_nothing(stack):
     assert adopted.note == "found at Twilio after a timeout", "the dead worker's text was looked up, not resent"
 
 
+@pytest.mark.fleet
 def test_redis_restarted_mid_batch_with_every_job_lost(stack):
     expected = stack.queue_updates()
     stack.workers.start_all()
@@ -194,6 +196,7 @@ STORM = {"settings": {"SMS_RETRY_BASE_SECONDS": "1", "SMS_MAX_ATTEMPTS": "30", "
                       "OUTBOX_STALE_CLAIM_SECONDS": "150"}}
 
 
+@pytest.mark.fleet
 @pytest.mark.parametrize("stack", [STORM], indirect=True)
 def test_429_and_5xx_storms_and_timeouts_back_off_and_send_each_text_once(stack):
     stack.total = 120

@@ -15,6 +15,8 @@ from tests.support.cases import REFERENCE
 from tests.support.console import queue_caller
 from tests.support.numbers import STRANGER, VICTIM
 
+pytestmark = pytest.mark.browser
+
 AGENT_A_PHONE = "+447911200001"
 SUPERVISOR_LINKS = ("Wallboard", "Call log", "KPIs", "Ratings", "Audit log")
 
