@@ -150,15 +150,14 @@ def fake_twilio(app):
 @pytest.fixture
 def run_workers(app):
     """Run real RQ workers (in this process) until every queue is empty."""
-    from rq import SimpleWorker
-
+    from tests.support.burst import BurstWorker
     from workers.queues import all_queues
 
     def run(max_rounds: int = 50) -> None:
         with app.app_context():
             queues = all_queues(app.config)
             for _ in range(max_rounds):
-                SimpleWorker(queues, connection=queues[0].connection).work(burst=True, with_scheduler=False)
+                BurstWorker(queues, connection=queues[0].connection).work(burst=True, with_scheduler=False)
                 if not any(q.count for q in queues):
                     return
             raise AssertionError("queues never drained: a job keeps re-queueing itself")
