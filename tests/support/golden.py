@@ -41,4 +41,5 @@ def assert_golden(name: str, calls: Caller | list[tuple[str, Caller]], header: s
         return
     assert path.exists(), f"no golden transcript {path.name}; run with UPDATE_GOLDEN=1 to create it"
     expected = path.read_text(encoding="utf-8")
-    assert text == expected, mismatch(path, expected, text)
+    if text != expected:  # the diff alone: pytest's own comparison would repeat it, truncated
+        raise AssertionError(mismatch(path, expected, text))
