@@ -98,8 +98,9 @@ SLOW = "not fleet and not browser"
 
 
 def pytest_args(args: list[str]) -> list[str]:
-    """--fast becomes a marker selection; a run in two processes unless -n is given
-    (half the time on two cores: most tests wait on I/O, not the CPU)."""
+    """--fast becomes a marker selection; the tests run in two processes (pytest-xdist)
+    unless -n is given: the fleet tests mostly wait on their worker processes, and the
+    rest fill the other process meanwhile."""
     fast = "--fast" in args
     args = [a for a in args if a != "--fast"]
     if fast:
