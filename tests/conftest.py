@@ -9,6 +9,7 @@ import pytest
 from hypothesis import settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
 # Helpers' own asserts explain their failures as the tests' asserts do.
@@ -70,6 +71,9 @@ def _drop_everything(url: str) -> None:
 def app(database_url, instance_path):
     from wsgi import create_app
 
+    # Emptied before the app starts: start-up reads the tables (the desk-hours overrides,
+    # which the app then keeps for a while), so it must not see the last test's rows.
+    _empty_tables(database_url)
     app = create_app({
         "TESTING": True,
         "INSTANCE_PATH": str(instance_path),
@@ -81,20 +85,22 @@ def app(database_url, instance_path):
         "TWILIO_PHONE_NUMBER": DESK_NUMBER,
         "SECRET_KEY": "test-secret",
     })
-    _empty_tables(app)
     from desk.redis_conn import connect
 
     connect(app.config).flushdb()
     yield app
 
 
-def _empty_tables(app) -> None:
-    engine = app.extensions["db_engine"]
-    names = set(inspect(engine).get_table_names()) - {"alembic_version"}
-    with engine.begin() as conn:
-        for table in reversed(SQLModel.metadata.sorted_tables):
-            if table.name in names:
-                conn.execute(table.delete())
+def _empty_tables(url: str) -> None:
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        names = set(inspect(engine).get_table_names()) - {"alembic_version"}
+        with engine.begin() as conn:
+            for table in reversed(SQLModel.metadata.sorted_tables):
+                if table.name in names:
+                    conn.execute(table.delete())
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture
