@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """The two commands a newcomer needs, on a machine with nothing but Python:
 
-    python3 dev.py serve   # the service on embedded defaults: web, worker and scheduler
-    python3 dev.py test    # the test suite
+    python3 dev.py serve         # the service on embedded defaults: web, worker and scheduler
+    python3 dev.py test          # the whole test suite (what CI runs), two test processes
+    python3 dev.py test --fast   # all but the slow `fleet` and `browser` tests, for development
+
+Anything else after `test` goes to pytest: `python3 dev.py test --fast tests/ivr -x`,
+`python3 dev.py test -m browser`.  `-n 0` runs in this one process (for pdb).
 
 Each creates .venv and installs the project into it when pyproject.toml has changed
 since the last install, so running them again costs nothing.
@@ -88,10 +92,29 @@ def serve() -> int:
     return max((p.returncode or 0) for p in procs)
 
 
+# Markers (pyproject.toml) of the tests a development run leaves out: worker-process
+# fleets under faults (minutes) and the console in Chromium.
+SLOW = "not fleet and not browser"
+
+
+def pytest_args(args: list[str]) -> list[str]:
+    """--fast becomes a marker selection; the tests run in two processes (pytest-xdist)
+    unless -n is given: the fleet tests mostly wait on their worker processes, and the
+    rest fill the other process meanwhile."""
+    fast = "--fast" in args
+    args = [a for a in args if a != "--fast"]
+    if fast:
+        args = ["-m", SLOW, *args]
+    if not any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in args):
+        args = ["-n", "2", *args]
+    return args
+
+
 def test(args: list[str]) -> int:
     ensure_installed("test")
-    ensure_browser()
-    return subprocess.run([str(PYTHON), "-m", "pytest", *args], cwd=ROOT).returncode
+    if "--fast" not in args:
+        ensure_browser()
+    return subprocess.run([str(PYTHON), "-m", "pytest", *pytest_args(args)], cwd=ROOT).returncode
 
 
 def main(argv: list[str]) -> int:

@@ -3,25 +3,32 @@ is set) and a real Redis (embedded, or TEST_REDIS_URL), cleaned between tests.""
 from __future__ import annotations
 
 import os
-
-from datetime import datetime
+from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
-from desk.clock import LONDON, FixedClock
-from models import migrate
+# Helpers' own asserts explain their failures as the tests' asserts do.
+pytest.register_assert_rewrite("tests.support", "tests.fixtures")
 
-PUBLIC_BASE_URL = "https://desk.example.org"
-AUTH_TOKEN = "test-auth-token-0123456789abcdef"
-ACCOUNT_SID = "AC" + "a1" * 16
-DESK_NUMBER = "+442079460000"
+from desk.clock import FixedClock  # noqa: E402
+from models import migrate  # noqa: E402
+from tests.support.backends import BACKENDS  # noqa: E402
+from tests.support.service import ACCOUNT_SID, AUTH_TOKEN, DESK_NUMBER, MONDAY_10AM, PUBLIC_BASE_URL  # noqa: E402
+from tests.support.workers import worker_database_url, worker_redis_url  # noqa: E402
 
-# Monday 23 November 2026, 10:00 in London: an ordinary open weekday.
-MONDAY_10AM = datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)
-
-BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+# Property-based tests: bounded and repeatable in CI, random (and remembered) by hand.
+# The fuzz tests in tests/security fix their own example counts (FUZZ_EXAMPLES) and
+# derandomise themselves; these profiles cover every other @given.
+settings.register_profile("ci", max_examples=25, deadline=None, derandomize=True, database=None,
+                          print_blob=True)
+settings.register_profile("dev", deadline=None, database=DirectoryBasedExampleDatabase(
+    Path(__file__).resolve().parent / "artifacts" / "hypothesis"))
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 @pytest.fixture(scope="session")
@@ -37,18 +44,23 @@ def database_url(request, instance_path):
     if request.param == "sqlite":
         url = f"sqlite:///{instance_path / 'test.sqlite3'}"
     else:
-        url = os.environ["TEST_DATABASE_URL"]
+        _refuse_real_data(os.environ["TEST_DATABASE_URL"])
+        url = worker_database_url(os.environ["TEST_DATABASE_URL"])
         _drop_everything(url)
     migrate.upgrade(url)
     return url
 
 
-def _drop_everything(url: str) -> None:
+def _refuse_real_data(url: str) -> None:
     # The suite starts from an empty schema; a name without "test" is someone's real data
     name = make_url(url).database or ""
     if "test" not in name.lower():
         raise pytest.UsageError(f"TEST_DATABASE_URL names the database {name!r}: the tests drop everything in "
                                 "it, so its name must contain 'test'")
+
+
+def _drop_everything(url: str) -> None:
+    _refuse_real_data(url)
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -59,18 +71,20 @@ def _drop_everything(url: str) -> None:
 def app(database_url, instance_path):
     from wsgi import create_app
 
+    # Emptied before the app starts: start-up reads the tables (the desk-hours overrides,
+    # which the app then keeps for a while), so it must not see the last test's rows.
+    _empty_tables(database_url)
     app = create_app({
         "TESTING": True,
         "INSTANCE_PATH": str(instance_path),
         "DATABASE_URL": database_url,
-        "REDIS_URL": os.environ.get("TEST_REDIS_URL") or None,
+        "REDIS_URL": worker_redis_url(os.environ.get("TEST_REDIS_URL")),
         "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
         "TWILIO_PHONE_NUMBER": DESK_NUMBER,
         "SECRET_KEY": "test-secret",
     })
-    _empty_tables(app)
     from desk.redis_conn import connect
     from services.hours import forget_cached_overrides
 
@@ -80,13 +94,16 @@ def app(database_url, instance_path):
     yield app
 
 
-def _empty_tables(app) -> None:
-    engine = app.extensions["db_engine"]
-    names = set(inspect(engine).get_table_names()) - {"alembic_version"}
-    with engine.begin() as conn:
-        for table in reversed(SQLModel.metadata.sorted_tables):
-            if table.name in names:
-                conn.execute(table.delete())
+def _empty_tables(url: str) -> None:
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        names = set(inspect(engine).get_table_names()) - {"alembic_version"}
+        with engine.begin() as conn:
+            for table in reversed(SQLModel.metadata.sorted_tables):
+                if table.name in names:
+                    conn.execute(table.delete())
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture
@@ -142,17 +159,25 @@ def fake_twilio(app):
 @pytest.fixture
 def run_workers(app):
     """Run real RQ workers (in this process) until every queue is empty."""
-    from rq import SimpleWorker
-
+    from tests.support.burst import BurstWorker
     from workers.queues import all_queues
 
     def run(max_rounds: int = 50) -> None:
         with app.app_context():
             queues = all_queues(app.config)
             for _ in range(max_rounds):
-                SimpleWorker(queues, connection=queues[0].connection).work(burst=True, with_scheduler=False)
+                BurstWorker(queues, connection=queues[0].connection).work(burst=True, with_scheduler=False)
                 if not any(q.count for q in queues):
                     return
             raise AssertionError("queues never drained: a job keeps re-queueing itself")
 
     return run
+
+
+def pytest_collection_modifyitems(items):
+    # In a parallel run, the fleet tests go one at a time on one worker (each starts
+    # its own worker processes and Redis), and the browser tests share one Chromium.
+    for item in items:
+        for group in ("fleet", "browser"):
+            if item.get_closest_marker(group):
+                item.add_marker(pytest.mark.xdist_group(group))

@@ -2,7 +2,7 @@
 import pytest
 from twilio.request_validator import RequestValidator
 
-from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
+from tests.support.service import AUTH_TOKEN, PUBLIC_BASE_URL
 
 # Routes Twilio never calls: the JSON API (bearer tokens) and staff/public pages.
 NOT_TWILIO = ("/api/", "/static/", "/s/", "/leaflet", "/console", "/staff", "/qr")

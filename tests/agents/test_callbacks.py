@@ -9,8 +9,8 @@ import pytest
 from models.agents import Agent
 from models.callbacks import CallbackAttempt, CallbackRequest
 from models.db import session
-from tests.agents.conftest import last_twiml
-from tests.conftest import DESK_NUMBER, MONDAY_10AM
+from tests.support.replies import last_twiml
+from tests.support.service import DESK_NUMBER, MONDAY_10AM
 
 ASHA, BEN = "+447911200001", "+447911200002"
 VICTIM_A, VICTIM_B, VICTIM_C = "+447911123456", "+447911123457", "+447911123458"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from models.agents import Agent, AgentOffer
 from models.calls import Call, CallEvent
-from tests.conftest import DESK_NUMBER, PUBLIC_BASE_URL
+from tests.support.service import DESK_NUMBER, PUBLIC_BASE_URL
 
 VICTIM = "+447911123456"
 ASHA, BEN, CARA = "+447911200001", "+447911200002", "+447911200003"

@@ -2,11 +2,20 @@
 real login form (CSRF token and all)."""
 from __future__ import annotations
 
-import re
-
 import pytest
 
-DEFAULT_PASSWORD = "correct horse battery staple"
+from tests.support.cases import REFERENCE
+from tests.support.console import DEFAULT_PASSWORD, log_in
+from tests.support.numbers import VICTIM
+
+# The real-browser fixtures (Chromium on a loopback server): defined once here, since a
+# second session-scoped Playwright would refuse to start inside the first one's loop.
+from tests.console.browser_support import (  # noqa: F401
+    browser, live_server, new_page, page, pytest_runtest_makereport)
+
+# The agents' side fixtures: emulated callers, real RQ workers, the fake Twilio API.
+from tests.fixtures.agents import (  # noqa: F401
+    add_agent, call_status, dial, pick_up, route, rows, twilio_fetch)
 
 
 @pytest.fixture
@@ -19,22 +28,6 @@ def staff(app):
             return create_account(email, role, password, agent_id)
 
     return make
-
-
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "the page has no CSRF token in a form"
-    return match.group(1)
-
-
-def log_in(client, email: str, password: str = DEFAULT_PASSWORD):
-    """Log CLIENT in with the login form; returns the client."""
-    form = client.get("/console/login")
-    assert form.status_code == 200, form.status_code
-    response = client.post("/console/login", data={
-        "email": email, "password": password, "csrf_token": csrf_from(form.get_data(as_text=True))})
-    assert response.status_code == 302, f"login failed ({response.status_code})"
-    return client
 
 
 @pytest.fixture
@@ -60,27 +53,6 @@ def agent_row(app):
             return agent.id
 
     return make
-
-
-def form_post(client, page_url: str, action: str, data: dict):
-    """POST a console form found on PAGE_URL with the page's CSRF token."""
-    token = csrf_from(client.get(page_url).get_data(as_text=True))
-    return client.post(action, data={**data, "csrf_token": token})
-
-
-# The real-browser fixtures (Chromium on a loopback server): defined once here, since a
-# second session-scoped Playwright would refuse to start inside the first one's loop.
-from tests.console.browser_support import (  # noqa: E402,F401
-    browser, live_server, new_page, page, pytest_runtest_makereport)
-
-# The agents' side fixtures: emulated callers, real RQ workers, the fake Twilio API.
-from tests.agents.conftest import (  # noqa: E402,F401
-    add_agent, call_status, dial, pick_up, route, rows, twilio_fetch)
-
-VICTIM = "+447911123456"
-STRANGER = "+447911123457"
-REFERENCE = "5201234/26"
-REFERENCE_KEYS = "520123426#"
 
 
 @pytest.fixture
@@ -123,14 +95,3 @@ def book(app, clock):
             return row.id
 
     return make
-
-
-def queue_caller(dial, from_: str = VICTIM, *, verify: bool = False):
-    """An emulated caller who (optionally) types the case reference, then asks for the desk."""
-    caller = dial(from_)
-    if verify:
-        caller.press("1")
-        caller.press(REFERENCE_KEYS)
-    caller.press("2")
-    assert caller.waiting_for == "queue", caller.transcript[-3:]
-    return caller

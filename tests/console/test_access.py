@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from models.db import session
 from models.staff import StaffUser
-from tests.console.conftest import DEFAULT_PASSWORD, csrf_from, form_post, log_in
+from tests.support.console import DEFAULT_PASSWORD, csrf_from, form_post, log_in
 
 EMAIL = "sam@desk.example"
 

@@ -8,9 +8,9 @@ from flows import hours as desk_hours
 from models.agents import Agent
 from models.staff import AuditLog, StaffUser
 from models.tokens import ApiToken
-from tests.conftest import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
-from tests.console.conftest import DEFAULT_PASSWORD, csrf_from, log_in
 from emulator.caller import Caller
+from tests.support.console import DEFAULT_PASSWORD, csrf_from, log_in
+from tests.support.service import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
 
 ADMIN = "ada@desk.example"
 

@@ -13,7 +13,9 @@ from models.calls import Call
 from models.cases import CaseUpdate
 from models.outbox import OutboundMessage
 from models.staff import AuditLog, CallbackNote
-from tests.console.conftest import REFERENCE, STRANGER, VICTIM, csrf_from, log_in, queue_caller
+from tests.support.cases import REFERENCE
+from tests.support.console import csrf_from, log_in, queue_caller
+from tests.support.numbers import STRANGER, VICTIM
 
 AGENT_A_PHONE, AGENT_B_PHONE = "+447911200001", "+447911200002"
 

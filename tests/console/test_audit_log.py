@@ -6,7 +6,8 @@ import pytest
 
 from models.db import session
 from models.staff import AuditLog
-from tests.console.conftest import VICTIM, csrf_from, log_in
+from tests.support.console import csrf_from, log_in
+from tests.support.numbers import VICTIM
 
 
 def test_views_are_logged_and_supervisors_can_read_and_filter_them(app, client, staff, add_agent, book, rows):

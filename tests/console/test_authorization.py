@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.console.conftest import REFERENCE, VICTIM, log_in
+from tests.support.cases import REFERENCE
+from tests.support.console import log_in
+from tests.support.numbers import VICTIM
 
 ROLES = ("agent", "supervisor", "admin")
 PUBLIC = "public"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from models.staff import StaffUser
-from tests.console.conftest import DEFAULT_PASSWORD, log_in
+from tests.support.console import DEFAULT_PASSWORD, log_in
 
 
 def run(app, *args, input=None):

@@ -10,9 +10,9 @@ from sqlmodel import select
 from desk.clock import LONDON
 from models.calls import Call
 from models.db import session
-from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
 from emulator.signing import post_signed
-from tests.ivr.conftest import STRANGER, VICTIM
+from tests.support.numbers import STRANGER, VICTIM
+from tests.support.service import AUTH_TOKEN, PUBLIC_BASE_URL
 
 SID = "CA" + "5" * 32
 

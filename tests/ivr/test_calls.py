@@ -12,7 +12,8 @@ from models.calls import Call, CallEvent
 from models.callbacks import CallbackRequest
 from models.cases import Case, CaseUpdate
 from models.db import session
-from tests.ivr.conftest import OTHER_PHONE, STRANGER, VICTIM, assert_golden
+from tests.support.golden import assert_golden
+from tests.support.numbers import OTHER_PHONE, STRANGER, VICTIM
 
 REFERENCE = "5201234/26"
 REFERENCE_KEYS = "520123426#"
@@ -242,8 +243,8 @@ def test_a_repeated_menu_answer_from_a_caller_in_the_queue_puts_them_back_in_lin
     dead line."""
     import xml.etree.ElementTree as ET
 
-    from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
     from emulator.signing import post_signed
+    from tests.support.service import ACCOUNT_SID, AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
 
     call = dial()
     call.press("2")

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import create_engine
 
 from ivr.fallback import STATIC_FILE, static_document
-from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
 from emulator.signing import post_signed
-from tests.ivr.conftest import VICTIM, assert_golden
+from tests.support.golden import assert_golden
+from tests.support.numbers import VICTIM
+from tests.support.service import AUTH_TOKEN, PUBLIC_BASE_URL
 
 FALLBACK = "+442079460999"
 

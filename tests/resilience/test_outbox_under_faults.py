@@ -19,8 +19,9 @@ from sqlmodel import func, select
 from desk.redis_conn import connect
 from models.db import session
 from models.outbox import OutboundMessage
-from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, BACKENDS, DESK_NUMBER, PUBLIC_BASE_URL
 from tests.resilience.fleet import RedisServer, SlowTwilioAPI, Workers
+from tests.support.backends import BACKENDS
+from tests.support.service import ACCOUNT_SID, AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
 from workers.outbox import sweep_outbox
 from workers.queues import all_queues
 
@@ -35,7 +36,7 @@ SETTINGS = {"SMS_QUIET_HOURS": "", "SMS_RETRY_BASE_SECONDS": "0.2", "SMS_RATE_PE
             "OUTBOX_SWEEP_GRACE_SECONDS": "1", "TWILIO_HTTP_TIMEOUT": "5"}
 # The test's own sweeper (Stack.run_until_done) reclaims a dead worker's claim after 3 s,
 # not 5 minutes.  Only the test's running app gets this: the app and the workers refuse
-# at start-up a claim no longer than the send job's timeout (desk.config.check_stale_claim),
+# at start-up a claim no longer than the send job's timeout (desk/settings.py),
 # since a worker still sending could lose its claim and the text go twice.  So the workers
 # keep the default, and their own periodic sweeps leave live claims alone.
 TEST_SWEEPER = {"OUTBOX_STALE_CLAIM_SECONDS": "3"}
@@ -147,6 +148,7 @@ def sends(job, message_id: int) -> bool:
 # Hold the 300th text's POST.  Its worker must still be waiting for the answer when the
 # test, still posting the 1,000 updates, gets to kill it: with the usual 5 s timeout it
 # could give up first (and retry the text as uncertain) instead of dying mid-send.
+@pytest.mark.fleet
 @pytest.mark.parametrize("stack", [{"hold": 300, "settings": {"TWILIO_HTTP_TIMEOUT": "60"}}], indirect=True)
 def test_a_worker_sigkilled_mid_send_loses_and_doubles_nothing(stack):
     stack.workers.start_all()  # sending while the case system is still posting updates
@@ -171,6 +173,7 @@ def test_a_worker_sigkilled_mid_send_loses_and_doubles_nothing(stack):
     assert adopted.note == "found at Twilio after a timeout", "the dead worker's text was looked up, not resent"
 
 
+@pytest.mark.fleet
 def test_redis_restarted_mid_batch_with_every_job_lost(stack):
     expected = stack.queue_updates()
     stack.workers.start_all()
@@ -194,6 +197,7 @@ STORM = {"settings": {"SMS_RETRY_BASE_SECONDS": "1", "SMS_MAX_ATTEMPTS": "30", "
                       "OUTBOX_STALE_CLAIM_SECONDS": "150"}}
 
 
+@pytest.mark.fleet
 @pytest.mark.parametrize("stack", [STORM], indirect=True)
 def test_429_and_5xx_storms_and_timeouts_back_off_and_send_each_text_once(stack):
     stack.total = 120

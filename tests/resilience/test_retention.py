@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+
 from desk import settings
 from desk.settings import ConfigError
 from wsgi import create_app
@@ -18,8 +19,9 @@ from models.db import session
 from models.outbox import OutboundMessage, SmsRecipient
 from models.staff import CallbackNote
 from models.surveys import Engagement, InboundMessage, Survey
-from tests.sms.conftest import ENGAGEMENT, OTHER, VICTIM
-from services.retention import ANONYMISED, anonymise_old_records
+from tests.support.cases import ENGAGEMENT
+from tests.support.numbers import OTHER, VICTIM
+from workers.retention import ANONYMISED, anonymise_old_records
 
 # A Monday morning well over 400 days (the default) before the tests' MONDAY_10AM.
 LONG_AGO = datetime(2025, 6, 2, 10, 0, tzinfo=LONDON)

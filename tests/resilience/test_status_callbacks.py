@@ -12,9 +12,9 @@ from sqlmodel import select
 from models.calls import Call
 from models.db import session
 from models.outbox import OutboundMessage, SmsRecipient
-from tests.conftest import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
 from emulator.signing import post_signed
-from services.outbox import queue_sms
+from tests.support.service import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
+from workers.outbox import queue_sms
 
 PHONES = ["+447911123456", "+447911123457", "+447911123458"]
 

@@ -13,9 +13,9 @@ from sqlmodel import select
 
 from models.callbacks import CallbackRequest
 from models.db import session
-from tests.conftest import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
 from emulator.caller import Caller
 from emulator.texter import Texter
+from tests.support.service import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
 
 VICTIM = "+447911123456"
 OTHER = "+447911123458"  # typed on the keypad for the call-back

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
 from emulator.signing import sign
 from tests.security import twiml
-from tests.security.conftest import MESSAGING, STATUS_CALLBACKS, api_rules, concrete, methods, twilio_rules
+from tests.support.routes import MESSAGING, STATUS_CALLBACKS, api_rules, concrete, methods, twilio_rules
+from tests.support.service import AUTH_TOKEN, PUBLIC_BASE_URL
 
 RAW_BODIES = {
     "json": (b'{"CallSid": "CA' + b"0" * 32 + b'"}', "application/json"),

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
 from emulator.caller import Caller
 from emulator.signing import sign
 from tests.security import twiml
-from tests.security.conftest import (API_PREFIX, PEOPLE_PREFIXES, TWILIO_PREFIXES, api_rules,
-                                     concrete, methods, rules, signed_endpoint, twilio_rules)
+from tests.support.routes import (API_PREFIX, PEOPLE_PREFIXES, TWILIO_PREFIXES, api_rules, concrete,
+                                  methods, rules, signed_endpoint, twilio_rules)
+from tests.support.service import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
 
-from tests.agents.conftest import add_agent, call_status, route, twilio_fetch  # noqa: F401
+from tests.fixtures.agents import add_agent, call_status, route, twilio_fetch  # noqa: F401
 
 VICTIM = "+447911123456"
 AGENT_PHONE = "+447911200001"

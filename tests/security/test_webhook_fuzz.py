@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from models.agents import Agent, AgentOffer
 from models.callbacks import CallbackAttempt, CallbackRequest
 from models.db import session
-from tests.conftest import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
 from emulator.caller import Caller
 from tests.security import twiml
-from tests.security.conftest import MESSAGING, STATUS_CALLBACKS, concrete, signed_endpoint
+from tests.support.routes import MESSAGING, STATUS_CALLBACKS, concrete, signed_endpoint
+from tests.support.service import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
 
 VICTIM = "+447911123456"
 
@@ -192,13 +192,13 @@ def check_reply(app, rule_path: str, response) -> None:
 def test_the_route_list_is_the_app_s(app):
     """The parametrised list below is read from a default app at collection time;
     it must be the test app's list, so a new webhook is fuzzed as soon as it exists."""
-    from tests.security.conftest import twilio_rules
+    from tests.support.routes import twilio_rules
 
     assert [r.rule for r in twilio_rules(app)] == TWILIO_RULES
 
 
 def _collected_rules() -> list[str]:
-    from tests.security.conftest import twilio_rules
+    from tests.support.routes import twilio_rules
     from wsgi import app as default_app
 
     return [r.rule for r in twilio_rules(default_app)]

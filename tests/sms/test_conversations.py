@@ -9,7 +9,7 @@ from flows.sms_texts import render
 from models.db import session
 from models.outbox import SmsRecipient
 from models.surveys import InboundMessage, Survey
-from tests.sms.conftest import OTHER, VICTIM
+from tests.support.numbers import OTHER, VICTIM
 
 DESK = "020 7946 0000"
 HELP = ("Metropolitan Police Victim Focus Desk. Call 020 7946 0000, Mon-Fri 08:00-20:00, "
@@ -244,8 +244,8 @@ def test_a_repeated_webhook_gets_the_same_reply_and_rates_once(app, clock, engag
 
 def test_a_retry_with_the_same_idempotency_token_is_a_duplicate(app, client, clock, engage, deliver,
                                                                  fake_twilio):
-    from tests.conftest import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
     from emulator.signing import IDEMPOTENCY_HEADER, signature_headers
+    from tests.support.service import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
 
     invited(engage, clock, deliver, fake_twilio)
 

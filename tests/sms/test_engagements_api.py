@@ -12,7 +12,8 @@ from desk.clock import LONDON, FixedClock
 from models.db import session
 from models.outbox import OutboundMessage, record_opt_out
 from models.surveys import Survey
-from tests.sms.conftest import ENGAGEMENT, VICTIM
+from tests.support.cases import ENGAGEMENT
+from tests.support.numbers import VICTIM
 
 
 def invitation(app, survey_id):

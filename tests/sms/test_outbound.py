@@ -9,9 +9,10 @@ from sqlmodel import select
 from desk.clock import LONDON, FixedClock
 from models.db import session
 from models.outbox import OutboundMessage, SmsRecipient
-from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
 from emulator.signing import post_signed
-from tests.sms.conftest import ENGAGEMENT, OTHER, VICTIM
+from tests.support.cases import ENGAGEMENT
+from tests.support.numbers import OTHER, VICTIM
+from tests.support.service import AUTH_TOKEN, PUBLIC_BASE_URL
 
 
 def bodies(fake_twilio, phone=VICTIM):

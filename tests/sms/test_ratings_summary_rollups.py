@@ -16,8 +16,8 @@ from models.db import session
 from models.outbox import record_opt_out
 from models.surveys import Engagement, Survey
 from tests.rating_data import FILTERS, RANGES, kept, seed
-from tests.sms.conftest import VICTIM
 from tests.sms.test_web import nonce, path_of
+from tests.support.numbers import VICTIM
 
 
 def old_summary(db, first: date | None, last: date | None, borough=None, officer_id=None) -> dict:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import html
 import re
 
-from tests.conftest import PUBLIC_BASE_URL
-from tests.sms.conftest import VICTIM
+from tests.support.numbers import VICTIM
+from tests.support.service import PUBLIC_BASE_URL
 
 
 def path_of(link: str) -> str:

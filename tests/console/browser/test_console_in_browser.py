@@ -11,7 +11,11 @@ from playwright.sync_api import expect
 from models.callbacks import CallbackRequest
 from models.staff import AuditLog, CallbackNote
 from tests.console.browser_support import browser_login, shoot
-from tests.console.conftest import REFERENCE, STRANGER, VICTIM, queue_caller
+from tests.support.cases import REFERENCE
+from tests.support.console import queue_caller
+from tests.support.numbers import STRANGER, VICTIM
+
+pytestmark = pytest.mark.browser
 
 AGENT_A_PHONE = "+447911200001"
 SUPERVISOR_LINKS = ("Wallboard", "Call log", "KPIs", "Ratings", "Audit log")
@@ -79,8 +83,8 @@ def test_a_call_is_routed_into_the_agents_screen_pop(page, agent_a, case, dial, 
 
 
 def test_an_agent_works_a_callback(page, agent_a, book, route, pick_up, twilio_fetch, rows, fake_twilio):
-    from tests.agents.conftest import last_twiml
-    from tests.conftest import DESK_NUMBER
+    from tests.support.replies import last_twiml
+    from tests.support.service import DESK_NUMBER
 
     later = book("+447911300001", joined_minutes_ago=5)
     first = book(VICTIM, joined_minutes_ago=90, requested_minutes_ago=90)

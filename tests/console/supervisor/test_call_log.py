@@ -10,7 +10,7 @@ from reports.calllog import CallFilters, call_page, call_timeline, decode_cursor
 from reports.london import DayRange
 from models.agents import Agent, AgentOffer
 from models.callbacks import CallbackAttempt, CallbackRequest
-from tests.console.supervisor.conftest import add_call, london
+from tests.support.history import add_call, london
 
 
 def walk(db, filters, limit):

@@ -10,7 +10,7 @@ from reports.kpis import kpis
 from reports.london import DayRange
 from models.callbacks import CallbackAttempt, CallbackRequest
 from models.outbox import OutboundMessage
-from tests.console.supervisor.conftest import add_call, london
+from tests.support.history import add_call, london
 
 MONDAY = date(2026, 11, 16)
 

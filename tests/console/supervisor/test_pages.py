@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from models.agents import Agent
 from models.staff import AuditLog
-from tests.console.supervisor.conftest import add_call, add_rating, london
+from tests.support.history import add_call, add_rating, london
 
 PAGES = ["/console/supervisor/", "/console/supervisor/wallboard.json", "/console/supervisor/calls",
          "/console/supervisor/calls.csv", "/console/supervisor/kpis", "/console/supervisor/ratings",

@@ -8,7 +8,7 @@ import pytest
 
 from reports import ratings
 from reports.london import DayRange
-from tests.console.supervisor.conftest import add_rating, london
+from tests.support.history import add_rating, london
 
 WEEK = DayRange(date(2026, 11, 9), date(2026, 11, 22))  # two ISO weeks
 

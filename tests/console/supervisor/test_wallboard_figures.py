@@ -8,8 +8,8 @@ from reports.wallboard import wallboard
 from models.agents import Agent
 from models.callbacks import CallbackRequest
 from models.db import session
-from tests.conftest import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
 from emulator.caller import Caller
+from tests.support.service import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
 
 
 def caller(client, clock, number):

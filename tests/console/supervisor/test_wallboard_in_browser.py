@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from playwright.sync_api import expect
 
-from tests.console.supervisor.conftest import add_call, browser_login, london
-from tests.conftest import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
+from tests.console.browser_support import browser_login
 from emulator.caller import Caller
+from tests.support.history import add_call, london
+from tests.support.service import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
+
+pytestmark = pytest.mark.browser
 
 
 def test_the_wallboard_updates_itself_when_a_caller_joins_the_queue(page, app, client, clock, staff):
