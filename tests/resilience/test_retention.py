@@ -21,7 +21,7 @@ from models.staff import CallbackNote
 from models.surveys import Engagement, InboundMessage, Survey
 from tests.support.cases import ENGAGEMENT
 from tests.support.numbers import OTHER, VICTIM
-from workers.retention import ANONYMISED, anonymise_old_records
+from services.retention import ANONYMISED, anonymise_old_records
 
 # A Monday morning well over 400 days (the default) before the tests' MONDAY_10AM.
 LONG_AGO = datetime(2025, 6, 2, 10, 0, tzinfo=LONDON)

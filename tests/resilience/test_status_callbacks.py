@@ -14,7 +14,7 @@ from models.db import session
 from models.outbox import OutboundMessage, SmsRecipient
 from emulator.signing import post_signed
 from tests.support.service import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
-from workers.outbox import queue_sms
+from services.outbox import queue_sms
 
 PHONES = ["+447911123456", "+447911123457", "+447911123458"]
 
