@@ -29,7 +29,7 @@ _checkpointed: set[tuple[int, str]] = set()
 
 # SQLite copies its write-ahead log back into the database file ("checkpoint") in the
 # commit that crosses this many pages, and that commit waits for the copy and its
-# fsync: 30-170 ms on this kind of disk, for about 1 webhook in 150 at the default of
+# fsync: tens of milliseconds or more, for about 1 webhook in 150 at the default of
 # 1000 pages.  A thread in each process checkpoints every CHECKPOINT_SECONDS instead;
 # the raised threshold only matters if that thread cannot keep up.
 WAL_AUTOCHECKPOINT_PAGES = 10000

@@ -15,10 +15,8 @@
   re-queues them).
 - Why batches: RQ runs each job in a freshly forked work horse, which opens its own
   database, Redis and HTTP connections and compiles its SQL again, and whatever it
-  sets up dies with it.  Measured on the 2-CPU benchmark machine (bench/README.md,
-  4 December 2026, SQLite / PostgreSQL): RQ's own 18 / 27 ms per job (a no-op job),
-  then ~15 / ~30 ms of set-up before the first text, against 8 / 12 ms a text once
-  set up.  A batch pays RQ and the set-up once.
+  sets up dies with it: per job, RQ's own cost and that set-up each outweigh sending
+  one text once set up (bench/README.md, outbox).  A batch pays them once.
   A batch stops early, queueing its unclaimed rows as a new job, when the rate limit
   says to come back later and after half the job's timeout, so it never runs into it.
 - Transient failures (429/20429, 5xx, timeouts) are retried with backoff; Twilio's
