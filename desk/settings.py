@@ -10,7 +10,9 @@ context is pushed, and a worker binds them for each job (workers/runtime.py).
 from __future__ import annotations
 
 import json
+import logging
 import re
+import secrets
 from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -30,6 +32,15 @@ DEFAULT_API_BASE = "https://api.twilio.com"
 # must be longer: only then is the worker behind a stale claim surely gone, not still
 # sending the text.
 SEND_JOB_TIMEOUT_SECONDS = 120
+
+# What the repository once shipped as development values: never accepted in production.
+PLACEHOLDER_ACCOUNT_SID = "AC" + "0" * 32
+KNOWN_PLACEHOLDERS = {"dev-secret-key-not-secret", "dev-auth-token-not-secret", "change-me", "changeme", "secret"}
+SECRET_MIN_BYTES = 32
+# Secrets the service makes for itself in development, so none is shared through the repository.
+DEVELOPMENT_SECRETS = ("SECRET_KEY", "TWILIO_AUTH_TOKEN")
+
+log = logging.getLogger(__name__)
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 HOURS_RANGE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
@@ -58,8 +69,12 @@ class Core(_Base):
                                description="folder for the embedded SQLite file and Redis")
     DATABASE_URL: str | None = _required("SQLAlchemy URL; default: SQLite file under instance/", default=None)
     REDIS_URL: str | None = _required("Redis URL; default: an embedded Redis under instance/", default=None)
-    SECRET_KEY: str = _required("signs sessions and survey links", default="dev-secret-key-not-secret", min_length=1)
-    LOG_HASH_KEY: str | None = Field(None, description="key for pseudonyms of phone numbers in logs (default: SECRET_KEY)")
+    SECRET_KEY: str | None = _required(
+        "signs sessions, survey links and API cursors; at least 32 bytes (development: a random key kept "
+        "under instance/)", default=None, min_length=1)
+    LOG_HASH_KEY: str | None = _required(
+        "key for the pseudonyms that stand for phone numbers in logs, its own secret of at least 32 bytes "
+        "(development: SECRET_KEY)", default=None, min_length=1)
     PUBLIC_BASE_URL: str | None = _required("origin Twilio calls, e.g. https://desk.example.org", default=None)
     FALLBACK_PHONE_NUMBER: str | None = Field(
         None, description="E.164 number callers are put through to when the service is degraded")
@@ -78,10 +93,11 @@ class Core(_Base):
 
 
 class Twilio(_Base):
-    TWILIO_ACCOUNT_SID: str = _required("the Twilio account (AC…)", default="AC" + "0" * 32,
+    TWILIO_ACCOUNT_SID: str = _required("the Twilio account (AC…)", default=PLACEHOLDER_ACCOUNT_SID,
                                         pattern=r"^AC[0-9a-fA-F]{32}$")
-    TWILIO_AUTH_TOKEN: str = _required("signs webhooks and authenticates REST calls",
-                                       default="dev-auth-token-not-secret", min_length=1)
+    TWILIO_AUTH_TOKEN: str | None = _required(
+        "signs webhooks and authenticates REST calls (development: a random token kept under instance/)",
+        default=None, min_length=1)
     TWILIO_WEBHOOK_SHARED_KEY: str | None = Field(None, description="secret for HMAC-SHA256 signed webhooks, if enabled")
     TWILIO_PHONE_NUMBER: str = _required("the desk line, E.164", default="+442070000000")
     TWILIO_API_BASE: str = Field(DEFAULT_API_BASE, description="REST API origin (tests point it at a local fake)")
@@ -263,12 +279,58 @@ def load(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         settings = Settings(**{k: v for k, v in overrides.items() if k in names})
     except ValidationError as exc:
         raise ConfigError(describe(exc)) from None
+    values = settings.model_dump()
     if settings.DESK_ENV == "production":
-        given = {name for name in settings.model_fields_set}
-        missing = settings.production_gaps(given)
+        missing = settings.production_gaps(set(settings.model_fields_set))
         if missing:
             raise ConfigError("Missing required settings for production: " + ", ".join(missing))
-    return {**settings.model_dump(), **{k: v for k, v in overrides.items() if k not in names}}
+        problems = production_problems(values)
+        if problems:
+            raise ConfigError("Settings not fit for production: " + "; ".join(problems))
+    else:
+        values.update(development_secrets(values))
+    return {**values, **{k: v for k, v in overrides.items() if k not in names}}
+
+
+def production_problems(values: Mapping[str, Any]) -> list[str]:
+    """What makes these settings unsafe to run a real desk on, one line per problem."""
+    problems = []
+    if values["TWILIO_ACCOUNT_SID"] == PLACEHOLDER_ACCOUNT_SID:
+        problems.append("TWILIO_ACCOUNT_SID is the development placeholder")
+    for name in ("SECRET_KEY", "LOG_HASH_KEY", "TWILIO_AUTH_TOKEN", "TWILIO_WEBHOOK_SHARED_KEY"):
+        value = values.get(name)
+        if value is None:
+            continue
+        if value.strip().lower() in KNOWN_PLACEHOLDERS:
+            problems.append(f"{name} is a placeholder, not a secret")
+        elif len(value.encode()) < SECRET_MIN_BYTES:
+            problems.append(f"{name} is {len(value.encode())} bytes; a secret needs at least {SECRET_MIN_BYTES}")
+    if values.get("LOG_HASH_KEY") and values["LOG_HASH_KEY"] == values.get("SECRET_KEY"):
+        problems.append("LOG_HASH_KEY must differ from SECRET_KEY (a leaked session key would undo the pseudonyms)")
+    if values.get("PUBLIC_BASE_URL") and urlsplit(values["PUBLIC_BASE_URL"]).scheme != "https":
+        problems.append(f"PUBLIC_BASE_URL={values['PUBLIC_BASE_URL']!r} is not https")
+    return problems
+
+
+def development_secrets(values: Mapping[str, Any]) -> dict[str, str]:
+    """Outside production, the secrets nobody set: random ones made once and kept under
+    the instance folder, so no secret the service accepts is written in the repository."""
+    wanted = [name for name in DEVELOPMENT_SECRETS if not values.get(name)]
+    if not wanted:
+        return {}
+    path = Path(values["INSTANCE_PATH"]) / "development-secrets.json"
+    try:
+        kept = json.loads(path.read_text())
+    except (OSError, ValueError):
+        kept = {}
+    made = {name: kept.get(name) or secrets.token_urlsafe(32) for name in wanted}
+    if any(kept.get(name) != value for name, value in made.items()):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({**kept, **made}))
+        path.chmod(0o600)
+    log.warning("development secrets in use for %s (kept in %s): set DESK_ENV=production and real secrets "
+                "before this service takes a real call", ", ".join(wanted), path)
+    return made
 
 
 def describe(exc: ValidationError) -> str:

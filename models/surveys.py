@@ -74,7 +74,7 @@ class InboundMessage(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     message_sid: str = Field(max_length=34, unique=True)
     idempotency_token: str | None = Field(default=None, max_length=100, unique=True)
-    from_pseudonym: str = Field(max_length=20)
+    from_pseudonym: str = Field(max_length=40)
     action: str | None = Field(default=None, max_length=30)  # keyword or survey outcome
     survey_id: int | None = Field(default=None, index=True)
     reply: str | None = Field(default=None, max_length=1600)

@@ -4,7 +4,7 @@ import pytest
 from desk.settings import ConfigError, load
 
 REQUIRED = ["DATABASE_URL", "REDIS_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN",
-            "TWILIO_PHONE_NUMBER", "PUBLIC_BASE_URL", "SECRET_KEY"]
+            "TWILIO_PHONE_NUMBER", "PUBLIC_BASE_URL", "SECRET_KEY", "LOG_HASH_KEY"]
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def test_production_starts_when_everything_is_given(clean_env):
     values = {"DATABASE_URL": "postgresql+psycopg://h/db", "REDIS_URL": "redis://redis:6379/0",
               "TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_AUTH_TOKEN": "x" * 32,
               "TWILIO_PHONE_NUMBER": "+442079460000", "PUBLIC_BASE_URL": "https://desk.example.org",
-              "SECRET_KEY": "s" * 32}
+              "SECRET_KEY": "s" * 32, "LOG_HASH_KEY": "l" * 32}
     config = load({"DESK_ENV": "production", **values})
     assert config["DATABASE_URL"] == "postgresql+psycopg://h/db"
 
@@ -135,3 +135,80 @@ def test_settings_arrive_typed(clean_env, tmp_path):
     assert config["IVR_QUEUE_MAX_SIZE"] == 12
     assert config["CALLBACK_RETRY_MINUTES"] == (5.0, 30.0)
     assert config["IVR_HOURS_OVERRIDES"] == {"2026-12-25": "closed"}
+
+
+# --- secrets: none from the repository is ever accepted ------------------------------
+
+PRODUCTION = {"DESK_ENV": "production", "DATABASE_URL": "postgresql+psycopg://h/db", "REDIS_URL": "redis://r:6379/0",
+              "TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_AUTH_TOKEN": "t" * 32,
+              "TWILIO_PHONE_NUMBER": "+442079460000", "PUBLIC_BASE_URL": "https://desk.example.org",
+              "SECRET_KEY": "s" * 32, "LOG_HASH_KEY": "l" * 32}
+
+
+@pytest.mark.parametrize("changes, named", [
+    ({"TWILIO_ACCOUNT_SID": "AC" + "0" * 32}, "TWILIO_ACCOUNT_SID is the development placeholder"),
+    ({"SECRET_KEY": "dev-secret-key-not-secret"}, "SECRET_KEY is a placeholder"),
+    ({"TWILIO_AUTH_TOKEN": "dev-auth-token-not-secret"}, "TWILIO_AUTH_TOKEN is a placeholder"),
+    ({"SECRET_KEY": "a"}, "SECRET_KEY is 1 bytes; a secret needs at least 32"),
+    ({"LOG_HASH_KEY": "short"}, "LOG_HASH_KEY is 5 bytes"),
+    ({"TWILIO_WEBHOOK_SHARED_KEY": "k" * 10}, "TWILIO_WEBHOOK_SHARED_KEY is 10 bytes"),
+    ({"LOG_HASH_KEY": "s" * 32}, "LOG_HASH_KEY must differ from SECRET_KEY"),
+    ({"PUBLIC_BASE_URL": "http://desk.example.org"}, "PUBLIC_BASE_URL='http://desk.example.org' is not https"),
+])
+def test_production_refuses_placeholders_short_secrets_and_plain_http(clean_env, changes, named):
+    with pytest.raises(ConfigError) as error:
+        load({**PRODUCTION, **changes})
+    assert named in str(error.value)
+
+
+def test_production_names_every_problem_at_once(clean_env):
+    with pytest.raises(ConfigError) as error:
+        load({**PRODUCTION, "SECRET_KEY": "a", "PUBLIC_BASE_URL": "http://x.example", "TWILIO_ACCOUNT_SID": "AC" + "0" * 32})
+    message = str(error.value)
+    assert "SECRET_KEY" in message and "PUBLIC_BASE_URL" in message and "TWILIO_ACCOUNT_SID" in message
+
+
+def test_development_makes_its_own_secrets_once_and_says_so(clean_env, tmp_path, caplog):
+    import logging
+
+    clean_env.delenv("SECRET_KEY", raising=False)
+    caplog.set_level(logging.WARNING)
+    first = load({"INSTANCE_PATH": str(tmp_path)})
+    again = load({"INSTANCE_PATH": str(tmp_path)})
+    elsewhere = load({"INSTANCE_PATH": str(tmp_path / "other")})
+    assert len(first["SECRET_KEY"]) >= 32 and len(first["TWILIO_AUTH_TOKEN"]) >= 32
+    assert (again["SECRET_KEY"], again["TWILIO_AUTH_TOKEN"]) == (first["SECRET_KEY"], first["TWILIO_AUTH_TOKEN"])
+    assert elsewhere["SECRET_KEY"] != first["SECRET_KEY"], "no secret is shared between installations"
+    assert "dev-secret-key-not-secret" not in (first["SECRET_KEY"], first["TWILIO_AUTH_TOKEN"])
+    assert any("development secrets in use" in r.getMessage() for r in caplog.records)
+
+
+def test_the_old_placeholder_secrets_open_nothing(clean_env, tmp_path, database_url):
+    """A cookie forged with the placeholder key once opened the admins' token page, and a
+    request signed with the placeholder token was taken as Twilio's."""
+    from flask.sessions import SecureCookieSessionInterface
+    from itsdangerous import BadSignature
+    from twilio.request_validator import RequestValidator
+
+    from wsgi import create_app
+
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": database_url,
+                      "PUBLIC_BASE_URL": "https://desk.example.org"})
+    forger = create_app({"INSTANCE_PATH": str(tmp_path / "forger"), "DATABASE_URL": database_url,
+                         "SECRET_KEY": "dev-secret-key-not-secret"})
+    cookie = SecureCookieSessionInterface().get_signing_serializer(forger).dumps({"staff_id": 1, "role": "admin"})
+    with pytest.raises(BadSignature):  # the app would read it as no session at all
+        SecureCookieSessionInterface().get_signing_serializer(app).loads(cookie)
+    client = app.test_client()
+    form = {"CallSid": "CA" + "1" * 32, "From": "+447911123456", "To": "+442079460000", "AccountSid": "AC" + "0" * 32}
+    for path in ("/ivr/voice", "/sms/inbound"):
+        url = "https://desk.example.org" + path
+        signature = RequestValidator("dev-auth-token-not-secret").compute_signature(url, form)
+        answer = client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+        assert answer.status_code == 403, path
+
+
+def test_pseudonyms_carry_96_bits():
+    from desk.redact import pseudonym
+
+    assert len(pseudonym("+447911123456").removeprefix("p_")) * 4 >= 96
