@@ -31,17 +31,22 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 def ensure_installed(extras: str) -> None:
+    """The locked dependencies (every version pinned, every file checked against its hash),
+    then the project itself.  requirements/*.lock are made from pyproject.toml by pip-tools:
+    pip-compile --generate-hashes --strip-extras --allow-unsafe [--extra test] -o … pyproject.toml"""
+    lock = ROOT / "requirements" / f"{extras or 'base'}.lock"
     stamp = VENV / f".installed-{extras or 'base'}"
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + lock.read_bytes()).hexdigest()
     if stamp.exists() and stamp.read_text() == digest:
         return
     if not PYTHON.exists():
         print("creating .venv …", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    target = f".[{extras}]" if extras else "."
-    print(f"installing {target} into .venv …", flush=True)
-    subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
-    subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "-e", target], check=True, cwd=ROOT)
+    print(f"installing {lock.relative_to(ROOT)} and the project into .venv …", flush=True)
+    pip = [PYTHON, "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip, "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "--require-hashes", "-r", str(lock)], check=True, cwd=ROOT)
+    subprocess.run([*pip, "--no-deps", "-e", "."], check=True, cwd=ROOT)
     stamp.write_text(digest)
 
 

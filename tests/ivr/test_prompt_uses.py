@@ -74,9 +74,10 @@ def test_what_random_calls_say_is_counted_as_used(heard):
 
 def test_the_fallback_document_says_only_used_prompts(heard):
     from ivr.fallback import fallback_response
+    from ivr.voices import DEFAULT_VOICES
 
-    fallback_response("+441234567890")
-    fallback_response(None)
+    fallback_response("+441234567890", voices=DEFAULT_VOICES)
+    fallback_response(None, voices=DEFAULT_VOICES)
     assert heard and heard - used_prompts(call_flow()) == set()
 
 
