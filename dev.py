@@ -76,8 +76,8 @@ def serve() -> int:
     subprocess.run(flask("db", "upgrade"), check=True, cwd=ROOT)
     procs = [
         subprocess.Popen(flask("worker"), cwd=ROOT),
-        subprocess.Popen([str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                          "--access-logfile", "-", "wsgi:app"], cwd=ROOT),
+        subprocess.Popen([str(BIN / "gunicorn"), "--config", "gunicorn_conf.py", "--bind", f"127.0.0.1:{port}",
+                          "--workers", "2", "--access-logfile", "-", "wsgi:app"], cwd=ROOT),
     ]
     print(f"Victim Focus Desk on http://127.0.0.1:{port}  (Ctrl-C stops it)", flush=True)
     try:

@@ -4,6 +4,11 @@
 Signatures are checked against ``PUBLIC_BASE_URL`` + the path and query Twilio asked
 for, because behind a TLS-terminating proxy the URL Flask sees (http, internal host)
 is not the one Twilio signed.
+
+A signed request can still carry anything (a leaked auth token, a fuzzing test), so
+once the signature holds, every ``…Sid`` parameter not of a SID's documented shape is
+dropped before the view sees it: no odd value reaches a column or a log line.  A view
+that cannot work without its SID answers 400 when it finds none.
 """
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from twilio.request_validator import (
     RequestValidator,
     get_signature_algorithm,
 )
+from werkzeug.datastructures import ImmutableMultiDict
 
 log = logging.getLogger(__name__)
 
@@ -26,14 +32,38 @@ log = logging.getLogger(__name__)
 SIGNED_ENDPOINTS: set[str] = set()
 
 
-SID = re.compile(r"[A-Za-z0-9]{2,34}")  # Twilio's: two letters and 32 hex digits
+SID = re.compile(r"[A-Z]{2}[0-9a-fA-F]{32}")  # as Twilio documents it: CA, SM, AC, QU, RE … and 32 hex
+SID_PARAMETER = re.compile(r"[A-Za-z]{0,40}Sid")  # CallSid, MessageSid, DialCallSid, DequeingCallSid …
 
 
 def twilio_sid(value: str | None) -> str | None:
-    """VALUE if it has the shape of a Twilio SID, else None.  A signed request can
-    still carry anything; this keeps odd values out of SID columns (34 characters)."""
+    """VALUE if it has the shape of a Twilio SID, else None."""
     value = (value or "").strip()
     return value if SID.fullmatch(value) else None
+
+
+def _without_odd_sids(values):
+    """VALUES less the SID parameters of another shape, and their names (None, [] if all are fine)."""
+    odd = [name for name, value in values.items(multi=True) if SID_PARAMETER.fullmatch(name)
+           and not SID.fullmatch(value)]
+    if not odd:
+        return None, []
+    return ImmutableMultiDict([(k, v) for k, v in values.items(multi=True) if k not in odd]), odd
+
+
+def drop_odd_sids() -> None:
+    """Take SID parameters of another shape out of this request's form and query."""
+    form, odd_form = _without_odd_sids(request.form)
+    args, odd_args = _without_odd_sids(request.args)
+    if form is not None:
+        request.form = form
+    if args is not None:
+        request.args = args
+    if odd_form or odd_args:
+        request.__dict__.pop("values", None)  # built from the two above
+        # the names only: they matched SID_PARAMETER, so they are plain letters
+        log.warning("dropped malformed Twilio identifiers %s on %s", sorted(set(odd_form + odd_args)),
+                    request.endpoint)
 
 
 def signed_url() -> str:
@@ -57,13 +87,14 @@ def is_valid_twilio_request() -> bool:
 
 
 def twilio_webhook(view):
-    """Reject unsigned or wrongly signed requests with 403."""
+    """Reject unsigned or wrongly signed requests with 403; drop odd SIDs from the rest."""
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         if not is_valid_twilio_request():
             log.warning("rejected unsigned webhook %s %s", request.method, request.path)
             abort(403)
+        drop_odd_sids()
         return view(*args, **kwargs)
 
     wrapper.twilio_signed = True

@@ -64,15 +64,16 @@ TEXTS: dict[str, str] = {
     "callback_booked_later": (
         "Thank you. The Victim Focus Desk will call you back, only at times you told us are "
         "safe to call. The earliest is {when}. In an emergency call 999."),
+    # The neutral answers: the same words whether or not the number has a case, so a
+    # reply tells whoever holds the phone nothing; each fits one segment.
     "callback_unavailable": (
-        "We cannot arrange a call back by text for this number. Please call the desk on "
-        "{desk_number}, {hours}. In an emergency call 999."),
-    "update_unregistered": (
-        "We can only send case updates to the phone number registered on the case. "
-        "Please call the desk on {desk_number}. In an emergency call 999."),
-    "update_none": (
-        "There are no updates on your case yet. To talk to us call {desk_number} "
-        "or reply CALL for a call back."),
+        "We cannot arrange a call back by text to this number. To talk to us call "
+        "{desk_number}. In an emergency call 999."),
+    "update_unavailable": (
+        "We cannot send an update by text to this number. To talk to us call "
+        "{desk_number}. In an emergency call 999."),
+    # when the database cannot be read: names neither the police nor a case
+    "received": "Message received. In an emergency call 999.",
     # --- case updates ---
     "case_update_minimal": (
         f"{FROM}: there is an update on your case. Call us on {{desk_number}} "

@@ -2,13 +2,17 @@
 
 Everything here writes through the caller's session, so the whole of one message —
 the record that we handled it, an opt-out, a rating, a call-back request — commits
-together or not at all.  Replies never carry case details to a number that is not
-registered on the case, and never to one whose case says texting is unsafe.
+together or not at all.
+
+The phone may be held by the person who harmed the victim, so no reply may tell
+whether the number has a case: UPDATE and CALL answer one neutral text whenever there
+is nothing to give, and a number whose case says texting is unsafe gets no reply at
+all (what it asked is still done and recorded).
 """
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlmodel import Session, select
@@ -40,10 +44,24 @@ def text(text_id: str, **params) -> str:
     return render(text_id, weekly=weekly_hours(), desk_number=desk_number(), **params)
 
 
+# What UPDATE and CALL answer when there is nothing to give, whatever the reason
+NEUTRAL = {keywords.UPDATE: "update_unavailable", keywords.CALLBACK: "callback_unavailable"}
+
+
 def handle(db: Session, phone: str | None, body: str, message_sid: str, now: datetime) -> Outcome:
-    if phone is None:  # a short code or a withheld sender: nothing to look up
-        return Outcome("help", text("help"))
     action = keywords.keyword(body)
+    if phone is None:  # a short code or a withheld sender: nothing to look up
+        return Outcome("help", text(NEUTRAL.get(action, "help")))
+    cases = registered_cases(db, phone)
+    outcome = _answer(db, phone, cases, action, body, message_sid, now)
+    if any(not case.sms_allowed for case in cases):
+        # any reply (even HELP) would show whoever holds the phone that we know the number
+        return replace(outcome, reply=None)
+    return outcome
+
+
+def _answer(db: Session, phone: str, cases: list[Case], action: str | None, body: str, message_sid: str,
+            now: datetime) -> Outcome:
     if action == keywords.OPT_OUT:
         record_opt_out(db, phone, source="sms-keyword")
         # Twilio confirms the opt-out itself and would block any reply of ours
@@ -54,9 +72,9 @@ def handle(db: Session, phone: str | None, body: str, message_sid: str, now: dat
     if action == keywords.HELP:
         return Outcome("help", text("help"))
     if action == keywords.CALLBACK:
-        return request_callback(db, phone, message_sid, now)
+        return request_callback(db, phone, cases, message_sid, now)
     if action == keywords.UPDATE:
-        return latest_update(db, phone)
+        return latest_update(db, cases)
     survey = surveys.survey_for_reply(db, phone, now)
     if survey is None:
         return Outcome("help", text("help"))
@@ -72,22 +90,21 @@ def registered_cases(db: Session, phone: str) -> list[Case]:
     return [case for case in cases if case.is_registered_phone(phone)]
 
 
-def latest_update(db: Session, phone: str) -> Outcome:
-    cases = registered_cases(db, phone)
+def latest_update(db: Session, cases: list[Case]) -> Outcome:
+    """The latest update on CASES (the sender's registered cases), or the neutral text."""
     if not cases:
-        return Outcome("update:unregistered", text("update_unregistered"))
+        return Outcome("update:unregistered", text(NEUTRAL[keywords.UPDATE]))
     if any(not case.sms_allowed for case in cases):
-        # texting about the case is unsafe: no detail, just how to reach us
-        return Outcome("update:sms_unsafe", text("callback_unavailable"))
+        return Outcome("update:sms_unsafe", None)  # handle() answers such a number nothing anyway
     by_id = {case.id: case for case in cases}
     update = db.exec(select(CaseUpdate).where(CaseUpdate.case_id.in_(list(by_id)))
                      .order_by(CaseUpdate.created_at.desc(), CaseUpdate.id.desc())).first()
     if update is None:
-        return Outcome("update:none", text("update_none"))
+        return Outcome("update:none", text(NEUTRAL[keywords.UPDATE]))
     return Outcome("update:sent", case_update_text(by_id[update.case_id], update))
 
 
-def request_callback(db: Session, phone: str, message_sid: str, now: datetime) -> Outcome:
+def request_callback(db: Session, phone: str, cases: list[Case], message_sid: str, now: datetime) -> Outcome:
     """CALL: a call-back, only to a number registered on a case with safe call times.
 
     Texting may be safe where a phone call is not, so a case needs its own safe call
@@ -97,7 +114,7 @@ def request_callback(db: Session, phone: str, message_sid: str, now: datetime) -
                       if (window := next_call_window(case.safe_call_times, now))),
                      key=lambda pair: (pair[0][0], pair[1].id))
     if not windows:
-        return Outcome("callback:unavailable", text("callback_unavailable"))
+        return Outcome("callback:unavailable", text(NEUTRAL[keywords.CALLBACK]))
     (start, _end), case = windows[0]
     existing = db.exec(select(CallbackRequest).where(
         CallbackRequest.phone == phone, CallbackRequest.status.in_(OPEN_STATUSES))).first()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, abort, request
 from sqlalchemy import bindparam, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from twilio.twiml.messaging_response import MessagingResponse
@@ -14,6 +14,7 @@ from desk.redact import pseudonym
 from desk.signature import twilio_sid, twilio_webhook
 from desk.twiml import twiml
 from flows.phone import try_e164
+from flows.sms_texts import render
 from models.db import core, session
 from models.surveys import InboundMessage
 from services.outbox import apply_delivery_status
@@ -51,13 +52,27 @@ def _seen(db, sid: str, token: str | None):
 @bp.post("/inbound")
 @twilio_webhook
 def inbound():
-    sid = twilio_sid(request.form.get("MessageSid") or request.form.get("SmsMessageSid")) or ""
+    sid = twilio_sid(request.form.get("MessageSid") or request.form.get("SmsMessageSid"))
+    if not sid:
+        abort(400, description="MessageSid is required, as Twilio sends it")
+    db = session()
+    try:
+        return _answer(db, sid)
+    except Exception:
+        # Twilio does not retry an inbound text: a 500 would leave the texter with no
+        # answer at all.  Whether or not the number has a case, they get the same words.
+        log.exception("inbound %s could not be handled; answered neutrally", sid)
+        try:
+            db.rollback()
+        except Exception:  # noqa: BLE001 - the database may be the thing that is down
+            log.debug("rollback failed", exc_info=True)
+        return reply_with(render("received"))
+
+
+def _answer(db, sid: str) -> Response:
     # Twilio's tokens are short; a longer one cannot be stored, and only dedupes
     token = (request.headers.get(IDEMPOTENCY_HEADER) or "")[:100] or None
     phone = try_e164(request.form.get("From"))
-    if not sid:
-        return reply_with(None)
-    db = session()
     if (done := _seen(db, sid, token)) is not None:
         log.info("inbound %s repeated; answering as before", sid)
         return reply_with(done.reply)
@@ -84,9 +99,11 @@ def inbound():
 @bp.post("/status")
 @twilio_webhook
 def status():
-    sid = request.form.get("MessageSid") or request.form.get("SmsSid")
-    state = request.form.get("MessageStatus") or request.form.get("SmsStatus")
-    if sid and state:
+    sid = twilio_sid(request.form.get("MessageSid") or request.form.get("SmsSid"))
+    if not sid:
+        abort(400, description="MessageSid is required, as Twilio sends it")
+    state = request.form.get("MessageStatus") or request.form.get("SmsStatus") or ""
+    if re.fullmatch(r"[a-z_-]{1,20}", state):  # Twilio's status words; anything else is not logged
         db = session()
         # Twilio's error codes are five digits; "²" or forty nines would break the write
         code = request.form.get("ErrorCode", "")

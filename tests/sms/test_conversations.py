@@ -174,8 +174,8 @@ def test_update_only_to_the_number_registered_on_the_case(api, case, texter, clo
         "Metropolitan Police Victim Focus Desk: update on crime ref 5201234/26: A suspect has been charged. "
         "Call 020 7946 0000 or reply CALL for a call back."]
     assert texter(OTHER).send("UPDATE") == [
-        "We can only send case updates to the phone number registered on the case. "
-        "Please call the desk on 020 7946 0000. In an emergency call 999."]
+        "We cannot send an update by text to this number. To talk to us call 020 7946 0000. "
+        "In an emergency call 999."]
 
 
 def test_update_respects_minimal_detail_and_unsafe_sms(api, case, texter, clock):
@@ -185,13 +185,12 @@ def test_update_respects_minimal_detail_and_unsafe_sms(api, case, texter, clock)
     assert reply == [text("case_update_minimal")]
     assert "charged" not in reply[0]
     case(phone="07911 123457", reference="5209999/26", update_detail="full", sms_allowed=False)
-    unsafe = texter(OTHER).send("UPDATE")
-    assert unsafe == [text("callback_unavailable")]
+    assert texter(OTHER).send("UPDATE") == [], "texting is unsafe: no reply at all"
 
 
 def test_update_with_no_updates_yet(case, texter, clock):
     case()
-    assert texter().send("Update.") == [text("update_none")]
+    assert texter().send("Update.") == [text("update_unavailable")]
 
 
 def callbacks(app):
