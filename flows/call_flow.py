@@ -53,16 +53,21 @@ NODES = {
     "cb_start": Act("reset_callback", next="cb_has_number"),
     "cb_has_number": Branch("has_caller_number", if_true="cb_number", if_false="cb_enter_number"),
     "cb_number": Menu(("cb_this_number",), options={
-        "1": to("cb_safe", cb_use_caller=True), "2": to("cb_enter_number"), "9": to("menu")},
+        "1": to("cb_callable", cb_use_caller=True), "2": to("cb_enter_number"), "9": to("menu")},
         vocabulary="callback_number", on_no_input="goodbye"),
     "cb_enter_number": Entry(("cb_enter_number",), store="cb_typed", next="cb_check_number",
                              on_no_input="cb_number_failed", max_length=15),
     "cb_check_number": Act("take_typed_number", next="cb_number_ok"),
-    "cb_number_ok": Branch("callback_number_valid", if_true="cb_safe", if_false="cb_number_retry"),
+    "cb_number_ok": Branch("callback_number_valid", if_true="cb_callable", if_false="cb_number_retry"),
     "cb_number_retry": Branch("callback_number_attempts_left", if_true="cb_number_invalid",
                               if_false="cb_number_failed"),
     "cb_number_invalid": Message(("cb_number_invalid",), next="cb_enter_number"),
     "cb_number_failed": Message(("cb_number_failed",), next="menu"),
+    # Every case registered to the number must allow a call (services/callback_safety.py).
+    # The caller hears only that we cannot call it: never which case, or why.
+    "cb_callable": Ask("callback_number", answers={"ok": "cb_safe", "refused": "cb_number_refused"}),
+    "cb_number_refused": Message(("cb_number_refused", "hours"), next="cb_unsafe_now",
+                                 outcome="callback_unsafe"),
     "cb_safe": Menu(("cb_safe",), options={
         "1": to("cb_voicemail", cb_safe=True), "2": to("cb_unsafe", cb_safe=False)},
         vocabulary="safe", on_no_input="cb_not_booked"),

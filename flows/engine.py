@@ -221,6 +221,7 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "case_lockout": ("ok", "locked"),
     "case_lookup": ("full", "minimal", "no_updates", "refused", "locked"),
     "send_leaflet": ("sent", "no_number", "refused", "unavailable"),
+    "callback_number": ("ok", "refused"),
 }
 
 # --- public API -------------------------------------------------------------------

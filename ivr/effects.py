@@ -21,7 +21,7 @@ from models.call_rows import CallRow
 from models.callbacks import CallbackRequest, CallbackStatus
 from models.calls import record_event
 from models.cases import Case, CaseUpdate
-from services import routing
+from services import callback_safety, routing
 from services.outbox import queue_sms
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,12 @@ def answer(db: Session, config, query: Query, call: CallRow, state: CallState, n
         return _case_lookup(db, config, call, state, query.args.get("reference"), now)
     if query.name == "send_leaflet":
         return _send_leaflet(db, call, state)
+    if query.name == "callback_number":
+        phone = state.caller if state.vars.get("cb_use_caller") else state.vars.get("cb_phone")
+        callable_ = callback_safety.may_book(db, phone, call.verified_case_id)
+        if not callable_:
+            log.info("callback to %s refused on call %s: a case says not to call", pseudonym(phone), call.call_sid)
+        return Answer("callback_number", "ok" if callable_ else "refused")
     raise ValueError(f"no answer for query {query.name!r}")
 
 
@@ -152,6 +158,11 @@ def _record_callback(db: Session, record: CallbackRecord, call: CallRow, now: da
     existing = db.exec(select(CallbackRequest).where(CallbackRequest.call_sid == call.call_sid)).first()
     if existing is not None:
         return  # a repeated webhook: one call books one callback
+    if not callback_safety.may_book(db, record.phone, call.verified_case_id):
+        # A case changed since the flow asked (callback_number): nothing callable is stored.
+        log.info("callback on call %s not booked: a case now says not to call %s", call.call_sid,
+                 pseudonym(record.phone))
+        return
     joined = datetime.fromisoformat(record.queue_joined_at) if record.queue_joined_at else now
     db.add(CallbackRequest(call_sid=call.call_sid, phone=record.phone, safe_to_call=True,
                            voicemail_allowed=record.voicemail_allowed, window_start=record.window_start,

@@ -27,6 +27,8 @@ class Case(SQLModel, table=True):
     borough: str | None = Field(default=None, max_length=100)
     status: str = Field(default="open", max_length=50)
     sms_allowed: bool = True
+    # False: the desk never rings this victim's number, whoever asks (services/callback_safety.py)
+    safe_to_call: bool = True
     voicemail_allowed: bool = False  # a message on a shared phone can put a victim at risk
     safe_call_times: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     update_detail: str = Field(default="minimal", max_length=10)  # minimal | full

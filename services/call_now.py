@@ -16,7 +16,7 @@ from desk.redis_conn import connect
 from flows import dispatch as rules
 from models.agents import ACTIVE_OFFER_STATUSES, Agent, AgentOffer, AgentState, OfferKind
 from models.db import session
-from services import callbacks, routing
+from services import callback_safety, callbacks, routing
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +36,13 @@ def why_not(db: Session, callback_id: int, agent_id: int) -> str | None:
         return "That callback is assigned to another agent."
     if cb.attempts >= callbacks.policy().max_attempts:
         return "Every attempt for that callback has been used."
-    if not callbacks.safe_now(db, cb, now):
-        return "It is not safe to call this victim now (outside the times they gave)."
+    unsafe = callback_safety.why_not_now(db, cb, now)
+    if unsafe == "never":
+        return ("It is not safe to call this victim: the cases on this number allow no call "
+                "(marked not safe to call, or no safe time in common).")
+    if unsafe == "not_now":
+        times = ", ".join(callbacks.case_windows(db, cb) or [])
+        return f"It is not safe to call this victim now: only {times} (London time)."
     if agent.state == AgentState.BUSY.value:
         return "You are on a call."
     busy = db.exec(select(AgentOffer).where(AgentOffer.agent_id == agent_id,

@@ -1,8 +1,8 @@
 """Placing callbacks: the agent is rung first, then (once they press 1) the victim.
 
 A callback is due when it is pending, its ``next_attempt_at`` has come, the desk is
-open and now is inside the victim's safe window (their own window, intersected with
-the case's safe call times when the caller was verified on a case).  Due callbacks
+open and now is inside the victim's safe window (services/callback_safety.py: the
+cases registered to the number decide, the caller's own answers only narrow them).  Due callbacks
 compete with live callers for agents in the order the callers first joined the queue
 (``queue_joined_at``): the router does the matching (workers/router.py).
 
@@ -18,11 +18,11 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from desk import clock, settings
+from desk import settings
 from flows import dispatch as rules
 from flows import hours
 from models.callbacks import CallbackAttempt, CallbackRequest, CallbackStatus
-from models.cases import Case
+from services import callback_safety
 from services import hours as desk_hours
 
 log = logging.getLogger(__name__)
@@ -42,17 +42,12 @@ def policy() -> rules.AttemptPolicy:
 
 
 def case_windows(db: Session, callback: CallbackRequest) -> list[str] | None:
-    if not callback.verified_case_id:
-        return None
-    case = db.get(Case, callback.verified_case_id)
-    return list(case.safe_call_times or []) if case else None
+    """When CALLBACK may ring (London windows): None for any time, [] for never."""
+    return callback_safety.ring_times(db, callback)
 
 
 def safe_now(db: Session, callback: CallbackRequest, now: datetime) -> bool:
-    return rules.safe_to_call_now(
-        now.astimezone(clock.LONDON), safe_to_call=callback.safe_to_call,
-        window_start=callback.window_start, window_end=callback.window_end,
-        case_windows=case_windows(db, callback))
+    return callback_safety.may_ring_now(db, callback, now)
 
 
 def due_work(db: Session, now: datetime) -> list[rules.Work]:
@@ -96,14 +91,10 @@ def get_attempt(db: Session, attempt_id: int | None) -> CallbackAttempt | None:
 
 
 def voicemail_permitted(db: Session, cb: CallbackRequest) -> bool:
-    """A message only with the victim's consent (and the case's, when verified), and
+    """A message only with the victim's consent (and every case's on the number), and
     only once: a second message on a shared phone adds risk and nothing new."""
-    if not cb.voicemail_allowed:
+    if not callback_safety.voicemail_consented(db, cb):
         return False
-    if cb.verified_case_id:
-        case = db.get(Case, cb.verified_case_id)
-        if case is not None and not case.voicemail_allowed:
-            return False
     return db.exec(select(CallbackAttempt).where(
         CallbackAttempt.callback_id == cb.id,
         CallbackAttempt.outcome == rules.VOICEMAIL_LEFT)).first() is None

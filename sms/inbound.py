@@ -26,7 +26,7 @@ from flows.sms_texts import callback_when, render
 from models.callbacks import OPEN_STATUSES, CallbackRequest, CallbackStatus
 from models.cases import Case, CaseUpdate
 from models.outbox import record_opt_in, record_opt_out
-from services import routing, surveys
+from services import callback_safety, routing, surveys
 from services.case_updates import case_update_text
 from services.hours import weekly_hours
 
@@ -105,22 +105,24 @@ def latest_update(db: Session, cases: list[Case]) -> Outcome:
 
 
 def request_callback(db: Session, phone: str, cases: list[Case], message_sid: str, now: datetime) -> Outcome:
-    """CALL: a call-back, only to a number registered on a case with safe call times.
+    """CALL: a call-back, only to a number registered on cases with safe call times.
 
-    Texting may be safe where a phone call is not, so a case needs its own safe call
-    times before we promise to ring.  The request carries the case, so the call-back
-    workers ring only inside those times (and only while the desk is open)."""
-    windows = sorted(((window, case) for case in registered_cases(db, phone) if case.safe_call_times
-                      if (window := next_call_window(case.safe_call_times, now))),
-                     key=lambda pair: (pair[0][0], pair[1].id))
-    if not windows:
+    Texting may be safe where a phone call is not, so the cases need their own safe call
+    times before we promise to ring.  Every case on the number must allow a call, and
+    only the times they all allow count (services/callback_safety.py, which the workers
+    ask again before they dial)."""
+    allowed = callback_safety.rule(db, phone)
+    window = (next_call_window(list(allowed.safe_times), now)
+              if allowed.callable and allowed.safe_times else None)
+    if window is None:
         return Outcome("callback:unavailable", text(NEUTRAL[keywords.CALLBACK]))
-    (start, _end), case = windows[0]
+    start, _end = window
+    case = callback_safety.cases_for(db, phone)[0]
     existing = db.exec(select(CallbackRequest).where(
         CallbackRequest.phone == phone, CallbackRequest.status.in_(OPEN_STATUSES))).first()
     if existing is None:
         db.add(CallbackRequest(
-            call_sid=message_sid, phone=phone, safe_to_call=True, voicemail_allowed=case.voicemail_allowed,
+            call_sid=message_sid, phone=phone, safe_to_call=True, voicemail_allowed=allowed.voicemail,
             queue_joined_at=now, requested_at=now, language="en", verified_case_id=case.id,
             status=CallbackStatus.PENDING, attempts=0))
         db.info.setdefault("after_commit_jobs", []).append(routing.schedule_callbacks)

@@ -10,7 +10,8 @@ import pytest
 from models.agents import Agent, AgentOffer
 from models.callbacks import CallbackRequest
 from models.calls import Call
-from models.cases import CaseUpdate
+from models.cases import Case, CaseUpdate
+from models.db import session
 from models.outbox import OutboundMessage
 from models.staff import AuditLog, CallbackNote
 from tests.support.cases import REFERENCE
@@ -174,6 +175,20 @@ def test_call_now_is_refused_outside_the_victims_safe_times(client, agent_a, boo
     assert "Call now" not in text(client.get(f"/console/agent/callbacks/{cb}"))
     refused = post(client, f"/console/agent/callbacks/{cb}", f"/console/agent/callbacks/{cb}/call")
     assert "not safe to call this victim now" in text(client.get(refused.headers["Location"]))
+    assert route() == []
+
+
+def test_call_now_is_refused_outside_the_safe_times_of_the_case_on_the_number(client, agent_a, book, route, app):
+    with app.app_context():
+        db = session()
+        db.add(Case(crime_reference="5209999/26", reference_digits="520999926", victim_phone=VICTIM,
+                    safe_call_times=["13:00-14:00"]))
+        db.commit()
+    cb = book(VICTIM)  # booked from another phone: no window of the caller's, no verified case
+    log_in(client, "agent-a@desk.example")
+    refused = post(client, f"/console/agent/callbacks/{cb}", f"/console/agent/callbacks/{cb}/call")
+    assert "It is not safe to call this victim now: only 13:00-14:00 (London time)." in text(
+        client.get(refused.headers["Location"]))
     assert route() == []
 
 

@@ -159,8 +159,9 @@ def test_a_callback_from_the_queue_keeps_the_first_join_time():
     state, _ = engine.resume(flow, state, QueueWait(1, 0, 1800, 1), now=later)  # timed out
     state, _ = engine.resume(flow, state, QueueResult("leave", 1800), now=later)
     assert state.at == "callback_offer"
-    for key in ("1", "1", "1", "1", "1", "1"):  # offer, number, safe, voicemail, window, confirm
-        state, events = engine.resume(flow, state, Digits(key), now=later)
+    for step in (Digits("1"), Digits("1"), Answer("callback_number", "ok"),  # offer, this number, callable
+                 Digits("1"), Digits("1"), Digits("1"), Digits("1")):         # safe, voicemail, window, confirm
+        state, events = engine.resume(flow, state, step, now=later)
     record = next(e for e in events if isinstance(e, CallbackRecord))
     assert record.queue_joined_at == OPEN.isoformat()
 
@@ -176,10 +177,18 @@ def test_full_queue_offers_a_callback_to_new_callers_only():
 
 
 def test_not_safe_to_call_records_nothing():
-    state, events = play(call_flow(), [Digits("3"), Digits("1"), Digits("2")])
+    state, events = play(call_flow(), [Digits("3"), Digits("1"), Answer("callback_number", "ok"), Digits("2")])
     assert state.outcome == "callback_unsafe"
     assert not any(isinstance(e, CallbackRecord) for e in events)
     assert "cb_unsafe" in said(events)
+
+
+def test_a_number_a_case_says_not_to_call_is_refused_before_any_question():
+    state, events = play(call_flow(), [Digits("3"), Digits("1"), Answer("callback_number", "refused")])
+    assert state.outcome == "callback_unsafe"
+    assert not any(isinstance(e, CallbackRecord) for e in events)
+    assert said(events)[:2] == ["cb_number_refused", "hours"]
+    assert "cb_safe" not in said(events)
 
 
 def test_polish_is_offered_in_the_main_menu():

@@ -139,7 +139,8 @@ def test_a_catalog_entry_nothing_says_is_rejected(monkeypatch):
 def test_a_prompt_left_unused_by_a_changed_flow_is_rejected():
     # the only node saying cb_unsafe_speak_now is gone (and what led there with it)
     problems = validate(broken(cb_unsafe_now=None, cb_unsafe_open=None, cb_unsafe_closed=None,
-                               cb_unsafe=Message(("cb_unsafe", "hours"), next="goodbye")))
+                               cb_unsafe=Message(("cb_unsafe", "hours"), next="goodbye"),
+                               cb_number_refused=Message(("cb_number_refused", "hours"), next="goodbye")))
     assert problems == ["prompt 'cb_unsafe_speak_now' is in the catalogs but nothing says it"]
 
 
