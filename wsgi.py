@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, appcontext_pushed, g
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import api
 import commands
@@ -30,6 +31,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     # Twilio's webhooks and the API's JSON are a few kilobytes: anything far larger is
     # refused with 413 before it is read, so one request cannot hold a worker's memory.
     app.config["MAX_CONTENT_LENGTH"] = cfg["MAX_REQUEST_BYTES"]
+    if hops := cfg["PROXY_HOPS"]:  # the client's address and scheme as the trusted proxies saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     redact.configure(app.config)
     app.extensions["db_engine"] = db.prepare(app.config["DATABASE_URL"])
     app.teardown_appcontext(_unbind)

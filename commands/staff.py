@@ -10,7 +10,7 @@ from sqlmodel import select
 from models.agents import Agent
 from models.db import session
 from models.staff import STAFF_ROLES, StaffUser
-from services.staff_accounts import create_account
+from services.staff_accounts import create_account, end_sessions
 
 staff = AppGroup("staff", help="Console staff accounts: create, list, disable.")
 
@@ -59,6 +59,7 @@ def staff_disable(email: str) -> None:
     if user is None:
         raise click.ClickException(f"no account for {email}")
     user.active = False
+    end_sessions(user)
     db.add(user)
     db.commit()
     click.echo(f"disabled {user.email}")

@@ -9,6 +9,7 @@ import functools
 
 from flask import g, redirect, render_template, request, session, url_for
 
+from console import sessions
 from models.db import session as db_session
 from models.staff import StaffUser
 
@@ -23,8 +24,8 @@ def current_staff() -> StaffUser | None:
         staff_id = session.get("staff_id")
         if staff_id is not None:
             user = db_session().get(StaffUser, staff_id)
-            if user is not None and (not user.active or user.role != session.get("role")):
-                user = None  # disabled or re-roled since login: log in again
+            if not sessions.holds(user):
+                user = None  # logged out elsewhere, disabled, re-roled or a new password: log in again
         g.staff_user = user
     return g.staff_user
 

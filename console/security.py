@@ -1,6 +1,7 @@
-"""Protections on every /console request: CSRF tokens on POSTs, the idle timeout,
-session cookie flags and security headers.  The Twilio webhooks (/ivr, /sms) and the
-bearer-token API (/api/v1) are left exactly as they are."""
+"""Protections on every /console request: CSRF tokens on POSTs, the idle timeout and
+the absolute lifetime, session cookie flags and security headers.  The Twilio webhooks
+(/ivr, /sms) and the bearer-token API (/api/v1) are left as they are, except for HSTS,
+which every response over https carries."""
 from __future__ import annotations
 
 import hmac
@@ -14,6 +15,10 @@ from desk.clock import now
 
 PREFIX = "/console"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+HSTS = "max-age=31536000; includeSubDomains"
+# The prefix makes browsers accept the cookie only if Secure, for Path=/ and with no
+# Domain: no other host under the domain, nor a plain-http page, can set or shadow it.
+HOST_COOKIE_NAME = "__Host-session"
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
@@ -47,16 +52,21 @@ def _check_csrf():
     return None
 
 
-def _check_idle():
-    """Log out a session idle for longer than CONSOLE_IDLE_MINUTES (by the service clock)."""
+def _check_lifetime():
+    """Log out a session idle for longer than CONSOLE_IDLE_MINUTES, or older than
+    CONSOLE_SESSION_MAX_HOURS however active (by the service clock)."""
     if "staff_id" not in session:
         return
     idle = timedelta(minutes=settings.current()["CONSOLE_IDLE_MINUTES"])
+    longest = timedelta(hours=settings.current()["CONSOLE_SESSION_MAX_HOURS"])
     current = now().timestamp()
-    last = session.get("active_at", 0)
-    if current - last > idle.total_seconds():
+    if current - session.get("login_at", 0) > longest.total_seconds():
         session.clear()
-        session["expired"] = True
+        session["expired"] = "limit"
+        return
+    if current - session.get("active_at", 0) > idle.total_seconds():
+        session.clear()
+        session["expired"] = "idle"
         return
     view = _view_function()
     if not getattr(view, "console_passive", False):
@@ -70,11 +80,13 @@ def _view_function():
 def before_request():
     if not _in_console():
         return None
-    _check_idle()
+    _check_lifetime()
     return _check_csrf()
 
 
 def after_request(response):
+    if (current_app.config.get("PUBLIC_BASE_URL") or "").startswith("https://"):
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     if not _in_console():
         return response
     headers = response.headers
@@ -91,16 +103,17 @@ def after_request(response):
 
 
 def cookie_secure(app) -> bool:
-    """Secure cookies when the service is reached over https (PUBLIC_BASE_URL) or runs
-    in production; plain http only for local development, where a Secure cookie would
-    never come back."""
+    """Secure cookies when the service is reached over https (PUBLIC_BASE_URL) and
+    always in production (its __Host- cookie must be); plain http only for local
+    development, where a Secure cookie would never come back."""
+    if app.config.get("DESK_ENV") == "production":
+        return True
     choice = app.config["CONSOLE_COOKIE_SECURE"].lower()
     if choice in ("true", "1", "yes"):
         return True
     if choice in ("false", "0", "no"):
         return False
-    base = app.config.get("PUBLIC_BASE_URL") or ""
-    return base.startswith("https://") or app.config.get("DESK_ENV") == "production"
+    return (app.config.get("PUBLIC_BASE_URL") or "").startswith("https://")
 
 
 def init_app(app) -> None:
@@ -112,5 +125,8 @@ def init_app(app) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=cookie_secure(app),
     )
+    if app.config["DESK_ENV"] == "production":
+        app.config.update(SESSION_COOKIE_NAME=HOST_COOKIE_NAME, SESSION_COOKIE_PATH="/",
+                          SESSION_COOKIE_DOMAIN=None)
     app.before_request(before_request)
     app.after_request(after_request)

@@ -7,13 +7,14 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from sqlmodel import func, select
 
-from console import errors, throttle
+from console import errors, sessions, throttle
 from console.auth import current_staff, has_role, require_role
 from console.security import csrf_token
-from desk.clock import LONDON, now
+from desk.clock import LONDON
 from models.db import session as db_session
 from models.staff import AuditLog, StaffUser
 from services import passwords
+from services.staff_accounts import end_sessions
 
 log = logging.getLogger(__name__)
 
@@ -79,40 +80,46 @@ def login_post():
 
     if not email or not password:
         return failed("Enter your email and password.", 400)
-    if not throttle.ip_allowed(request.remote_addr or "unknown"):
-        return failed("Too many login attempts from this address. Wait a few minutes and try again.", 429)
+    ip = request.remote_addr or "unknown"  # the client's own, behind PROXY_HOPS proxies
+    wait = throttle.ip_wait(ip)
+    if wait:
+        return failed(throttle.too_many(wait), 429)
     db = db_session()
     user = db.exec(select(StaffUser).where(StaffUser.email == email)).first()
+    if user is not None and not user.active:
+        user = None  # a disabled account is answered as an unknown email
     # The dummy verification keeps an unknown email about as slow as a wrong password.
     ok = passwords.verify(user.password_hash if user else None, password)
-    if user is None or not user.active:
-        return failed()
-    if throttle.is_locked(user):
-        return failed()  # same answer: a lockout does not confirm that the account exists
-    if not ok:
-        throttle.record_failure(user)
-        db.add(user)
-        db.commit()
-        log.info("console login failed for staff %s", user.id)
-        return failed()
+    wait = throttle.account_wait(user, email)
+    if wait:
+        return failed(throttle.too_many(wait), 429)
+    if user is None or not ok:
+        throttle.record_failure(ip, user, email)
+        if user is not None:
+            db.add(user)
+            db.commit()
+            log.info("console login failed for staff %s", user.id)
+        wait = throttle.account_wait(user, email)
+        return failed(throttle.too_many(wait), 429) if wait else failed()
     throttle.record_success(user)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     db.add(user)
     db.commit()
-    # A new session: nothing from before login (fixation) survives.
-    session.clear()
-    session.permanent = True
-    session["staff_id"] = user.id
-    session["role"] = user.role
-    session["active_at"] = now().timestamp()
-    csrf_token()
+    sessions.begin(user)
     log.info("console login for staff %s", user.id)
     return redirect(target or home_for(user))
 
 
 @bp.post("/logout")
 def logout():
+    user = current_staff()
+    if user is not None:
+        # Ends this account's sessions everywhere, a copied cookie too.
+        end_sessions(user)
+        db = db_session()
+        db.add(user)
+        db.commit()
     session.clear()
     return redirect(url_for("console.login"))
 

@@ -80,6 +80,7 @@ class Core(_Base):
         None, description="E.164 number callers are put through to when the service is degraded")
     MAX_REQUEST_BYTES: int = Field(1024 * 1024, ge=1024,
                                    description="larger request bodies are refused with 413 before they are read")
+    PROXY_HOPS: int = Field(0, ge=0, le=5, description="trusted proxies in front of the web app whose X-Forwarded-For/-Proto/-Host are believed (0: none)")
 
     @field_validator("PUBLIC_BASE_URL")
     @classmethod
@@ -226,16 +227,17 @@ class Console(_Base):
     CONSOLE_IDLE_MINUTES: float = Field(30, gt=0, description="a console session with no activity for this long is logged out")
     CONSOLE_LOGIN_MAX_FAILURES: int = Field(5, ge=1, description="wrong passwords in a row before an account is locked")
     CONSOLE_LOCKOUT_MINUTES: float = Field(15, gt=0, description="how long a locked account stays locked")
-    CONSOLE_LOGIN_IP_LIMIT: int = Field(20, ge=1, description="login attempts from one IP address per window")
+    CONSOLE_LOGIN_IP_LIMIT: int = Field(20, ge=1, description="failed login attempts from one IP address per window")
     CONSOLE_LOGIN_IP_WINDOW_SECONDS: int = Field(900, ge=1, description="the window of CONSOLE_LOGIN_IP_LIMIT")
     CONSOLE_COOKIE_SECURE: Literal["auto", "true", "false"] = Field(
-        "auto", description="`auto`: Secure cookies when PUBLIC_BASE_URL is https or in production; `true`/`false` to force")
+        "auto", description="`auto`: Secure cookies when PUBLIC_BASE_URL is https; `true`/`false` to force (production is always Secure)")
     CONSOLE_CALLBACK_OVERDUE_MINUTES: float = Field(
         30, ge=0, description="a callback due for longer than this shows as overdue (worklist, wallboard)")
     CONSOLE_SCREEN_POP_POLL_SECONDS: float = Field(3, gt=0, description="how often the agent's screen pop asks for news")
     RATINGS_EXCEPTIONAL_MIN_COUNT: int = Field(10, ge=1, description="ratings an officer needs in the period to be listed for recognition")
     RATINGS_EXCEPTIONAL_MIN_MEAN: float = Field(4.5, ge=1, le=5, description="mean rating (1-5) at or above which an officer is listed")
     SERVICE_LEVEL_SECONDS: int = Field(60, ge=1, description="a caller answered within this many seconds counts towards the service level")
+    CONSOLE_SESSION_MAX_HOURS: float = Field(10, gt=0, le=24, description="a console session ends this long after login, however active")
 
     @field_validator("CONSOLE_COOKIE_SECURE", mode="before")
     @classmethod

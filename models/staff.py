@@ -26,6 +26,9 @@ class StaffUser(SQLModel, table=True):
     locked_until: datetime | None = None
     last_login_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    # Each console session holds the version it was issued with; raising it (logout,
+    # new password, new role, disabled) ends every session the account has.
+    session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class AuditLog(SQLModel, table=True):

@@ -31,3 +31,9 @@ def create_account(email: str, role: str, password: str, agent_id: int | None = 
     db.add(user)
     db.commit()
     return user
+
+
+def end_sessions(user: StaffUser) -> None:
+    """End every console session USER has (on the caller's commit): logout, a new
+    password, a new role, disabled."""
+    user.session_version += 1

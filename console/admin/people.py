@@ -14,7 +14,7 @@ from models.agents import Agent, AgentState
 from models.db import session
 from models.staff import STAFF_ROLES, StaffUser
 from services import passwords
-from services.staff_accounts import create_account
+from services.staff_accounts import create_account, end_sessions
 
 KNOWN_SKILLS = (VAWG, *LANGUAGES)
 
@@ -108,6 +108,7 @@ def staff_update(staff_id: int):
         user.failed_logins, user.locked_until = 0, None
     else:
         abort(400, description="Unknown action.")
+    end_sessions(user)  # every change here ends the account's sessions: it logs in afresh
     db.add(user)
     db.commit()
     audit(f"staff_{action}", f"staff:{user.id}", user.role if action == "role" else None)
