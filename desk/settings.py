@@ -58,7 +58,7 @@ class Core(_Base):
                                description="folder for the embedded SQLite file and Redis")
     DATABASE_URL: str | None = _required("SQLAlchemy URL; default: SQLite file under instance/", default=None)
     REDIS_URL: str | None = _required("Redis URL; default: an embedded Redis under instance/", default=None)
-    SECRET_KEY: str = _required("signs sessions and survey links", default="dev-secret-key-not-secret", min_length=1)
+    SECRET_KEY: str = _required("signs sessions, survey links and API page cursors", default="dev-secret-key-not-secret", min_length=1)
     LOG_HASH_KEY: str | None = Field(None, description="key for pseudonyms of phone numbers in logs (default: SECRET_KEY)")
     PUBLIC_BASE_URL: str | None = _required("origin Twilio calls, e.g. https://desk.example.org", default=None)
     FALLBACK_PHONE_NUMBER: str | None = Field(
