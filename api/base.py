@@ -6,14 +6,15 @@ import functools
 from datetime import timedelta
 from typing import TypeVar
 
-from flask import Blueprint, abort, g, jsonify, request
+from flask import Blueprint, abort, current_app, g, jsonify, request
 from pydantic import BaseModel, ValidationError
 from sqlmodel import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from models.db import session, utcnow
-from models.tokens import ApiToken, hash_token
+from models.tokens import SCOPES, ApiToken, hash_token
+from services.audit_log import api_actor, record
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -27,7 +28,10 @@ OPENAPI: dict = {
     "security": [{"bearer": []}],
     "paths": {},
     "components": {
-        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "securitySchemes": {"bearer": {
+            "type": "http", "scheme": "bearer",
+            "description": "a token from `flask --app wsgi api-token create` or the admins' console, "
+                           "with scopes: " + "; ".join(f"{name}: {what}" for name, what in SCOPES.items())}},
         "schemas": {"Error": {"type": "object", "required": ["error"], "properties": {
             "error": {"type": "string"}, "details": {"type": "array", "items": {"type": "object"}}}}},
     },
@@ -47,25 +51,48 @@ def error_response(status: int, message: str, details: list | None = None):
     return jsonify(body), status
 
 
-def require_token(view):
-    """401 unless the request carries a live bearer token."""
+def require_token(scope: str):
+    """401 unless the request carries a live bearer token, 403 unless it has SCOPE.
+    A request that succeeds is written to the audit log under the token's name: the
+    view may name what it touched in ``g.audit_subject`` (default: the path)."""
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r}")
 
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            raise ApiError(401, "a bearer token is required (Authorization: Bearer <token>)")
-        row = session().exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token.strip()))).first()
-        if row is None or row.revoked_at is not None:
-            raise ApiError(401, "the bearer token is not valid")
-        g.api_token_name = row.name
-        if row.last_used_at is None or utcnow() - row.last_used_at > timedelta(minutes=1):
-            row.last_used_at = utcnow()  # coarse, so a busy client doesn't write per request
-            session().add(row)
-            session().commit()
-        return view(*args, **kwargs)
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            row = _live_token()
+            if scope not in row.scope_list():
+                raise ApiError(403, f"this token lacks the scope {scope}",
+                               [{"field": "Authorization", "problem": f"the token needs the scope {scope}"}])
+            response = current_app.make_response(view(*args, **kwargs))
+            if response.status_code < 400:
+                query = request.query_string.decode("utf-8", "replace")
+                record(api_actor(row.name), f"api_{view.__name__}",
+                       g.get("audit_subject") or request.path.removeprefix("/api/v1/"), query or None)
+            return response
 
-    return wrapper
+        return wrapper
+
+    return decorate
+
+
+def _live_token() -> ApiToken:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise ApiError(401, "a bearer token is required (Authorization: Bearer <token>)")
+    row = session().exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token.strip()))).first()
+    if row is None or row.revoked_at is not None:
+        raise ApiError(401, "the bearer token is not valid")
+    now = utcnow()
+    if row.expires_at is not None and now >= row.expires_at:
+        raise ApiError(401, f"the bearer token expired at {row.expires_at.isoformat()}")
+    g.api_token_name = row.name
+    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
+        row.last_used_at = now  # coarse, so a busy client doesn't write per request
+        session().add(row)
+        session().commit()
+    return row
 
 
 def parse_body(model: type[M]) -> M:
@@ -82,8 +109,8 @@ def parse_body(model: type[M]) -> M:
 
 
 def parse_query(model: type[M]) -> M:
-    """The query string as MODEL, or a 422 that names each bad parameter."""
-    return _validate(model, request.args.to_dict(), "invalid query parameters: ")
+    """The query string as MODEL, or a 400 that names each bad parameter."""
+    return _validate(model, request.args.to_dict(), "invalid query parameters: ", status=400)
 
 
 def _has_nul(value) -> bool:
@@ -94,23 +121,32 @@ def _has_nul(value) -> bool:
     return isinstance(value, list) and any(_has_nul(v) for v in value)
 
 
-def _validate(model: type[M], data: dict, problem: str) -> M:
+def _with_nul(data: dict) -> list[str]:
+    return [str(key) for key, value in data.items() if _has_nul(key) or _has_nul(value)]
+
+
+def _validate(model: type[M], data: dict, problem: str, status: int = 422) -> M:
     if _has_nul(data):  # no text column (PostgreSQL's least of all) can hold one
-        raise ApiError(422, problem + "a NUL character (\\u0000) is not allowed in text")
+        raise ApiError(status, problem + "a NUL character (\\u0000) is not allowed in text",
+                       [{"field": next(iter(_with_nul(data)), "query"), "problem": "contains a NUL character"}])
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         details = [{"field": ".".join(str(p) for p in e["loc"]) or "query", "problem": e["msg"]}
                    for e in exc.errors()]
-        raise ApiError(422, problem + ", ".join(d["field"] for d in details), details) from None
+        raise ApiError(status, problem + ", ".join(d["field"] for d in details), details) from None
 
 
-def document(path: str, method: str, summary: str, *, body: type[BaseModel] | None = None,
+def document(path: str, method: str, summary: str, *, scope: str, body: type[BaseModel] | None = None,
              responses: dict[int, str], params: list[dict] | None = None) -> None:
-    """Add one operation to the OpenAPI document."""
+    """Add one operation, which needs a token with SCOPE, to the OpenAPI document."""
     if body is not None:  # parse_body's answers, for every operation that takes JSON
         responses = {400: "the body is not a JSON object", 413: "the body is too large",
                      415: "the body is not sent as application/json", **responses}
+    if any(p["in"] == "query" for p in params or []):  # parse_query's answer
+        responses = {400: "invalid query parameters (details name each one)", **responses}
+    responses = {**responses, 401: "no valid token, or it has expired",
+                 403: f"the token lacks the scope {scope}"}
     op: dict = {"summary": summary, "responses": {
         str(code): {"description": text, "content": {"application/json": {"schema": {"type": "object"}}}}
         if code < 400 else {"description": text, "content": {"application/json": {
@@ -125,6 +161,7 @@ def document(path: str, method: str, summary: str, *, body: type[BaseModel] | No
             "schema": {"$ref": f"#/components/schemas/{body.__name__}"}}}}
     if params:
         op["parameters"] = params
+    op["security"] = [{"bearer": [scope]}]
     OPENAPI["paths"].setdefault(path, {})[method.lower()] = op
 
 

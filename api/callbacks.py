@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from api.base import document, parse_query, require_token
+from api.bounds import MAX_OFFSET, in_range
 from desk.clock import LONDON
 from models.callbacks import CALLBACK_STATUSES, CallbackAttempt, CallbackRequest, CallbackStatus
 from models.db import session
@@ -26,13 +27,15 @@ class CallbackFilters(BaseModel):
     min_attempts: int | None = Field(default=None, ge=0, le=100)
     max_attempts: int | None = Field(default=None, ge=0, le=100)
     limit: int = Field(default=50, ge=1, le=500)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
     @field_validator("due_before", "due_after")
     @classmethod
     def _aware(cls, value: datetime | None):
+        if value is None:
+            return None
         # a time without an offset means London wall-clock time, as everywhere at the desk
-        return value if value is None or value.tzinfo else value.replace(tzinfo=LONDON)
+        return in_range(value if value.tzinfo else value.replace(tzinfo=LONDON))
 
     @model_validator(mode="after")
     def _ranges(self):
@@ -80,7 +83,7 @@ def callback_json(cb: CallbackRequest, attempts: list[CallbackAttempt]) -> dict:
 
 
 @bp.get("/callbacks")
-@require_token
+@require_token("callbacks:read")
 def list_callbacks():
     f = _filters()
     db = session()
@@ -106,10 +109,9 @@ document("/callbacks", "get",
              {"name": "due_before", "in": "query", "schema": {"type": "string", "format": "date-time"},
               "description": "next attempt due at or before; without an offset, London time"},
              {"name": "due_after", "in": "query", "schema": {"type": "string", "format": "date-time"}},
-             {"name": "min_attempts", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-             {"name": "max_attempts", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+             {"name": "min_attempts", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 100}},
+             {"name": "max_attempts", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 100}},
              {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
-             {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+             {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}},
          ],
-         responses={200: "the callbacks (total, limit, offset, callbacks)", 401: "no valid token",
-                    422: "invalid filters"})
+         scope="callbacks:read", responses={200: "the callbacks (total, limit, offset, callbacks)"})

@@ -7,7 +7,9 @@ from flask import Blueprint, jsonify
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlmodel import select
 
+from api import cursors
 from api.base import document, parse_query, require_token
+from api.bounds import in_range
 from desk import keyset
 from desk.clock import LONDON
 from models.calls import OUTCOMES, Call, CallEvent
@@ -70,17 +72,18 @@ class CallFilters(BaseModel):
 def _parse_when(value: str) -> date | datetime:
     text = value.strip().replace(" ", "+")  # a "+01:00" offset arrives as " 01:00" if not URL-encoded
     try:
-        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+        when = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
     except ValueError:
         raise ValueError("use a date like 2026-11-23 or a time like 2026-11-23T09:00:00+00:00") from None
+    return in_range(when)
 
 
 def encode_cursor(call: Call) -> str:
-    return keyset.encode(call.started_at, call.id)
+    return cursors.encode("calls", call.started_at, call.id)
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    return keyset.decode(cursor)
+    return cursors.decode("calls", cursor)
 
 
 def _filters() -> CallFilters:
@@ -105,7 +108,7 @@ def call_json(call: Call, events: list[CallEvent]) -> dict:
 
 
 @bp.get("/calls")
-@require_token
+@require_token("calls:read")
 def list_calls():
     f = _filters()
     query = select(Call)
@@ -139,5 +142,4 @@ document("/calls", "get", "The call log, newest first, with each call's queue ev
              {"name": "cursor", "in": "query", "schema": {"type": "string"},
               "description": "next_cursor from the previous page"},
          ],
-         responses={200: "calls and next_cursor (null on the last page)", 401: "no valid token",
-                    422: "invalid filters"})
+         scope="calls:read", responses={200: "calls and next_cursor (null on the last page)"})

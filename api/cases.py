@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, g, jsonify
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 from sqlmodel import select
 
@@ -77,7 +77,7 @@ def update_json(update: CaseUpdate) -> dict:
 
 
 @bp.post("/cases")
-@require_token
+@require_token("cases:write")
 def upsert_case():
     data = parse_body(CaseIn)
     try:
@@ -102,12 +102,14 @@ def upsert_case():
     case.updated_at = utcnow()
     db.add(case)
     db.commit()
+    g.audit_subject = f"case:{case.id}"
     return jsonify({"id": case.id, "created": created}), 201 if created else 200
 
 
 @bp.get("/cases/<int:case_id>")
-@require_token
+@require_token("cases:read")
 def get_case(case_id: int):
+    g.audit_subject = f"case:{case_id}"
     db = session()
     case = db.get(Case, case_id) or not_found("case")
     updates = db.exec(select(CaseUpdate).where(CaseUpdate.case_id == case_id)
@@ -116,8 +118,9 @@ def get_case(case_id: int):
 
 
 @bp.post("/cases/<int:case_id>/updates")
-@require_token
+@require_token("cases:write")
 def post_update(case_id: int):
+    g.audit_subject = f"case:{case_id}"
     db = session()
     case = db.get(Case, case_id) or not_found("case")
     data = parse_body(UpdateIn)
@@ -127,8 +130,8 @@ def post_update(case_id: int):
 
 _ID = [{"name": "case_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
 document("/cases", "post", "Create a case, or update the case with the same crime reference", body=CaseIn,
-         responses={201: "created", 200: "updated (same id)", 401: "no valid token", 422: "invalid fields"})
+         scope="cases:write", responses={201: "created", 200: "updated (same id)", 422: "invalid fields"})
 document("/cases/{case_id}", "get", "A case and its updates, newest first", params=_ID,
-         responses={200: "the case", 401: "no valid token", 404: "no such case"})
+         scope="cases:read", responses={200: "the case", 404: "no such case"})
 document("/cases/{case_id}/updates", "post", "Post an update on a case", body=UpdateIn, params=_ID,
-         responses={201: "created", 401: "no valid token", 404: "no such case", 422: "invalid fields"})
+         scope="cases:write", responses={201: "created", 404: "no such case", 422: "invalid fields"})

@@ -5,13 +5,15 @@ from __future__ import annotations
 import io
 from datetime import date, datetime, time, timedelta
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from api import cursors
 from api.base import ApiError, document, not_found, parse_body, parse_query, require_token
+from api.bounds import in_range
 from desk import clock, keyset
 from flows import sms_conversation as conv
 from flows.phone import InvalidPhone, to_e164
@@ -64,6 +66,11 @@ class SurveyFilters(BaseModel):
     borough: str | None = Field(default=None, max_length=100)
     officer_id: str | None = Field(default=None, max_length=50)
 
+    @field_validator("from_", "to")
+    @classmethod
+    def _sane(cls, value: date | None):
+        return value if value is None else in_range(value)
+
     @model_validator(mode="after")
     def _range(self):
         if self.from_ and self.to and self.from_ > self.to:
@@ -80,7 +87,7 @@ class ListFilters(SurveyFilters):
     @classmethod
     def _cursor(cls, value):
         if value is not None:
-            keyset.decode(value)
+            cursors.decode("surveys", value)
         return value
 
 
@@ -92,7 +99,7 @@ def _query_args(model: type[BaseModel]):
 
 
 @bp.post("/engagements")
-@require_token
+@require_token("engagements:write")
 def create_engagement():
     data = parse_body(EngagementIn)
     try:
@@ -141,6 +148,7 @@ def _existing(db, key: str | None, fields: dict) -> Engagement | None:
 
 
 def _engagement_json(db, engagement: Engagement) -> dict:
+    g.audit_subject = f"engagement:{engagement.id}"  # the row this request wrote or found
     survey = db.exec(select(Survey).where(Survey.engagement_id == engagement.id)).one()
     body = {"id": engagement.id, "survey_id": survey.id, "invitation": survey.invitation,
             "survey_link": links.survey_url(survey.id, survey.expires_at),
@@ -177,17 +185,17 @@ def _status(survey: Survey, now: datetime) -> str:
 
 
 @bp.get("/surveys")
-@require_token
+@require_token("surveys:read")
 def list_surveys():
     filters = _query_args(ListFilters)
     db, now = session(), clock.now()
     query = _filtered(select(Survey, Engagement).join(Engagement, Survey.engagement_id == Engagement.id), filters)
     query = keyset.before(query, Engagement.occurred_at, Survey.id,
-                          keyset.decode(filters.cursor) if filters.cursor else None)
+                          cursors.decode("surveys", filters.cursor) if filters.cursor else None)
     rows = db.exec(query.order_by(Engagement.occurred_at.desc(), Survey.id.desc()).limit(filters.limit + 1)).all()
     more, rows = len(rows) > filters.limit, rows[:filters.limit]
     page: dict = {"limit": filters.limit,
-                  "next_cursor": keyset.encode(rows[-1][1].occurred_at, rows[-1][0].id) if more else None}
+                  "next_cursor": cursors.encode("surveys", rows[-1][1].occurred_at, rows[-1][0].id) if more else None}
     if filters.count:  # every matching row is read: only when the client asks
         page["total"] = db.exec(_filtered(select(func.count(Survey.id)).join(
             Engagement, Survey.engagement_id == Engagement.id), filters)).one()
@@ -211,7 +219,7 @@ def _summary(counts: dict[int, int]) -> dict:
 
 
 @bp.get("/ratings/summary")
-@require_token
+@require_token("ratings:read")
 def ratings_summary():
     filters = _query_args(SurveyFilters)
     # kept days and months where no rating can be added any more, live for the rest
@@ -236,8 +244,9 @@ def ratings_summary():
 
 
 @bp.get("/surveys/<int:survey_id>/qr.<fmt>")
-@require_token
+@require_token("surveys:read")
 def survey_qr(survey_id: int, fmt: str):
+    g.audit_subject = f"survey:{survey_id}"
     if fmt not in ("svg", "png"):
         not_found("QR format (use .svg or .png)")
     survey = session().get(Survey, survey_id) or not_found("survey")
@@ -266,8 +275,8 @@ document("/engagements", "post",
          params=[{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}}],
          responses={201: "created; invitation scheduled or suppressed (see reason)",
                     200: "already recorded (same key, or same officer, phone and time)",
-                    401: "no valid token", 409: "Idempotency-Key reused for a different engagement",
-                    422: "invalid fields"})
+                    409: "Idempotency-Key reused for a different engagement", 422: "invalid fields"},
+         scope="engagements:write")
 document("/surveys", "get", "Surveys with their ratings and comments, newest contact first",
          params=_FILTER_PARAMS + [
              {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
@@ -275,10 +284,9 @@ document("/surveys", "get", "Surveys with their ratings and comments, newest con
               "description": "next_cursor from the previous page"},
              {"name": "count", "in": "query", "schema": {"type": "boolean"},
               "description": "true: also return total, the number of matching surveys (costs a scan)"}],
-         responses={200: "the surveys and next_cursor (null on the last page)", 401: "no valid token",
-                    422: "invalid filters"})
+         scope="surveys:read", responses={200: "the surveys and next_cursor (null on the last page)"})
 document("/ratings/summary", "get", "Count, mean and distribution of ratings, overall, per borough and per officer",
-         params=_FILTER_PARAMS, responses={200: "the summary", 401: "no valid token", 422: "invalid filters"})
+         params=_FILTER_PARAMS, scope="ratings:read", responses={200: "the summary"})
 document("/surveys/{survey_id}/qr.svg", "get", "Printable QR code of the survey's web link (also .png)",
          params=[{"name": "survey_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-         responses={200: "an SVG image", 401: "no valid token", 404: "no such survey"})
+         scope="surveys:read", responses={200: "an SVG image", 404: "no such survey"})

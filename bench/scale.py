@@ -73,7 +73,7 @@ class Queries:
         """Cursors of survey pages at random depths (the API pages by cursor, not offset)."""
         from sqlmodel import select
 
-        from desk import keyset
+        from api import cursors
         from models.db import session
         from models.surveys import Engagement, Survey
 
@@ -83,7 +83,7 @@ class Queries:
                 select(Survey, Engagement).join(Engagement, Survey.engagement_id == Engagement.id)
                 .order_by(Engagement.occurred_at.desc(), Survey.id.desc())
                 .offset(self.rng.randrange(max(1, total - 100))).limit(1)).one()
-            out.append(keyset.encode(engagement.occurred_at, survey.id))
+            out.append(cursors.encode("surveys", engagement.occurred_at, survey.id))
         return out
 
     def build(self, repeats: int, survey_total: int) -> dict[str, list[str]]:
@@ -160,6 +160,7 @@ def main() -> None:
             print(f"{args.db}: generated {grown['rows_written']:,} rows in {grown['seconds']:.0f}s", flush=True)
         growth.append({"database": name, **grown})
         os.environ["DATABASE_URL"] = url  # wsgi builds its module-level app from the environment
+        from models.tokens import SCOPES
         from services.api_tokens import issue_token
         from wsgi import create_app
 
@@ -168,7 +169,7 @@ def main() -> None:
                           "INSTANCE_PATH": str(common.DATA / "instance")})
         logging.getLogger().setLevel(logging.WARNING)
         with app.app_context():
-            token = issue_token(f"bench-scale-{time.time_ns()}")
+            token = issue_token(f"bench-scale-{time.time_ns()}", scopes=SCOPES)
         headers = {"Authorization": f"Bearer {token}"}
         client = app.test_client()
         print(f"{args.db}: {size:,} calls, {surveys:,} surveys", flush=True)

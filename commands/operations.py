@@ -8,9 +8,9 @@ from sqlmodel import select
 
 from models import migrate
 from models.db import session, utcnow
-from models.tokens import ApiToken
+from models.tokens import SCOPES, ApiToken
 from services import retention
-from services.api_tokens import issue_token
+from services.api_tokens import end_of, issue_token, last_day
 from workers import process
 
 db_cli = AppGroup("db", help="Database schema.")
@@ -34,23 +34,34 @@ def db_downgrade(revision: str) -> None:
 
 @token_cli.command("create")
 @click.argument("name")
-def token_create(name: str) -> None:
+@click.option("--scope", "scopes", multiple=True, required=True, type=click.Choice(list(SCOPES)),
+              help="What the token may do (repeat for several): " + ", ".join(SCOPES))
+@click.option("--expires", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Last day (London) the token works, e.g. 2027-06-30; default: until revoked.")
+def token_create(name: str, scopes: tuple[str, ...], expires) -> None:
     """Print a new token for NAME on the last line (only its hash is stored)."""
     try:
-        token = issue_token(name)
+        token = issue_token(name, scopes=scopes, expires_at=end_of(expires.date()) if expires else None)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Token for {name} (shown once; store it in the client's secret store):")
+    click.echo(f"Token for {name} with {' '.join(sorted(set(scopes)))} (shown once; store it in the client's "
+               "secret store):")
     click.echo(token)
 
 
 @token_cli.command("list")
 def token_list() -> None:
-    """Names of tokens, when made and last used, and whether revoked."""
+    """Tokens: name, state, scopes, expiry, when made and last used (UTC)."""
+    now = utcnow()
     for row in session().exec(select(ApiToken).order_by(ApiToken.name)).all():
-        state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "active"
+        if row.revoked_at:
+            state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}"
+        else:
+            state = "expired" if row.expires_at and row.expires_at <= now else "active"
+        expires = f"expires {last_day(row.expires_at):%Y-%m-%d}" if row.expires_at else "no expiry"
         used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never"
-        click.echo(f"{row.name}\t{state}\tcreated {row.created_at:%Y-%m-%d %H:%M}\tlast used {used}")
+        click.echo(f"{row.name}\t{state}\t{row.scopes}\t{expires}\tcreated {row.created_at:%Y-%m-%d %H:%M}"
+                   f"\tlast used {used}")
 
 
 @token_cli.command("revoke")

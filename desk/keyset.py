@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import and_, or_
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 def encode(at: datetime, ident: int) -> str:
@@ -21,10 +24,12 @@ def decode(cursor: str) -> tuple[datetime, int]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         at, _, ident = raw.partition("|")
         when = datetime.fromisoformat(at)
-        if when.tzinfo is None:
+        number = int(ident)
+        # rows are keyed by INTEGER and stamped this century: anything else is made up
+        if when.tzinfo is None or not 0 < number < 2**31 or not EARLIEST <= when <= LATEST:
             raise ValueError
-        return when, int(ident)
-    except (ValueError, UnicodeDecodeError, binascii.Error):
+        return when, number
+    except (ValueError, OverflowError, UnicodeDecodeError, binascii.Error):
         raise ValueError("not a cursor this service gave out") from None
 
 

@@ -38,7 +38,8 @@ class AuditLog(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)
     staff_id: int | None = Field(default=None, index=True)
-    staff_email: str = Field(max_length=254)  # kept as written, even if the account goes
+    # who: a staff email kept as written (even if the account goes), or api:<token name>
+    staff_email: str = Field(max_length=254)
     action: str = Field(max_length=50)
     subject: str = Field(max_length=100, index=True)
     why: str | None = Field(default=None, max_length=500)

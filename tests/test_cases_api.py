@@ -82,13 +82,13 @@ def test_revoked_token_stops_working(app, api, client, api_token):
 
 def test_token_cli_prints_the_token_on_its_last_line(app, client):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["api-token", "create", "crm"])
-    assert result.exit_code == 0
+    result = runner.invoke(args=["api-token", "create", "crm", "--scope", "cases:read"])
+    assert result.exit_code == 0, result.output
     token = result.output.strip().splitlines()[-1]
     assert client.get("/api/v1/cases/1", headers={"Authorization": f"Bearer {token}"}).status_code == 404
     listing = runner.invoke(args=["api-token", "list"]).output
     assert "crm\tactive" in listing and token not in listing
-    assert runner.invoke(args=["api-token", "create", "crm"]).exit_code != 0
+    assert runner.invoke(args=["api-token", "create", "crm", "--scope", "cases:read"]).exit_code != 0
 
 
 def test_openapi_document_lists_the_case_endpoints(client):

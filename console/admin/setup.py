@@ -1,6 +1,8 @@
 """Desk-hours overrides and API tokens."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlmodel import select
 
@@ -10,8 +12,8 @@ from console.auth import current_staff, require_role
 from desk import clock
 from models.db import session
 from models.staff import HoursOverride
-from models.tokens import ApiToken
-from services.api_tokens import issue_token
+from models.tokens import SCOPES, ApiToken
+from services.api_tokens import end_of, issue_token, last_day
 from services.hours import CACHE_SECONDS, forget_cached_overrides, normalise
 
 
@@ -62,8 +64,13 @@ def hours_delete(override_id: int):
 @bp.get("/tokens")
 @require_role("admin")
 def tokens():
+    return _tokens_page(None, None)
+
+
+def _tokens_page(new_token: str | None, new_name: str | None):
     rows = session().exec(select(ApiToken).order_by(ApiToken.name)).all()
-    return render_template("console/admin_tokens.html", rows=rows, new_token=None, new_name=None)
+    return render_template("console/admin_tokens.html", rows=rows, new_token=new_token, new_name=new_name,
+                           scopes=SCOPES, last_day=last_day, now=clock.now())
 
 
 @bp.post("/tokens")
@@ -73,15 +80,21 @@ def token_create():
     if not name or len(name) > 100:
         flash("Give the token a name (at most 100 characters).", "error")
         return redirect(url_for("admin.tokens")), 303
+    scopes = request.form.getlist("scope")
+    if not scopes:
+        flash("Choose at least one scope: a token can do only what its scopes allow.", "error")
+        return redirect(url_for("admin.tokens")), 303
+    expires = (request.form.get("expires") or "").strip()
     try:
-        secret = issue_token(name)
+        expires_at = end_of(date.fromisoformat(expires)) if expires else None
+        secret = issue_token(name, scopes=scopes, expires_at=expires_at)
     except ValueError as exc:
         flash(f"Not created: {exc}.", "error")
         return redirect(url_for("admin.tokens")), 303
-    audit("create_api_token", f"token:{name}")
-    rows = session().exec(select(ApiToken).order_by(ApiToken.name)).all()
+    audit("create_api_token", f"token:{name}", " ".join(sorted(set(scopes))) + (f"; last day {expires}"
+                                                                               if expires else ""))
     # Shown once, on this response only (not stored, not in a redirect or flash).
-    return render_template("console/admin_tokens.html", rows=rows, new_token=secret, new_name=name), 201
+    return _tokens_page(secret, name), 201
 
 
 @bp.post("/tokens/<int:token_id>/revoke")

@@ -102,7 +102,8 @@ def test_an_hours_override_closes_the_phone_line_on_that_day(app, client, staff,
 
 def test_api_tokens_are_shown_once_work_and_can_be_revoked(client, staff, rows):
     as_admin(client, staff)
-    created = post(client, "/console/admin/tokens", "/console/admin/tokens", name="case-system")
+    created = post(client, "/console/admin/tokens", "/console/admin/tokens", name="case-system",
+                   scope="cases:read")
     assert created.status_code == 201
     token = created.get_data(as_text=True).split('id="new-token">')[1].split("<")[0]
     assert token.startswith("vfd_")
@@ -116,3 +117,28 @@ def test_api_tokens_are_shown_once_work_and_can_be_revoked(client, staff, rows):
     assert {"create_api_token", "revoke_api_token"} <= {a.action for a in rows(AuditLog)}
     duplicate = post(client, "/console/admin/tokens", "/console/admin/tokens", name="")
     assert "Give the token a name" in text(client.get(duplicate.headers["Location"]))
+
+
+def test_admins_choose_a_new_tokens_scopes_and_expiry(client, staff, rows):
+    as_admin(client, staff)
+    none = post(client, "/console/admin/tokens", "/console/admin/tokens", name="reports")
+    assert "Choose at least one scope" in text(client.get(none.headers["Location"]))
+    page = client.get("/console/admin/tokens")
+    token = csrf_from(text(page))
+    created = client.post("/console/admin/tokens", data={
+        "csrf_token": token, "name": "reports", "scope": ["surveys:read", "ratings:read"],
+        "expires": "2027-06-30"})
+    assert created.status_code == 201
+    secret = created.get_data(as_text=True).split('id="new-token">')[1].split("<")[0]
+    [row] = rows(ApiToken)
+    assert row.scopes == "ratings:read surveys:read"
+    assert row.expires_at is not None
+    listing = text(client.get("/console/admin/tokens"))
+    assert "ratings:read surveys:read" in listing and "30 Jun 2027" in listing
+    api = client.application.test_client()
+    auth = {"Authorization": f"Bearer {secret}"}
+    assert api.get("/api/v1/ratings/summary", headers=auth).status_code == 200
+    assert api.get("/api/v1/calls", headers=auth).status_code == 403
+    bad = post(client, "/console/admin/tokens", "/console/admin/tokens", name="x", scope="calls:read",
+               expires="soon")
+    assert "Not created" in text(client.get(bad.headers["Location"]))

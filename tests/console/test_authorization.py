@@ -68,7 +68,7 @@ def ids(app, staff, add_agent, book, case, clock):
         override = HoursOverride(day="2026-12-24", hours="08:00-14:00")
         db.add_all([call, override])
         db.commit()
-        issue_token("case-system")
+        issue_token("case-system", scopes=["cases:read"])
         from models.tokens import ApiToken
 
         token_id = db.query(ApiToken).one().id

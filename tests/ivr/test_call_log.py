@@ -127,9 +127,9 @@ def test_calls_api_pages_with_a_cursor(app, api, dial, clock):
     ("limit=0", "limit"), ("limit=abc", "limit"), ("cursor=nonsense", "cursor"), ("colour=blue", "colour"),
     ("from=2026-11-24&to=2026-11-23", "query"),
 ])
-def test_calls_api_rejects_bad_filters_with_422(api, query, field):
+def test_calls_api_rejects_bad_filters_with_400(api, query, field):
     response = api.get(f"/calls?{query}")
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert field in response.json["error"]
 
 

@@ -153,7 +153,7 @@ def _revoked_token(app) -> str:
     from services.api_tokens import issue_token
 
     with app.app_context():
-        token = issue_token("revoked-integration")
+        token = issue_token("revoked-integration", scopes=["cases:read"])
     result = app.test_cli_runner().invoke(args=["api-token", "revoke", "revoked-integration"])
     assert result.exit_code == 0, result.output
     return token
