@@ -86,16 +86,21 @@ def worker(burst: bool, name: str | None) -> None:
     process.run(current_app.config, burst=burst, name=name)
 
 
-retention_cli = AppGroup("retention", help="Anonymise records past the retention period (RETENTION_DAYS).")
+retention_cli = AppGroup("retention", help="Anonymise records past their retention periods; delete the audit log "
+                                           "past its own.")
 
 
 @retention_cli.command("run")
-@click.option("--dry-run", is_flag=True, help="Count what would be anonymised; change nothing.")
+@click.option("--dry-run", is_flag=True, help="Count what would be changed; change nothing.")
 def retention_run(dry_run: bool) -> None:
-    """Anonymise calls, texts, callbacks and surveys older than RETENTION_DAYS."""
+    """Expire callbacks never placed, anonymise calls, texts, callbacks, surveys and
+    cases past their periods, and delete audit log entries past theirs."""
     counts = retention.anonymise_old_records(dry_run=dry_run)
-    verb = "would change" if dry_run else "changed"
-    days = current_app.config["RETENTION_DAYS"]
-    click.echo(f"records older than {days:g} days (before {retention.cutoff():%Y-%m-%d %H:%M} UTC), rows {verb}:")
+    config, verb = current_app.config, "would change" if dry_run else "changed"
+    click.echo(f"periods: calls, texts, callbacks and surveys {config['RETENTION_DAYS']:g} days "
+               f"(before {retention.cutoff():%Y-%m-%d %H:%M} UTC); cases {config['CASE_RETENTION_DAYS']:g} days "
+               f"(closed: {config['CASE_CLOSED_RETENTION_DAYS']:g} days); audit log {config['AUDIT_RETENTION_DAYS']:g} "
+               f"days; pending callbacks expire after {config['CALLBACK_EXPIRY_DAYS']:g} days")
+    click.echo(f"rows {verb}:")
     for table, count in counts.items():
         click.echo(f"  {table}: {count}")

@@ -221,6 +221,30 @@ class Records(_Base):
     # to 12 months after it; the force's retention policy sets the real figure.
     RETENTION_DAYS: int = Field(400, ge=1, description="calls, texts, callbacks and surveys older than this many days are anonymised")
     RETENTION_BATCH_SIZE: int = Field(1000, ge=1, description="rows anonymised per transaction (no long locks on a backlog)")
+    CASE_RETENTION_DAYS: int = Field(400, ge=1, description="a case and its updates are anonymised this many days after "
+                                                            "the case was last updated")
+    CASE_CLOSED_STATUSES: Annotated[tuple[str, ...], NoDecode] = Field(
+        ("closed", "nfa", "finalised"), description="case statuses that mean closed, separated by commas "
+                                                    "(compared case-insensitively)")
+    # Three months: a victim may ask for a review of a decision to take no further
+    # action (Victims' Right to Review) within three months of it, and may ring the desk
+    # about it meanwhile.
+    CASE_CLOSED_RETENTION_DAYS: int = Field(90, ge=1, description="a case with a closed status is anonymised this many "
+                                                                  "days after its last update (at most "
+                                                                  "CASE_RETENTION_DAYS)")
+    # Six years: the audit log is evidence of who saw a victim's data, kept whole for
+    # complaints and claims (limitation period), then deleted.
+    AUDIT_RETENTION_DAYS: int = Field(2190, ge=365, description="audit log entries older than this many days are "
+                                                                "deleted (kept whole until then)")
+    CALLBACK_EXPIRY_DAYS: int = Field(14, ge=1, description="a callback still pending this many days after it was "
+                                                            "requested is marked expired, with the reason")
+
+    @field_validator("CASE_CLOSED_STATUSES", mode="before")
+    @classmethod
+    def _statuses(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.split(",")
+        return tuple(str(part).strip().lower() for part in value if str(part).strip())
 
 
 class Console(_Base):
@@ -263,6 +287,9 @@ class Settings(Core, Twilio, PhoneLine, Agents, Texts, Records, Console):
             value = getattr(self, name)
             if value is not None and not E164.match(value):
                 raise ValueError(f"{name}={value!r} is not an E.164 number such as +442079460000")
+        if self.CASE_CLOSED_RETENTION_DAYS > self.CASE_RETENTION_DAYS:
+            raise ValueError(f"CASE_CLOSED_RETENTION_DAYS={self.CASE_CLOSED_RETENTION_DAYS} is longer than "
+                             f"CASE_RETENTION_DAYS={self.CASE_RETENTION_DAYS}: a closed case goes sooner, not later")
         if self.DATABASE_URL is None:
             object.__setattr__(self, "DATABASE_URL", f"sqlite:///{Path(self.INSTANCE_PATH) / 'desk.sqlite3'}")
         return self
@@ -404,4 +431,5 @@ def public_url(path: str) -> str:
 _PARSERS = {"IVR_HOURS_OVERRIDES": (PhoneLine._overrides,),
             "DESK_HOURS_WEEKDAYS": (PhoneLine._weekdays,), "DESK_HOURS_WEEKENDS": (PhoneLine._days_off,),
             "DESK_HOURS_BANK_HOLIDAYS": (PhoneLine._days_off,), "CALLBACK_RETRY_MINUTES": (Agents._minutes,),
+            "CASE_CLOSED_STATUSES": (Records._statuses,),
             "SMS_QUIET_HOURS": (Texts._quiet,), "PUBLIC_BASE_URL": (Core._origin,)}

@@ -21,6 +21,7 @@ class CallbackStatus(StrEnum):
     COMPLETED = "completed"       # the victim was reached (or a permitted message left)
     FAILED = "failed"             # every attempt used
     CANCELLED = "cancelled"       # an agent closed it
+    EXPIRED = "expired"           # still pending CALLBACK_EXPIRY_DAYS after the request (retention)
 
 
 CALLBACK_STATUSES = tuple(CallbackStatus)

@@ -32,7 +32,8 @@ class StaffUser(SQLModel, table=True):
 
 
 class AuditLog(SQLModel, table=True):
-    """Append-only: nothing in the service updates or deletes these rows."""
+    """Append-only: nothing in the service updates these rows, and only the retention
+    job deletes them, whole, after AUDIT_RETENTION_DAYS (services/retention.py)."""
     __tablename__ = "audit_log"
 
     id: int | None = Field(default=None, primary_key=True)
