@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from typing import ClassVar
-from urllib.parse import urljoin
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from emulator.signing import absolute_url, check_accepted, country_of, form, new_sid, send_signed, twiml_root
 
@@ -62,6 +62,7 @@ class Exchange:
     url: str
     params: dict[str, str]
     status: int
+    body: str = ""  # what the app answered (for tests that send a request again)
 
 
 @dataclass(frozen=True)
@@ -479,7 +480,7 @@ class Caller:
 
     def _redirect(self, verb: ET.Element, doc: Document, queue: QueueState | None) -> Goto:
         url, method = self._resolve(doc, verb.text or ""), _method(verb)
-        self._line(f"REDIRECT {method} {url}")
+        self._line(f"REDIRECT {method} {_without_step_token(url)}")
         return Goto(self._fetch(url, method, self._queue_params(queue)))
 
     def _hangup(self, verb: ET.Element, doc: Document, queue: QueueState | None) -> Ended:
@@ -630,7 +631,7 @@ class Caller:
         params = form(self._params(extra))
         response = send_signed(self.client, method, self.base_url, url, params, self.auth_token,
                                algorithm=self.signature_algorithm, shared_key=self.shared_key)
-        self.requests.append(Exchange(method, url, params, response.status_code))
+        self.requests.append(Exchange(method, url, params, response.status_code, response.get_data(as_text=True)))
         return response
 
     def _fetch(self, url: str, method: str, extra: dict | None = None) -> Document:
@@ -667,6 +668,13 @@ class Caller:
 
     def _seconds_since(self, start: datetime | None) -> int:
         return max(0, int((self._now() - start).total_seconds())) if start else 0
+
+
+def _without_step_token(url: str) -> str:
+    """URL as a transcript shows it: a one-time step token differs on every run."""
+    parts = urlsplit(url)
+    query = [(name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True) if name != "step"]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def _method(verb: ET.Element) -> str:

@@ -257,6 +257,19 @@ def resume(flow: Flow, state: CallState, event: Input, *, now: datetime) -> tupl
     return run.state(), run.events
 
 
+def again(flow: Flow, state: CallState, *, now: datetime) -> list[Event]:
+    """What a stale or forged request hears: the question the call waits at, asked
+    again (or its place in the queue); the state is not changed."""
+    node = flow.nodes.get(state.at) if state.at is not None and not state.done else None
+    if isinstance(node, Menu | Entry):
+        run = _Run(flow, state, now)
+        _present(run, state.at, node)
+        return run.events
+    if isinstance(node, Queue):
+        return [Enqueue(node.queue)]
+    return [Hangup()] if state.done else []
+
+
 def _waits_in(flow: Flow, state: CallState, event: Input) -> bool:
     """Whether the call can resume at its node in this flow.  After a version change
     the node must also still take this input: a name reused for another kind of node

@@ -31,6 +31,7 @@ from flows import dispatch as rules
 from flows.phone import spoken_digits
 from ivr.safe_answer import answers_safely
 from ivr.voices import voice
+from models import call_rows
 from models.agents import AgentOffer, OfferKind, OfferStatus
 from models.db import session
 from services import agent_state, callbacks, waiting
@@ -248,8 +249,11 @@ def bridge():
         # The agent has gone: straight back into the desk queue, with the voice side's
         # wait music and exit handling.  Routing goes by first join time, so the
         # caller keeps their turn even though Twilio puts them at the back.
-        response.enqueue(settings.current()["DESK_QUEUE_NAME"], action=url_for("ivr.queue_exit"),
-                         method="POST", wait_url=url_for("ivr.queue_wait"), wait_url_method="POST")
+        # the queue's URLs carry the caller's current step token (ivr/step_tokens.py)
+        row = call_rows.load(db, caller_sid) if caller_sid else None
+        token = row.step_token if row is not None else None
+        response.enqueue(settings.current()["DESK_QUEUE_NAME"], action=url_for("ivr.queue_exit", step=token),
+                         method="POST", wait_url=url_for("ivr.queue_wait", step=token), wait_url_method="POST")
         _dispatch_soon()
         return twiml(response)
     agent_state.connected(db, offer, now)

@@ -26,13 +26,18 @@ def _prompt(parent, event) -> None:
         parent.pause(length=event.seconds)
 
 
-def render(events: list[Event]) -> VoiceResponse:
+def render(events: list[Event], token: str | None = None) -> VoiceResponse:
+    """EVENTS as TwiML; every action URL carries TOKEN, the call's one-time step token."""
     response = VoiceResponse()
+
+    def url(endpoint: str) -> str:
+        return url_for(endpoint, step=token) if token else url_for(endpoint)
+
     for event in events:
         if isinstance(event, Say | Play | Pause):
             _prompt(response, event)
         elif isinstance(event, Gather):
-            options = {"input": "dtmf speech", "action": url_for(TARGETS[event.target]), "method": "POST",
+            options = {"input": "dtmf speech", "action": url(TARGETS[event.target]), "method": "POST",
                        "timeout": event.timeout, "language": LOCALES[event.language],
                        "speech_timeout": "auto", "action_on_empty_result": False}
             if event.num_digits:
@@ -45,11 +50,11 @@ def render(events: list[Event]) -> VoiceResponse:
             for prompt in event.prompts:
                 _prompt(gather, prompt)
         elif isinstance(event, Redirect):
-            response.redirect(url_for(TARGETS[event.target]), method="POST")
+            response.redirect(url(TARGETS[event.target]), method="POST")
         elif isinstance(event, Enqueue):
             response.enqueue(settings.current()["DESK_QUEUE_NAME"] if event.queue == "desk" else event.queue,
-                             action=url_for("ivr.queue_exit"), method="POST",
-                             wait_url=url_for("ivr.queue_wait"), wait_url_method="POST")
+                             action=url("ivr.queue_exit"), method="POST",
+                             wait_url=url("ivr.queue_wait"), wait_url_method="POST")
         elif isinstance(event, Leave):
             response.leave()
         elif isinstance(event, Hangup):

@@ -33,7 +33,7 @@ from flows.model import CallState, Digits, Enqueue, Event, Flow, Query, QueueRes
 from flows.model import Queue as QueueNode
 from flows.phone import try_e164
 from flows.validate import check
-from ivr import effects
+from ivr import effects, step_tokens
 from ivr.fallback import try_later
 from ivr.render import media_url, render
 from ivr.safe_answer import answers_safely, degraded, hold_music, rollback_quietly
@@ -113,9 +113,14 @@ def first_sight_races(view):
 
 
 def _run(db: Session, flow: Flow, call: CallRow, state: CallState, events: list[Event], now: datetime,
-         if_silent=None, durable: bool = True):
+         if_silent=None, durable: bool = True, *, route: str, token: str | None = None, rotate: bool = True):
     """Answer the flow's queries, carry out its effects, save, and render (through
-    ``if_silent(flow, state, response)`` when nothing in it keeps the call going)."""
+    ``if_silent(flow, state, response, token)`` when nothing in it keeps the call going).
+    ROTATE: this request uses up TOKEN (ivr/step_tokens.py), claimed before any effect
+    so that two copies of one request cannot both act."""
+    if rotate and not _claim_step(db, call):
+        db.rollback()
+        return _not_current(flow, call, now, route=route, token=token, holding=False)
     events = list(events)
     for _ in range(MAX_QUERIES_PER_REQUEST):
         if not events or not isinstance(events[-1], Query):
@@ -131,9 +136,42 @@ def _run(db: Session, flow: Flow, call: CallRow, state: CallState, events: list[
         _commit_without_waiting_for_disk(db)
     db.commit()
     effects.after_commit(events, call)
-    response = render(events)
+    response = render(events, call.step_token)
     if if_silent is not None and not any(verb.name in TURN_VERBS for verb in response.verbs):
-        response = if_silent(flow, state, response)
+        response = if_silent(flow, state, response, call.step_token)
+    answer = str(response)
+    if rotate:
+        step_tokens.remember(current_app.config, call.call_sid, route, token, answer)
+    return twiml(answer)
+
+
+def _claim_step(db: Session, call: CallRow) -> bool:
+    """Replace the call's step token; False if another request replaced it first."""
+    new = step_tokens.new_token()
+    if call.id is None:  # first sight: the insert is the claim (a race reruns the request)
+        call.step_token = new
+        return True
+    return call_rows.set_if_unchanged(db, call, ("step_token",), step_token=new)
+
+
+def _is_current(call: CallRow, token: str | None) -> bool:
+    # a call without a token answered before tokens existed: its next request acts
+    return call.step_token is None or token == call.step_token
+
+
+def _not_current(flow: Flow, call: CallRow, now: datetime, *, route: str, token: str | None, holding: bool):
+    """A request that may not act: a repeat of one that did gets that answer again;
+    anything else (stale, forged) hears where the call is, and nothing changes."""
+    answer = step_tokens.recall(current_app.config, call.call_sid, route, token)
+    if answer is not None:
+        return twiml(answer)
+    log.info("call %s: a %s request with a stale step token changed nothing", call.call_sid, route)
+    if holding:
+        return twiml(hold_music())
+    state = CallState.from_json(call.state) if call.state else None
+    response = render(engine.again(flow, state, now=now) if state else [], call.step_token)
+    if not any(verb.name in TURN_VERBS for verb in response.verbs):
+        return twiml(degraded())
     return twiml(response)
 
 
@@ -141,14 +179,14 @@ def _run(db: Session, flow: Flow, call: CallRow, state: CallState, events: list[
 TURN_VERBS = {"Gather", "Enqueue", "Leave", "Dial", "Hangup", "Redirect", "Record", "Reject"}
 
 
-def _back_in_line(flow: Flow, state: CallState, response: VoiceResponse) -> VoiceResponse:
+def _back_in_line(flow: Flow, state: CallState, response: VoiceResponse, token: str | None) -> VoiceResponse:
     """A Gather's answer for a caller the flow has in the queue (a stale or repeated
     request, answered as the flow answers a key pressed while holding): Twilio has
     them outside the queue, so the reply alone would hang up on them.  Put them back
     in line after it (routing keeps their first join time)."""
     node = flow.nodes.get(state.at) if state.at else None
     if isinstance(node, QueueNode):
-        for verb in render([Enqueue(node.queue)]).verbs:
+        for verb in render([Enqueue(node.queue)], token).verbs:
             response.append(verb)
         return response
     if response.verbs:
@@ -156,7 +194,7 @@ def _back_in_line(flow: Flow, state: CallState, response: VoiceResponse) -> Voic
     return degraded()
 
 
-def _hold_music(_flow: Flow, _state: CallState, response: VoiceResponse) -> VoiceResponse:
+def _hold_music(_flow: Flow, _state: CallState, response: VoiceResponse, _token: str | None) -> VoiceResponse:
     """In the wait music, nothing to say means: keep holding (an empty waitUrl
     reply would have Twilio ask again at once, in a tight loop)."""
     if response.verbs:
@@ -174,14 +212,26 @@ def _commit_without_waiting_for_disk(db: Session) -> None:
         db.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
-def _resume(event, if_silent=None, durable: bool = True) -> object:
+def _resume(event, if_silent=None, durable: bool = True, *, route: str, consumes: bool = True) -> object:
+    """Step the call with EVENT if the request carries the current step token.  Queue
+    polls and keys (CONSUMES False) carry the queue visit's token and leave it for the
+    Enqueue's action."""
     db, now, flow = session(), clock.now(), current_flow()
     call = _call_row(db, _call_sid(), now)
+    token = request.args.get(step_tokens.PARAM)
+    if not _is_current(call, token):
+        db.rollback()
+        return _not_current(flow, call, now, route=route, token=token, holding=not consumes)
     if not call.state:  # state lost (or a webhook for a call we never saw): start afresh
+        before = None
         state, events = engine.start(flow, Trigger(call.call_sid, call.caller), now=now)
     else:
-        state, events = engine.resume(flow, CallState.from_json(call.state), event, now=now)
-    return _run(db, flow, call, state, events, now, if_silent, durable)
+        before = CallState.from_json(call.state)
+        state, events = engine.resume(flow, before, event, now=now)
+    # a request that changed nothing (the queue telling us the caller was redirected)
+    # leaves the token for the requests still to come on the same URLs
+    rotate = consumes and (bool(events) or state != before)
+    return _run(db, flow, call, state, events, now, if_silent, durable, route=route, token=token, rotate=rotate)
 
 
 def _word(value: str | None, length: int) -> str | None:
@@ -205,11 +255,14 @@ def _int(name: str) -> int | None:
 def voice():
     db, now, flow = session(), clock.now(), current_flow()
     call = _call_row(db, _call_sid(), now)
+    if call.state:  # seen before (Twilio's retry, or a replay): the greeting again, acting once
+        db.rollback()
+        return _not_current(flow, call, now, route="voice", token=None, holding=False)
     # the row has the caller's number already, unless a status callback made it without one
     caller = call.caller or try_e164(request.form.get("From"))
     state, events = engine.start(flow, Trigger(call.call_sid, caller), now=now)
     log.info("call %s started", call.call_sid)
-    return _run(db, flow, call, state, events, now)
+    return _run(db, flow, call, state, events, now, route="voice")
 
 
 def _gather_input():
@@ -230,7 +283,7 @@ def _gather_input():
 @safe_twiml
 @first_sight_races
 def step():
-    return _resume(_gather_input(), _back_in_line)
+    return _resume(_gather_input(), _back_in_line, route="step")
 
 
 @bp.post("/queue/wait")
@@ -240,7 +293,7 @@ def step():
 def queue_wait():
     return _resume(QueueWait(position=_int("QueuePosition"), avg_wait_seconds=_int("AvgQueueTime"),
                              waited_seconds=_int("QueueTime"), size=_int("CurrentQueueSize")), _hold_music,
-                   durable=False)
+                   durable=False, route="queue_wait", consumes=False)
 
 
 @bp.post("/queue/key")
@@ -248,7 +301,7 @@ def queue_wait():
 @keep_holding
 @first_sight_races
 def queue_key():
-    return _resume(_gather_input(), _hold_music)
+    return _resume(_gather_input(), _hold_music, route="queue_key", consumes=False)
 
 
 @bp.post("/queue/exit")
@@ -256,7 +309,8 @@ def queue_key():
 @safe_twiml
 @first_sight_races
 def queue_exit():
-    return _resume(QueueResult(result=request.form.get("QueueResult", "error"), waited_seconds=_int("QueueTime")))
+    return _resume(QueueResult(result=request.form.get("QueueResult", "error"), waited_seconds=_int("QueueTime")),
+                   route="queue_exit")
 
 
 @bp.post("/fallback")

@@ -74,6 +74,9 @@ class Call(SQLModel, table=True):
     verified_case_id: int | None = None
     # The flow's CallState between webhooks (flows.model.CallState.to_json).
     state: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The one-time token in the action URLs of the call's last answer (ivr/step_tokens.py):
+    # the next webhook acts only if it carries it.  None: a call from before tokens.
+    step_token: str | None = Field(default=None, max_length=32)
     updated_at: datetime = Field(default_factory=utcnow)
 
 
