@@ -13,6 +13,7 @@ from flows.phone import InvalidPhone, to_e164
 from models.cases import Case, CaseUpdate, reference_digits
 from models.db import session, utcnow
 from services.cases import add_update
+from services.passwords import hash_pin
 
 bp = Blueprint("cases_api", __name__, url_prefix="/api/v1")
 
@@ -45,6 +46,11 @@ class CaseIn(BaseModel):
     borough: str | None = Field(default=None, max_length=100)
     status: str | None = Field(default=None, min_length=1, max_length=50)
     contact: Contact | None = None
+    pin: str | None = Field(
+        default=None, pattern=r"^[0-9]{4,8}$", repr=False, json_schema_extra={"writeOnly": True},
+        description="4 to 8 digits the victim types on the phone before a full update (update_detail "
+                    "full) is read; a full-update case without a PIN gets the minimal update. Write-only: "
+                    "stored as an argon2id hash, never returned. Omitted: unchanged; null: cleared")
 
     @field_validator("crime_reference")
     @classmethod
@@ -67,6 +73,7 @@ def case_json(case: Case) -> dict:
         "status": case.status,
         "contact": {"sms_allowed": case.sms_allowed, "voicemail_allowed": case.voicemail_allowed,
                     "safe_call_times": case.safe_call_times, "update_detail": case.update_detail},
+        "pin_set": case.pin_hash is not None,  # the PIN itself is write-only
         "created_at": case.created_at.isoformat(), "updated_at": case.updated_at.isoformat(),
     }
 
@@ -91,7 +98,7 @@ def upsert_case():
     created = case is None
     if created:
         case = Case(crime_reference=data.crime_reference, reference_digits=digits, victim_phone=phone)
-    fields = data.model_dump(exclude_unset=True, exclude={"contact", "victim_phone"})
+    fields = data.model_dump(exclude_unset=True, exclude={"contact", "victim_phone", "pin"})
     for name, value in fields.items():
         if value is not None:
             setattr(case, name, value)
@@ -99,6 +106,8 @@ def upsert_case():
     for name, value in (data.contact.model_dump(exclude_unset=True) if data.contact else {}).items():
         if value is not None:
             setattr(case, name, value)
+    if "pin" in data.model_fields_set:  # omitted: unchanged; null: no PIN any more
+        case.pin_hash = hash_pin(data.pin) if data.pin is not None else None
     case.updated_at = utcnow()
     db.add(case)
     db.commit()

@@ -36,13 +36,13 @@ OUTCOMES = (("connected", 45, True), ("callback_requested", 12, True), ("case_up
 PATHS = {"connected": ["greeting", "main_menu", "desk", "queue_intro", "queue", "after_agent"],
          "callback_requested": ["greeting", "main_menu", "cb_start", "cb_number", "cb_safe", "cb_voicemail",
                                 "cb_window", "cb_confirm", "cb_record", "cb_booked"],
-         "case_update": ["greeting", "main_menu", "case_start", "case_entry", "case_lookup", "case_full",
-                         "case_after", "goodbye"],
+         "case_update": ["greeting", "main_menu", "case_start", "case_entry", "case_lookup", "case_pin_entry",
+                         "case_pin_check", "case_full", "case_after", "goodbye"],
          "information": ["greeting", "main_menu", "rights", "leaflet_offer", "leaflet_send", "leaflet_sent"],
          "abandoned": ["greeting", "main_menu", "desk", "queue_intro", "queue", "hung_up_in_queue"],
          "ended_in_menu": ["greeting", "main_menu"], "callback_unsafe": ["greeting", "main_menu", "cb_start",
                                                                           "cb_safe", "cb_unsafe"],
-         "locked_out": ["greeting", "main_menu", "case_start", "case_check_lockout", "case_locked"],
+         "locked_out": ["greeting", "main_menu", "case_start", "case_entry", "case_lookup", "case_locked"],
          "error": ["greeting"]}
 RATINGS = (5, 5, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4, 4, 4, 3, 3, 2, 2, 1, 1)  # skewed positive
 COMMENTS = ("Very kind and kept me informed.", "Took a long time to hear back.", "Thank you for listening.",

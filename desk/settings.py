@@ -113,7 +113,9 @@ class PhoneLine(_Base):
     IVR_QUEUE_MAX_WAIT_SECONDS: int = Field(1200, ge=60, description="longest wait before the caller is offered a callback")
     IVR_QUEUE_MAX_SIZE: int = Field(10, ge=1, description="callers waiting before new callers are offered a callback")
     IVR_POSITION_EVERY_POLLS: int = Field(3, ge=1, description="announce position and wait every N hold-music rounds")
-    IVR_CASE_LOCKOUT_FAILURES: int = Field(5, ge=1, description="failed case look-ups per number per day before a lockout")
+    IVR_CASE_LOCKOUT_FAILURES: int = Field(5, ge=1, description="references per number per day that match no case "
+                                                                "registered to it, before that number's unknown "
+                                                                "references are refused for the day")
     DESK_HOURS_WEEKDAYS: str = Field("08:00-20:00", description="Monday to Friday opening hours, HH:MM-HH:MM "
                                                                 "(Europe/London)")
     DESK_HOURS_WEEKENDS: str = Field("08:00-16:00", description="Saturday and Sunday opening hours, HH:MM-HH:MM, "
@@ -127,6 +129,9 @@ class PhoneLine(_Base):
                                  description="victim information leaflet texted to callers who ask for it")
     IVR_VOICE_EN: str = Field("Polly.Amy", min_length=1, description="text-to-speech voice for English prompts")
     IVR_VOICE_PL: str = Field("Polly.Ewa", min_length=1, description="text-to-speech voice for Polish prompts")
+    IVR_PIN_LOCKOUT_FAILURES: int = Field(5, ge=1, le=20, description="wrong PINs for one case in a London day "
+                                                                     "before the case is locked for the day, "
+                                                                     "whichever number calls")
 
     @field_validator("DESK_HOURS_WEEKDAYS")
     @classmethod

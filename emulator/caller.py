@@ -264,7 +264,8 @@ class Caller:
                  account_sid: str = DEFAULT_ACCOUNT_SID, voice_url: str = "/ivr/voice",
                  status_url: str | None = None, clock: Callable[[], datetime] | None = None,
                  call_sid: str | None = None, signature_algorithm: str | None = None,
-                 shared_key: str | None = None, max_requests: int = 200):
+                 shared_key: str | None = None, max_requests: int = 200,
+                 extra_params: dict[str, str] | None = None):
         self.client = client
         self.base_url = base_url
         self.auth_token = auth_token
@@ -276,6 +277,8 @@ class Caller:
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.signature_algorithm, self.shared_key = signature_algorithm, shared_key
         self.max_requests = max_requests
+        # parameters Twilio adds to this call's requests, e.g. {"StirVerstat": "TN-Validation-Passed-A"}
+        self.extra_params = dict(extra_params or {})
 
         self.transcript: list[str] = []
         self.said: list[Said] = []
@@ -617,7 +620,7 @@ class Caller:
             "FromCountry": country_of(self.from_), "ToCountry": country_of(self.to),
             "CallerCountry": country_of(self.from_), "CalledCountry": country_of(self.to),
             "FromCity": "", "FromState": "", "FromZip": "", "ToCity": "", "ToState": "", "ToZip": "",
-            **extra,
+            **self.extra_params, **extra,
         }
 
     def _queue_params(self, queue: QueueState | None) -> dict:

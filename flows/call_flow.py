@@ -95,16 +95,29 @@ NODES = {
     "cb_not_booked": End(("cb_not_booked", "safety", "goodbye")),
 
     # --- case update ------------------------------------------------------------------
-    "case_start": Branch("case_attempts_left", if_true="case_check_lockout", if_false="case_gave_up"),
-    "case_check_lockout": Ask("case_lockout", answers={"ok": "case_entry", "locked": "case_locked"}),
+    # No lockout check before the reference: a number locked out for unknown references
+    # (someone spoofing it, perhaps) must still reach its own case.
+    "case_start": Branch("case_attempts_left", if_true="case_entry", if_false="case_gave_up"),
     "case_entry": Entry(("case_enter_reference",), store="reference", next="case_lookup",
                         on_no_input="case_no_reference"),
     "case_no_reference": Message(("case_no_reference",), next="desk"),
     # The lookup says nothing about a case unless the caller's number is registered on
-    # it; "refused" covers unknown references and unregistered numbers alike.
+    # it; "refused" covers unknown references and unregistered numbers alike.  Caller ID
+    # can be spoofed, so a full update also needs the case's PIN ("pin"); a full-update
+    # case with no PIN set gets the minimal update.
     "case_lookup": Ask("case_lookup", consume=("reference",), answers={
-        "full": "case_full", "minimal": "case_minimal", "no_updates": "case_no_updates",
-        "refused": "case_refused", "locked": "case_locked"}),
+        "pin": "case_pin_entry", "minimal": "case_minimal", "no_updates": "case_no_updates",
+        "refused": "case_refused", "locked": "case_locked", "pin_locked": "case_pin_locked"}),
+    "case_pin_entry": Entry(("case_enter_pin",), store="pin", next="case_pin_check",
+                            on_no_input="case_no_pin", max_length=8, speech=False),
+    "case_no_pin": Message(("case_no_pin",), next="desk"),
+    # Wrong PINs count against the case for the London day, whichever number calls.
+    "case_pin_check": Ask("case_pin", consume=("pin", "pin_case"), answers={
+        "full": "case_full", "no_updates": "case_no_updates", "wrong": "case_pin_wrong",
+        "locked": "case_pin_locked"}),
+    "case_pin_wrong": Act("count_case_failure", next="case_pin_wrong_check"),
+    "case_pin_wrong_check": Branch("case_attempts_left", if_true="case_pin_retry", if_false="case_gave_up"),
+    "case_pin_retry": Message(("case_pin_wrong",), next="case_pin_entry"),
     "case_full": Message(("case_status", "case_latest_full"), next="case_after", outcome="case_update"),
     "case_minimal": Message(("case_status", "case_latest_minimal"), next="case_after",
                             outcome="case_update"),
@@ -121,6 +134,8 @@ NODES = {
                          vocabulary="desk_or_menu", on_no_input="desk"),
     "case_locked": Menu(("case_locked", "desk_or_menu"), options={"2": to("desk"), "9": to("menu")},
                         vocabulary="desk_or_menu", on_no_input="desk", outcome="locked_out"),
+    "case_pin_locked": Menu(("case_pin_locked", "desk_or_menu"), options={"2": to("desk"), "9": to("menu")},
+                            vocabulary="desk_or_menu", on_no_input="desk", outcome="locked_out"),
 
     # --- rights and support, leaflet by text -----------------------------------------
     "rights": Message(("rights", "support"), next="leaflet_offer", outcome="information"),

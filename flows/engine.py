@@ -218,8 +218,11 @@ EFFECTS: dict[str, Callable[[_Run], None]] = {
 
 # Query name -> every answer the edge may give (flows.validate checks Ask nodes cover them).
 QUERIES: dict[str, tuple[str, ...]] = {
-    "case_lockout": ("ok", "locked"),
-    "case_lookup": ("full", "minimal", "no_updates", "refused", "locked"),
+    # "pin": the case needs its PIN before the full update (remembers ``pin_case``);
+    # "locked": this number is locked out for unknown references today;
+    # "pin_locked": the case is locked today after too many wrong PINs.
+    "case_lookup": ("pin", "minimal", "no_updates", "refused", "locked", "pin_locked"),
+    "case_pin": ("full", "no_updates", "wrong", "locked"),
     "send_leaflet": ("sent", "no_number", "refused", "unavailable"),
     "callback_number": ("ok", "refused"),
 }
@@ -299,6 +302,7 @@ def _handle(run: _Run, node_id: str, node, event: Input) -> str | None:
     if isinstance(node, Ask) and isinstance(event, Answer):
         if event.query != node.query or event.value not in node.answers:
             raise ValueError(f"{node_id} expects an answer to {node.query!r}, got {event.query}={event.value}")
+        run.vars.update(event.remember)
         return node.answers[event.value]
     if isinstance(node, Queue):
         return _queue_input(run, node_id, node, event)
@@ -335,8 +339,8 @@ def _entry_input(run: _Run, node_id: str, node: Entry, event) -> str | None:
         return _no_answer(run, node_id, node, "silence", node.max_silence, node.silence_prompt)
     if isinstance(event, Digits):
         digits = event.value.strip().rstrip("#")
-    else:
-        digits = speech.spoken_number(event.text) or ""
+    else:  # an Entry for keys only takes nothing spoken
+        digits = (speech.spoken_number(event.text) or "") if node.speech else ""
     if not digits.isdigit() or len(digits) > node.max_length:
         return _no_answer(run, node_id, node, "invalid", node.max_invalid, node.invalid_prompt)
     _reset_tries(run, node_id)
@@ -502,7 +506,8 @@ def _present(run: _Run, node_id: str, node: Menu | Entry) -> None:
     is_menu = isinstance(node, Menu)
     run.emit(Gather(node=node_id, prompts=tuple(run.say(k) for k in node.prompts), language=run.language,
                     num_digits=1 if is_menu else None, finish_on_key=None if is_menu else "#",
-                    timeout=node.timeout, hints=speech.hints(node.vocabulary) if is_menu else ()),
+                    timeout=node.timeout, hints=speech.hints(node.vocabulary) if is_menu else (),
+                    speech=is_menu or node.speech),
              Redirect("step"))  # the fall-through: no answer comes back as silence
 
 

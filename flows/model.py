@@ -88,6 +88,7 @@ class Entry:
     invalid_prompt: str = "sorry_entry_invalid"
     silence_prompt: str = "sorry_silence"
     timeout: int = 10
+    speech: bool = True  # False: keys only (a PIN is never said aloud, nor transcribed)
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,9 @@ class Answer:
     query: str
     value: str
     params: dict = field(default_factory=dict)  # prompt values for this step only
+    # Call variables the answer sets, saved with the state (e.g. which case a PIN is
+    # for); never anything the caller typed.
+    remember: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -231,6 +235,7 @@ class Gather:
     finish_on_key: str | None = None
     timeout: int = 6
     hints: tuple[str, ...] = ()
+    speech: bool = True  # False: listen for keys only
 
 
 @dataclass(frozen=True)

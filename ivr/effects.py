@@ -23,62 +23,128 @@ from models.calls import record_event
 from models.cases import Case, CaseUpdate
 from services import callback_safety, routing
 from services.outbox import queue_sms
+from services.passwords import verify_pin
 
 log = logging.getLogger(__name__)
 
-# --- case look-ups and the daily lockout ---------------------------------------------
+# --- case look-ups and the daily lockouts ---------------------------------------------
+# Two counters per London day, so that spoofing a victim's number cannot lock the victim
+# out of their own case:
+#   - per number, for references that match no case registered to that number: at
+#     IVR_CASE_LOCKOUT_FAILURES such references get "locked", but a reference matching
+#     a case registered to the number still goes on to that case;
+#   - per case, for wrong PINs: at IVR_PIN_LOCKOUT_FAILURES the case is locked for the
+#     rest of the day, whichever number calls.
+
+
+def _day(now: datetime) -> str:
+    return now.astimezone(LONDON).date().isoformat()
 
 
 def _failures_key(caller: str, now: datetime) -> str:
     # keyed by the pseudonym, never the number; one counter per London day
-    return f"ivr:case-failures:{pseudonym(caller)}:{now.astimezone(LONDON).date().isoformat()}"
+    return f"ivr:case-failures:{pseudonym(caller)}:{_day(now)}"
 
 
-def locked_out(config, caller: str | None, now: datetime) -> bool:
-    if not caller:
-        return False
-    count = connect(config).get(_failures_key(caller, now))
-    return int(count or 0) >= settings.current()["IVR_CASE_LOCKOUT_FAILURES"]
+def _pin_failures_key(case_id: int, now: datetime) -> str:
+    # keyed by the case's id, never its reference; one counter per London day
+    return f"ivr:pin-failures:{case_id}:{_day(now)}"
 
 
-def count_failure(config, caller: str | None, now: datetime) -> int:
-    if not caller:
-        return 0
-    key = _failures_key(caller, now)
+def _count(config, key: str) -> int:
+    return int(connect(config).get(key) or 0)
+
+
+def _incr(config, key: str) -> int:
     redis = connect(config)
     count = redis.incr(key)
     redis.expire(key, int(timedelta(days=2).total_seconds()))
     return int(count)
 
 
+def locked_out(config, caller: str | None, now: datetime) -> bool:
+    """Whether CALLER has typed too many unknown references today (their own cases
+    stay open to them)."""
+    if not caller:
+        return False
+    return _count(config, _failures_key(caller, now)) >= settings.current()["IVR_CASE_LOCKOUT_FAILURES"]
+
+
+def count_failure(config, caller: str | None, now: datetime) -> int:
+    if not caller:
+        return 0
+    return _incr(config, _failures_key(caller, now))
+
+
+def pin_locked(config, case_id: int, now: datetime) -> bool:
+    return _count(config, _pin_failures_key(case_id, now)) >= settings.current()["IVR_PIN_LOCKOUT_FAILURES"]
+
+
+def _latest(db: Session, case: Case) -> CaseUpdate | None:
+    return db.exec(select(CaseUpdate).where(CaseUpdate.case_id == case.id)
+                   .order_by(CaseUpdate.created_at.desc(), CaseUpdate.id.desc())).first()
+
+
+def _update_answer(query: str, case: Case, latest: CaseUpdate | None, state: CallState, full: bool) -> Answer:
+    params = {"status": case.status}
+    if latest is None:
+        return Answer(query, "no_updates", params)
+    params["date"] = prompts.calendar_date(latest.created_at.astimezone(LONDON), state.language)
+    if full:
+        params["message"] = latest.message
+        return Answer(query, "full", params)
+    return Answer(query, "minimal", params)
+
+
 def _case_lookup(db: Session, config, call: CallRow, state: CallState, reference: str | None,
                  now: datetime) -> Answer:
     caller = state.caller
-    if locked_out(config, caller, now):
-        log.info("case look-up on call %s refused: %s is locked out today", call.call_sid, pseudonym(caller))
-        return Answer("case_lookup", "locked")
     case = None
     if reference and caller:
         case = db.exec(select(Case).where(Case.reference_digits == reference)).first()
     # Unknown reference and a number not registered on the case are one answer, so
-    # the call reveals nothing, not even whether the case exists.
+    # the call reveals nothing, not even whether the case exists (or is locked).
     if case is None or not case.is_registered_phone(caller):
+        if locked_out(config, caller, now):
+            log.info("case look-up on call %s refused: %s is locked out today", call.call_sid, pseudonym(caller))
+            return Answer("case_lookup", "locked")
         failures = count_failure(config, caller, now)
         log.info("case look-up on call %s refused (%s failures today for %s)", call.call_sid, failures,
                  pseudonym(caller))
         return Answer("case_lookup", "refused")
+    if case.update_detail == "full" and case.pin_hash:
+        if pin_locked(config, case.id, now):
+            log.info("case look-up on call %s: the case is locked today after wrong PINs", call.call_sid)
+            return Answer("case_lookup", "pin_locked")
+        log.info("case look-up on call %s matched; asking for the PIN", call.call_sid)
+        return Answer("case_lookup", "pin", remember={"pin_case": case.id})
+    # Caller ID and the reference alone never hear a full update: without a PIN a
+    # full-update case is read as a minimal one.
     call.verified_case_id = case.id
-    latest = db.exec(select(CaseUpdate).where(CaseUpdate.case_id == case.id)
-                     .order_by(CaseUpdate.created_at.desc(), CaseUpdate.id.desc())).first()
     log.info("case look-up on call %s verified", call.call_sid)
-    params = {"status": case.status}
-    if latest is None:
-        return Answer("case_lookup", "no_updates", params)
-    params["date"] = prompts.calendar_date(latest.created_at.astimezone(LONDON), state.language)
-    if case.update_detail == "full":
-        params["message"] = latest.message
-        return Answer("case_lookup", "full", params)
-    return Answer("case_lookup", "minimal", params)
+    return _update_answer("case_lookup", case, _latest(db, case), state, full=False)
+
+
+def _case_pin(db: Session, config, call: CallRow, state: CallState, pin: str | None, case_id,
+              now: datetime) -> Answer:
+    case = db.get(Case, case_id) if isinstance(case_id, int) else None
+    # The case was matched to this number by the look-up; check again, as the state
+    # comes back from the database.
+    if case is None or not case.is_registered_phone(state.caller) or not case.pin_hash:
+        log.warning("PIN check on call %s without a matched case", call.call_sid)
+        return Answer("case_pin", "locked")
+    if pin_locked(config, case.id, now):
+        log.info("PIN check on call %s: the case is locked today", call.call_sid)
+        return Answer("case_pin", "locked")
+    if not verify_pin(case.pin_hash, pin):
+        failures = _incr(config, _pin_failures_key(case.id, now))
+        log.info("PIN check on call %s: wrong PIN (%s today for this case)", call.call_sid, failures)
+        if failures >= settings.current()["IVR_PIN_LOCKOUT_FAILURES"]:
+            return Answer("case_pin", "locked")
+        return Answer("case_pin", "wrong", remember={"pin_case": case.id})
+    call.verified_case_id = case.id
+    log.info("case look-up on call %s verified with the PIN", call.call_sid)
+    return _update_answer("case_pin", case, _latest(db, case), state, full=True)
 
 
 # --- the leaflet by text ------------------------------------------------------------
@@ -101,10 +167,10 @@ def _send_leaflet(db: Session, call: CallRow, state: CallState) -> Answer:
 
 
 def answer(db: Session, config, query: Query, call: CallRow, state: CallState, now: datetime) -> Answer:
-    if query.name == "case_lockout":
-        return Answer("case_lockout", "locked" if locked_out(config, state.caller, now) else "ok")
     if query.name == "case_lookup":
         return _case_lookup(db, config, call, state, query.args.get("reference"), now)
+    if query.name == "case_pin":
+        return _case_pin(db, config, call, state, query.args.get("pin"), query.args.get("pin_case"), now)
     if query.name == "send_leaflet":
         return _send_leaflet(db, call, state)
     if query.name == "callback_number":

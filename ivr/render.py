@@ -37,9 +37,12 @@ def render(events: list[Event], token: str | None = None) -> VoiceResponse:
         if isinstance(event, Say | Play | Pause):
             _prompt(response, event)
         elif isinstance(event, Gather):
-            options = {"input": "dtmf speech", "action": url(TARGETS[event.target]), "method": "POST",
+            options = {"input": "dtmf speech" if event.speech else "dtmf",
+                       "action": url(TARGETS[event.target]), "method": "POST",
                        "timeout": event.timeout, "language": LOCALES[event.language],
-                       "speech_timeout": "auto", "action_on_empty_result": False}
+                       "action_on_empty_result": False}
+            if event.speech:
+                options["speech_timeout"] = "auto"
             if event.num_digits:
                 options["num_digits"] = event.num_digits
             if event.finish_on_key:

@@ -91,7 +91,8 @@ def _call_row(db: Session, sid: str, now: datetime, *, answered: bool = True) ->
         return call
     form = request.form
     values = dict(call_sid=sid, caller=try_e164(form.get("From")), called=try_e164(form.get("To")),
-                  direction=_word(form.get("Direction"), 20), started_at=now, updated_at=now)
+                  direction=_word(form.get("Direction"), 20), stir_verstat=_stir_verstat(),
+                  started_at=now, updated_at=now)
     if not answered:
         values.update(status="unknown", status_rank=-1)
     return call_rows.new(**values)
@@ -240,6 +241,16 @@ def _word(value: str | None, length: int) -> str | None:
     return value if re.fullmatch(r"[a-z][a-z-]*", value) else None
 
 
+# Twilio's StirVerstat: TN-Validation-Passed-A, TN-Validation-Failed-B, No-TN-Validation, ...
+STIR_VERSTAT = re.compile(r"[A-Za-z][A-Za-z0-9-]{0,39}")
+
+
+def _stir_verstat() -> str | None:
+    """Twilio's STIR/SHAKEN attestation of the caller ID, fit to store, or None."""
+    value = request.form.get("StirVerstat", "").strip()
+    return value if STIR_VERSTAT.fullmatch(value) else None
+
+
 def _int(name: str) -> int | None:
     """A whole number Twilio sent (ASCII digits that fit an INTEGER column), or None."""
     value = request.form.get(name, "").strip()
@@ -260,6 +271,8 @@ def voice():
         return _not_current(flow, call, now, route="voice", token=None, holding=False)
     # the row has the caller's number already, unless a status callback made it without one
     caller = call.caller or try_e164(request.form.get("From"))
+    if call.stir_verstat is None:  # a row a status callback made first may lack it
+        call.stir_verstat = _stir_verstat()
     state, events = engine.start(flow, Trigger(call.call_sid, caller), now=now)
     log.info("call %s started", call.call_sid)
     return _run(db, flow, call, state, events, now, route="voice")

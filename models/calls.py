@@ -72,6 +72,9 @@ class Call(SQLModel, table=True):
     wait_seconds: int | None = None
     agent_id: int | None = None  # set by the routing side when an agent takes the call
     verified_case_id: int | None = None
+    # Twilio's StirVerstat (STIR/SHAKEN attestation of the caller ID, e.g.
+    # TN-Validation-Passed-A) when it sent one in a valid shape
+    stir_verstat: str | None = Field(default=None, max_length=40)
     # The flow's CallState between webhooks (flows.model.CallState.to_json).
     state: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     # The one-time token in the action URLs of the call's last answer (ivr/step_tokens.py):

@@ -32,6 +32,9 @@ class Case(SQLModel, table=True):
     voicemail_allowed: bool = False  # a message on a shared phone can put a victim at risk
     safe_call_times: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     update_detail: str = Field(default="minimal", max_length=10)  # minimal | full
+    # argon2id hash of the PIN the case system set (never the PIN); a full update is read
+    # on the phone only after it, so None means the minimal update at most.
+    pin_hash: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -1,4 +1,4 @@
-"""Staff passwords, hashed with argon2id (argon2-cffi's defaults, RFC 9106 low-memory)."""
+"""Staff passwords and case PINs, hashed with argon2id (argon2-cffi's defaults, RFC 9106 low-memory)."""
 from __future__ import annotations
 
 from argon2 import PasswordHasher
@@ -33,3 +33,16 @@ def problem_with(password: str) -> str | None:
     if len(password) > 1024:
         return "use at most 1024 characters"
     return None
+
+
+# --- case PINs (set by the case system, typed by a caller on the phone) ---------------
+
+
+def hash_pin(pin: str) -> str:
+    return _hasher.hash(pin)
+
+
+def verify_pin(pin_hash: str | None, pin: str | None) -> bool:
+    """Whether PIN matches PIN_HASH; False when either is missing (a hash is still
+    checked, so a case without a PIN takes about as long to answer)."""
+    return verify(pin_hash, pin or "") and bool(pin)

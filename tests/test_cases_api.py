@@ -98,3 +98,48 @@ def test_openapi_document_lists_the_case_endpoints(client):
     from openapi_spec_validator import validate
 
     validate(doc)
+
+
+# --- the case's PIN: write-only, hashed, omitted = unchanged, null = cleared ---------------
+
+
+def _pin_hash(app, case_id):
+    from models.cases import Case
+    from models.db import session
+
+    with app.app_context():
+        return session().get(Case, case_id).pin_hash
+
+
+def test_pin_is_write_only_hashed_kept_when_omitted_and_cleared_by_null(app, api):
+    case_id = api.post("/cases", {**CASE, "pin": "0042"}).json["id"]
+    first = _pin_hash(app, case_id)
+    assert first.startswith("$argon2id$") and "0042" not in first
+    got = api.get(f"/cases/{case_id}")
+    assert "pin" not in got.json and "pin_hash" not in got.json and got.json["pin_set"] is True
+    assert "0042" not in got.get_data(as_text=True) and "argon2" not in got.get_data(as_text=True)
+
+    assert api.post("/cases", {**CASE, "status": "charged"}).status_code == 200  # omitted: unchanged
+    assert _pin_hash(app, case_id) == first
+    assert api.post("/cases", {**CASE, "pin": "87654321"}).status_code == 200  # changed
+    changed = _pin_hash(app, case_id)
+    assert changed != first and changed.startswith("$argon2id$")
+    assert api.post("/cases", {**CASE, "pin": None}).status_code == 200  # null: cleared
+    assert _pin_hash(app, case_id) is None and api.get(f"/cases/{case_id}").json["pin_set"] is False
+    assert api.post("/cases", CASE).status_code == 200
+    assert _pin_hash(app, case_id) is None
+
+
+@pytest.mark.parametrize("pin", ["123", "123456789", "12a4", "１２３４", "", " 1234", 1234, ["1234"]])
+def test_a_pin_must_be_4_to_8_digits_and_is_never_echoed(api, pin):
+    response = api.post("/cases", {**CASE, "pin": pin})
+    assert response.status_code == 422 and "pin" in response.json["error"]
+    if isinstance(pin, str) and pin.strip():
+        assert pin.strip() not in response.get_data(as_text=True)
+
+
+def test_openapi_documents_the_pin_as_write_only(client):
+    schema = client.get("/api/v1/openapi.json").json["components"]["schemas"]["CaseIn"]
+    pin = schema["properties"]["pin"]
+    assert pin["writeOnly"] is True and "pin" not in schema.get("required", [])
+    assert "argon2id" in pin["description"]

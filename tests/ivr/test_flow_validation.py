@@ -43,7 +43,7 @@ def test_unknown_prompt_condition_and_query_are_rejected():
     problems = validate(broken(
         greeting=Message(("no_such_prompt",), next="menu"),
         menu=Branch("moon_is_full", "main_menu", "closed_intro"),
-        case_check_lockout=Ask("horoscope", answers={"ok": "case_entry", "locked": "case_locked"}),
+        case_pin_check=Ask("horoscope", answers={"ok": "case_full", "locked": "case_pin_locked"}),
     ))
     text = "\n".join(problems)
     assert "no_such_prompt" in text and "moon_is_full" in text and "horoscope" in text

@@ -112,10 +112,11 @@ def test_a_node_of_another_kind_under_the_same_name_counts_as_gone():
 def test_an_answer_the_new_version_does_not_expect_goes_to_the_desk():
     state, _ = engine.start(v1(), Trigger("CA1", VICTIM), now=OPEN)
     state, events = engine.resume(v1(), state, Digits("1"), now=OPEN)
-    assert events[-1] == Query("case_lockout", {})
-    renamed = Ask("case_lockout_v2", answers={"ok": "case_entry", "locked": "case_locked"})
-    flow = replace(v1(), nodes=dict(NODES, case_check_lockout=renamed), version="2")
-    state, events = engine.resume(flow, state, Answer("case_lockout", "ok"), now=OPEN)
+    state, events = engine.resume(v1(), state, Digits("520123426#"), now=OPEN)
+    assert events[-1] == Query("case_lookup", {"reference": "520123426"})
+    renamed = Ask("case_lookup_v2", answers={"minimal": "case_minimal", "refused": "case_refused"})
+    flow = replace(v1(), nodes=dict(NODES, case_lookup=renamed), version="2")
+    state, events = engine.resume(flow, state, Answer("case_lookup", "refused"), now=OPEN)
     assert said(events) == ["queue_connecting"] and state.at == "queue"
 
 

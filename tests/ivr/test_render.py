@@ -18,7 +18,9 @@ def states():
     flow = call_flow()
     state, events = engine.start(flow, Trigger("CA1", "+447911123456"), now=OPEN)
     yield "greeting", events
-    for name, inputs in {"callback number": [Digits("3")], "reference entry": [Digits("1"), Answer("case_lockout", "ok")],
+    for name, inputs in {"callback number": [Digits("3")], "reference entry": [Digits("1")],
+                         "pin entry": [Digits("1"), Digits("520123426#"),
+                                       Answer("case_lookup", "pin", remember={"pin_case": 1})],
                          "polish": [Digits("8")], "queue": [Digits("2")],
                          "queue wait": [Digits("2"), QueueWait(2, 100, 5, 2)]}.items():
         s, evs = state, events
@@ -34,7 +36,7 @@ def test_twiml_shape(app, name, events):
     verbs = list(root)
     for i, verb in enumerate(verbs):
         if verb.tag == "Gather":
-            assert verb.get("input") == "dtmf speech"
+            assert verb.get("input") == ("dtmf" if name == "pin entry" else "dtmf speech")
             assert verb.get("action", "").startswith("/ivr/")
             assert i + 1 < len(verbs), f"{name}: a Gather with nothing after it"
         if verb.tag == "Say":
