@@ -23,6 +23,8 @@ WINDOW = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$")
 class Contact(BaseModel):
     model_config = ConfigDict(extra="forbid")
     sms_allowed: StrictBool | None = None
+    safe_to_call: StrictBool | None = Field(
+        default=None, description="false: the desk never rings this number back, whoever asks")
     voicemail_allowed: StrictBool | None = None
     safe_call_times: list[str] | None = Field(
         default=None, description='windows in Europe/London time, e.g. ["09:00-12:00", "18:00-20:00"]')
@@ -71,7 +73,8 @@ def case_json(case: Case) -> dict:
         "id": case.id, "crime_reference": case.crime_reference, "victim_phone": case.victim_phone,
         "victim_name": case.victim_name, "officer_name": case.officer_name, "borough": case.borough,
         "status": case.status,
-        "contact": {"sms_allowed": case.sms_allowed, "voicemail_allowed": case.voicemail_allowed,
+        "contact": {"sms_allowed": case.sms_allowed, "safe_to_call": case.safe_to_call,
+                    "voicemail_allowed": case.voicemail_allowed,
                     "safe_call_times": case.safe_call_times, "update_detail": case.update_detail},
         "pin_set": case.pin_hash is not None,  # the PIN itself is write-only
         "created_at": case.created_at.isoformat(), "updated_at": case.updated_at.isoformat(),

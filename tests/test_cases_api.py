@@ -26,7 +26,7 @@ def test_case_round_trip_stores_e164_and_upserts_by_reference_digits(api):
     got = api.get(f"/cases/{case_id}").json
     assert got["victim_phone"] == "+447911123456"
     assert got["crime_reference"] == "5201234/26"
-    assert got["contact"] == {"sms_allowed": True, "voicemail_allowed": False,
+    assert got["contact"] == {"sms_allowed": True, "safe_to_call": True, "voicemail_allowed": False,
                               "safe_call_times": ["09:00-12:00"], "update_detail": "minimal"}
 
     again = api.post("/cases", {**CASE, "crime_reference": "520 1234 26", "status": "charged"})
@@ -143,3 +143,14 @@ def test_openapi_documents_the_pin_as_write_only(client):
     pin = schema["properties"]["pin"]
     assert pin["writeOnly"] is True and "pin" not in schema.get("required", [])
     assert "argon2id" in pin["description"]
+
+
+def test_the_case_system_can_say_a_number_must_never_be_rung_back(api):
+    created = api.post("/cases", json={"crime_reference": "5201234/26", "victim_phone": "07911 123456",
+                                       "contact": {"safe_to_call": False}})
+    assert created.status_code == 201
+    case = api.get(f"/cases/{created.get_json()['id']}").get_json()
+    assert case["contact"]["safe_to_call"] is False
+    api.post("/cases", json={"crime_reference": "5201234/26", "victim_phone": "07911 123456"})
+    assert api.get(f"/cases/{created.get_json()['id']}").get_json()["contact"]["safe_to_call"] is False, \
+        "an omitted field keeps its value"

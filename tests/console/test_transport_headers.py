@@ -17,10 +17,11 @@ def production(app):
     from wsgi import create_app
 
     names = ("INSTANCE_PATH", "DATABASE_URL", "PUBLIC_BASE_URL", "TWILIO_AUTH_TOKEN", "TWILIO_ACCOUNT_SID",
-             "TWILIO_PHONE_NUMBER", "SECRET_KEY")
+             "TWILIO_PHONE_NUMBER")
     # production names every setting, so the embedded test Redis by its socket
     redis_url = app.config["REDIS_URL"] or f"unix://{connect(app.config).socket_file}"
     return create_app({"TESTING": True, "DESK_ENV": "production", "REDIS_URL": redis_url,
+                       "SECRET_KEY": "s" * 32, "LOG_HASH_KEY": "l" * 32,
                        **{name: app.config[name] for name in names}})
 
 

@@ -87,7 +87,7 @@ def heard_on_calls(weekly: WeeklyHours) -> dict[tuple[str, str], set[str]]:
     rng, heard = random.Random(11), {}
     times = [datetime(2026, 11, 23, 10, 0, tzinfo=LONDON), datetime(2026, 11, 23, 21, 0, tzinfo=LONDON),
              datetime(2026, 11, 28, 12, 0, tzinfo=LONDON)]
-    for _ in range(600):
+    for _ in range(2000):  # enough random calls to reach every read-back in both languages
         now = rng.choice(times)
         state, events = engine.start(flow, Trigger("CA1", "+447911123456", rng.choice(prompts.LANGUAGES)), now=now)
         for _ in range(40):

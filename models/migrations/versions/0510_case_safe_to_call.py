@@ -3,13 +3,13 @@
 Existing cases keep today's meaning (callable, within their safe call times).
 
 Revision ID: 0510_case_safe_to_call
-Revises: 0500_one_line
+Revises: 0505_pseudonym_width
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0510_case_safe_to_call"
-down_revision = "0500_one_line"
+down_revision = "0505_pseudonym_width"
 branch_labels = None
 depends_on = None
 

@@ -5,14 +5,14 @@ here so the case system does not stop at the upgrade. Re-issue them with only th
 scopes each client needs.
 
 Revision ID: 0520_api_token_scopes
-Revises: 0500_one_line
+Revises: 0512_step_token
 """
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
 revision = "0520_api_token_scopes"
-down_revision = "0500_one_line"
+down_revision = "0512_step_token"
 branch_labels = None
 depends_on = None
 

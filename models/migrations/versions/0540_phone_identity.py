@@ -6,14 +6,14 @@ caller ID when Twilio sends one.  Both columns are nullable: existing cases have
 PIN (they get the minimal update) and existing calls have no attestation.
 
 Revision ID: 0540_phone_identity
-Revises: 0500_one_line
+Revises: 0520_api_token_scopes
 """
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
 revision = "0540_phone_identity"
-down_revision = "0500_one_line"
+down_revision = "0520_api_token_scopes"
 branch_labels = None
 depends_on = None
 

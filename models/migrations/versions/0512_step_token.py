@@ -1,13 +1,13 @@
 """calls: the step token the call's next webhook must carry (replay protection)
 
-Revision ID: 0510_step_token
-Revises: 0500_one_line
+Revision ID: 0512_step_token
+Revises: 0511_session_version
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0510_step_token"
-down_revision = "0500_one_line"
+revision = "0512_step_token"
+down_revision = "0511_session_version"
 branch_labels = None
 depends_on = None
 

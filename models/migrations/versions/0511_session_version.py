@@ -1,13 +1,13 @@
 """staff_users.session_version: console sessions that can be ended
 
-Revision ID: 0510_session_version
-Revises: 0500_one_line
+Revision ID: 0511_session_version
+Revises: 0510_case_safe_to_call
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0510_session_version"
-down_revision = "0500_one_line"
+revision = "0511_session_version"
+down_revision = "0510_case_safe_to_call"
 branch_labels = None
 depends_on = None
 
