@@ -152,6 +152,7 @@ def test_an_admin_manages_tokens_and_hours(page, staff):
     shoot(page, "admin-staff")
     page.get_by_role("navigation", name="Console").get_by_role("link", name="API tokens").click()
     page.get_by_label("Name").fill("case-system")
+    page.locator("input[name=scope][value='cases:write']").check()
     page.get_by_role("button", name="Create token").click()
     token = page.locator("#new-token").inner_text()
     assert token.startswith("vfd_")
