@@ -7,8 +7,6 @@ and database for the services below, which know nothing of Flask.
 """
 from __future__ import annotations
 
-import logging
-
 from flask import Flask, appcontext_pushed, g
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -18,10 +16,9 @@ import console
 import ivr
 import sms
 from desk import redact, settings
+from desk.logs import configure_logging
+from desk.request_ids import RequestIdMiddleware
 from models import db
-
-logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -33,7 +30,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = cfg["MAX_REQUEST_BYTES"]
     if hops := cfg["PROXY_HOPS"]:  # the client's address and scheme as the trusted proxies saw them
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    app.wsgi_app = RequestIdMiddleware(app.wsgi_app)
     redact.configure(app.config)
+    configure_logging(app.config)
     app.extensions["db_engine"] = db.prepare(app.config["DATABASE_URL"])
     app.teardown_appcontext(_unbind)
     api.init_app(app)

@@ -13,16 +13,31 @@ _key = b"unset"
 # Libraries that log the URLs and query parameters of Twilio REST requests, where a
 # message look-up names the victim's number (To=%2B4479…).
 LIBRARY_LOGGERS = ("twilio.http_client", "urllib3.connectionpool")
-_NUMBER = re.compile(r"(?:%2B|\+)?\d{7,}")
+# A number with its + (or %2B, URL-encoded), spaces or dashes allowed between digits; or
+# seven or more digits, spaces allowed, standing alone: not inside an id such as a
+# Twilio SID, a job id or a pseudonym, whose digit runs are next to letters or dashes.
+_NUMBER = re.compile(r"(?:%2B|\+)\d(?:[ -]?\d){6,}|(?<![\w-])\d(?: ?\d){6,}(?![\w-])")
+
+
+def withhold_numbers(text: str) -> str:
+    return _NUMBER.sub("[number]", text)
 
 
 class WithholdNumbers(logging.Filter):
-    """Replaces anything that looks like a phone number in a record with [number]."""
+    """Replaces anything that looks like a phone number in a record, its message and
+    any traceback, with [number]."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         if _NUMBER.search(message):
-            record.msg, record.args = _NUMBER.sub("[number]", message), ()
+            record.msg, record.args = withhold_numbers(message), ()
+        if record.exc_info and not record.exc_text:
+            # formatters reuse exc_text rather than format the exception again
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = withhold_numbers(record.exc_text)
+        if record.stack_info:
+            record.stack_info = withhold_numbers(record.stack_info)
         return True
 
 

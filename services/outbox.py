@@ -308,6 +308,8 @@ def _retry(db: Session, message: OutboundMessage, why: str) -> str:
     base, cap = settings.current()["SMS_RETRY_BASE_SECONDS"], settings.current()["SMS_RETRY_MAX_SECONDS"]
     delay = min(base * 2 ** (message.attempts - 1), cap)
     delay *= random.uniform(1.0, 1.2)  # spread retries so workers don't stampede Twilio
+    log.warning("message %s to %s: attempt %s failed (%s, Twilio error %s); retrying in %.0f s",
+                message.id, pseudonym(message.to_number), message.attempts, why, message.error_code, delay)
     return _release(db, message, clock.now() + timedelta(seconds=delay), why, delay=delay)
 
 
@@ -330,7 +332,9 @@ def _finish(db: Session, message: OutboundMessage, status: MessageStatus, **fiel
     message.updated_at = clock.now()
     db.add(message)
     db.commit()
-    log.info("message %s %s", message.id, message.status)
+    log.log(logging.ERROR if status is MessageStatus.FAILED else logging.INFO, "message %s %s (to %s, attempt %s, "
+            "Twilio error %s)%s", message.id, message.status, pseudonym(message.to_number), message.attempts,
+            message.error_code, f": {message.note}" if status is MessageStatus.FAILED else "")
     return message.status
 
 

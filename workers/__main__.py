@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from desk.settings import ConfigError
@@ -15,7 +14,6 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--burst", action="store_true", help="work until the queues are empty, then stop")
     parser.add_argument("--name", help="worker name (default: host and pid)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         config = process_config()
     except ConfigError as exc:
