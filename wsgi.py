@@ -16,6 +16,7 @@ import api
 import commands
 import console
 import ivr
+import ops
 import sms
 from desk import redact, settings
 from models import db
@@ -36,6 +37,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     redact.configure(app.config)
     app.extensions["db_engine"] = db.prepare(app.config["DATABASE_URL"])
     app.teardown_appcontext(_unbind)
+    ops.init_app(app)  # first: its request timer must start before any other hook can answer
     api.init_app(app)
     ivr.init_app(app)
     sms.init_app(app)

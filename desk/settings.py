@@ -81,6 +81,8 @@ class Core(_Base):
     MAX_REQUEST_BYTES: int = Field(1024 * 1024, ge=1024,
                                    description="larger request bodies are refused with 413 before they are read")
     PROXY_HOPS: int = Field(0, ge=0, le=5, description="trusted proxies in front of the web app whose X-Forwarded-For/-Proto/-Host are believed (0: none)")
+    METRICS_TOKEN: str | None = Field(None, min_length=32, max_length=256,
+                                      description="bearer token Prometheus sends to /metrics; unset: /metrics answers 404")
 
     @field_validator("PUBLIC_BASE_URL")
     @classmethod

@@ -44,6 +44,7 @@ from sqlmodel import Session, select
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 
 from desk import clock, settings
+from desk.metrics import SMS_OUTBOUND
 from desk.queues import queue
 from desk.redact import pseudonym
 from desk.redis_conn import connect
@@ -330,6 +331,7 @@ def _finish(db: Session, message: OutboundMessage, status: MessageStatus, **fiel
     message.updated_at = clock.now()
     db.add(message)
     db.commit()
+    SMS_OUTBOUND.labels(message.status).inc()
     log.info("message %s %s", message.id, message.status)
     return message.status
 
