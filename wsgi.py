@@ -14,6 +14,7 @@ import api
 import commands
 import console
 import ivr
+import ops
 import sms
 from desk import redact, settings
 from desk.logs import configure_logging
@@ -35,6 +36,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     configure_logging(app.config)
     app.extensions["db_engine"] = db.prepare(app.config["DATABASE_URL"])
     app.teardown_appcontext(_unbind)
+    ops.init_app(app)  # first: its request timer must start before any other hook can answer
     api.init_app(app)
     ivr.init_app(app)
     sms.init_app(app)

@@ -17,6 +17,7 @@ from datetime import timedelta
 from flask import current_app
 
 from desk import settings
+from desk.metrics import LOGIN_FAILURES, LOGIN_LOCKOUTS
 from desk.redis_conn import connect
 from models.db import utcnow
 from models.staff import StaffUser
@@ -61,6 +62,7 @@ def account_wait(user: StaffUser | None, email: str) -> float:
 
 def record_failure(ip: str, user: StaffUser | None, email: str) -> None:
     """One failed attempt from IP at EMAIL; the caller commits USER."""
+    LOGIN_FAILURES.inc()
     conn = _redis()
     key = _ip_key(ip)
     if conn.incr(key) == 1:
@@ -72,6 +74,7 @@ def record_failure(ip: str, user: StaffUser | None, email: str) -> None:
         if user.failed_logins >= max_failures:
             user.locked_until = utcnow() + lockout
             user.failed_logins = 0
+            LOGIN_LOCKOUTS.inc()
         return
     failures, locked = _email_keys(email)
     count = conn.incr(failures)
@@ -79,6 +82,7 @@ def record_failure(ip: str, user: StaffUser | None, email: str) -> None:
     if count >= max_failures:
         conn.set(locked, 1, ex=max(1, int(lockout.total_seconds())))
         conn.delete(failures)
+        LOGIN_LOCKOUTS.inc()
 
 
 def record_success(user: StaffUser) -> None:

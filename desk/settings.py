@@ -84,6 +84,8 @@ class Core(_Base):
     SENTRY_DSN: str | None = Field(None, min_length=1, max_length=500, pattern=r"^https?://\S+$",
                                    description="Sentry project DSN; errors are reported there, scrubbed of phone "
                                                "numbers and personal data (unset: no reporting)")
+    METRICS_TOKEN: str | None = Field(None, min_length=32, max_length=256,
+                                      description="bearer token Prometheus sends to /metrics; unset: /metrics answers 404")
 
     @field_validator("PUBLIC_BASE_URL")
     @classmethod

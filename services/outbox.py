@@ -44,6 +44,7 @@ from sqlmodel import Session, select
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 
 from desk import clock, settings
+from desk.metrics import SMS_OUTBOUND
 from desk.queues import queue
 from desk.redact import pseudonym
 from desk.redis_conn import connect
@@ -335,6 +336,7 @@ def _finish(db: Session, message: OutboundMessage, status: MessageStatus, **fiel
     log.log(logging.ERROR if status is MessageStatus.FAILED else logging.INFO, "message %s %s (to %s, attempt %s, "
             "Twilio error %s)%s", message.id, message.status, pseudonym(message.to_number), message.attempts,
             message.error_code, f": {message.note}" if status is MessageStatus.FAILED else "")
+    SMS_OUTBOUND.labels(message.status).inc()
     return message.status
 
 

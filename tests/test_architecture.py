@@ -10,7 +10,7 @@ from pathlib import Path
 import grimp
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("commands", "api", "ivr", "sms", "console", "workers", "services", "reports", "models", "desk",
+PACKAGES = ("commands", "api", "ivr", "sms", "console", "workers", "ops", "services", "reports", "models", "desk",
             "flows", "emulator")
 BIN = Path(sys.executable).parent
 
