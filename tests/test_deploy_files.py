@@ -262,3 +262,39 @@ def test_nginx_serves_tls_only():
                      config)
     assert "ssl_certificate " in config and "ssl_certificate_key " in config
     assert re.search(r"ssl_protocols\s+TLSv1\.2\s+TLSv1\.3;", config)
+
+
+# --- the README --------------------------------------------------------------------
+
+def readme_section(title: str) -> str:
+    text = (ROOT / "README.md").read_text()
+    found = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## )", text, re.S | re.M)
+    assert found, f"README has no section {title!r}"
+    return found.group(1)
+
+
+def test_the_readme_lists_every_db_command():
+    from commands.operations import db_cli
+
+    text = (ROOT / "README.md").read_text()
+    for name in db_cli.commands:
+        assert re.search(rf"`flask --app wsgi db [^`]*\b{name}\b", text), f"README's commands lack `db {name}`"
+
+
+def test_the_operations_section_covers_backups_secrets_upgrades_stops_and_sizing():
+    operations = readme_section("Operations")
+    for heading in ("What to back up", "Backups expire in line with retention", "Restore drill",
+                    "Rotating secrets", "Upgrades", "Stopping: longer than a send", "Sizing"):
+        assert f"### {heading}\n" in operations
+    for name in ("RETENTION_DAYS", "CASE_RETENTION_DAYS", "AUDIT_RETENTION_DAYS", "SECRET_KEY", "LOG_HASH_KEY",
+                 "TWILIO_AUTH_TOKEN", "SEND_JOB_TIMEOUT_SECONDS"):
+        assert f"`{name}`" in operations, name
+        assert name in SETTINGS or hasattr(settings, name), name
+
+
+def test_the_operations_section_states_the_stop_timeouts_the_files_set():
+    operations = readme_section("Operations")
+    assert f"`SEND_JOB_TIMEOUT_SECONDS` ({settings.SEND_JOB_TIMEOUT_SECONDS} s)" in operations
+    worker = unit(SYSTEMD / "desk-worker@.service")
+    assert f"`TimeoutStopSec={worker['TimeoutStopSec'][0]}`" in operations
+    assert f"`stop_grace_period: {compose()['services']['worker']['stop_grace_period']}`" in operations
