@@ -28,8 +28,28 @@ def db_upgrade(revision: str) -> None:
 @db_cli.command("downgrade")
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
-    """Step the schema back to REVISION."""
+    """Step the schema back to REVISION (see `db history`; the code that runs on it must be that old too)."""
     migrate.downgrade(current_app.config["DATABASE_URL"], revision)
+    heads = migrate.current_heads(current_app.config["DATABASE_URL"])
+    click.echo(f"database at {', '.join(sorted(heads)) or 'no revision (empty)'}")
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """The database's revision, and whether this code's newest migration has run."""
+    heads = migrate.current_heads(current_app.config["DATABASE_URL"])
+    newest = migrate.head_revisions()
+    state = "up to date" if heads == newest else f"behind: the code's head is {', '.join(sorted(newest))}"
+    click.echo(f"{', '.join(sorted(heads)) or 'no revision (empty)'} ({state})")
+
+
+@db_cli.command("history")
+def db_history() -> None:
+    """Every migration, newest first: revision, the one before it, what it does; * marks the database's."""
+    heads = migrate.current_heads(current_app.config["DATABASE_URL"])
+    for revision, before, doc in migrate.history():
+        mark = "*" if revision in heads else " "
+        click.echo(f"{mark} {revision}\t<- {before or '(base)'}\t{doc}")
 
 
 @token_cli.command("create")

@@ -9,6 +9,7 @@ import logging
 import time
 from datetime import date
 
+from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
@@ -74,9 +75,19 @@ def _read_overrides() -> dict[str, str] | None:
         with Session(database.current_engine()) as db:
             return {row.day: row.hours for row in db.exec(select(HoursOverride)).all()}
     except SQLAlchemyError as exc:  # e.g. not migrated yet, or the database is away
-        log.warning("could not read the desk-hours overrides (%s); using IVR_HOURS_OVERRIDES only",
-                    type(exc).__name__)
+        if _not_migrated_yet():  # `db upgrade` of an empty database builds the app first: nothing is wrong
+            log.debug("no desk-hours overrides table yet; using IVR_HOURS_OVERRIDES only")
+        else:
+            log.warning("could not read the desk-hours overrides (%s); using IVR_HOURS_OVERRIDES only",
+                        type(exc).__name__)
         return None
+
+
+def _not_migrated_yet() -> bool:
+    try:
+        return not inspect(database.current_engine()).has_table(HoursOverride.__tablename__)
+    except SQLAlchemyError:  # the database is away: that deserves the warning
+        return False
 
 
 def normalise(day: str, value: str) -> tuple[str, str]:
