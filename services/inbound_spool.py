@@ -31,6 +31,7 @@ from pathlib import Path
 
 import redis
 from sqlalchemy import text as sql
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from desk import clock, settings
@@ -163,22 +164,25 @@ def _replay(conn: redis.Redis) -> dict:
         if time.monotonic() - started > BUDGET_SECONDS:
             counts["left"] = len(waiting) - index
             break
-        db = session()
         try:
-            _replay_one(db, _parsed(item.raw))
+            entry = _parsed(item.raw)
         except BadEntry as bad:
             _set_aside(conn, item, str(bad))
             counts["set_aside"] += 1
             continue
-        except Exception as exc:  # noqa: BLE001 - the database, or this text: the database says which
-            _rollback(db)
+        db = session()
+        failure = _attempt(db, entry)
+        if isinstance(failure, OperationalError) and _database_up(db):
+            failure = _attempt(db, entry)  # a deadlock or a lock timeout passes: once more
+        if failure is not None:
             if not _database_up(db):
                 log.warning("inbound replay: the database is still unavailable; %d text(s) wait",
                             len(waiting) - index)
                 counts["left"] = len(waiting) - index
                 break
-            log.exception("inbound replay: a spooled text could not be handled; set aside")
-            _set_aside(conn, item, f"could not be handled: {type(exc).__name__}")
+            log.error("inbound replay: a spooled text could not be handled (%s); set aside",
+                      type(failure).__name__, exc_info=failure)
+            _set_aside(conn, item, f"could not be handled: {type(failure).__name__}")
             counts["set_aside"] += 1
             continue
         _remove(conn, item)
@@ -242,6 +246,16 @@ def _replay_one(db: Session, entry: dict) -> None:
                                      received_at=entry["received_at"], also=text_back)
     action = received.outcome.action if received.outcome else "already stored"
     log.info("inbound %s from %s replayed: %s", sid, pseudonym(phone), action)
+
+
+def _attempt(db: Session, entry: dict) -> Exception | None:
+    """Replay ENTRY; what went wrong (rolled back), or None."""
+    try:
+        _replay_one(db, entry)
+    except Exception as exc:  # noqa: BLE001 - the database, or this text: the caller asks the database which
+        _rollback(db)
+        return exc
+    return None
 
 
 def _rollback(db: Session) -> None:

@@ -205,3 +205,22 @@ def test_a_text_whose_handling_fails_with_the_database_up_is_set_aside(app, cloc
     [aside] = connect(app.config).lrange(SET_ASIDE_KEY, 0, -1)
     assert json.loads(aside)["reason"] == "could not be handled: LookupError"
     assert spooled(app) == [] and rows(app, InboundMessage) == []
+
+
+def test_a_passing_database_error_is_tried_again_not_set_aside(app, clock, monkeypatch, outbox, down):
+    from sqlalchemy.exc import OperationalError
+
+    from services import inbound_texts
+
+    text(down(), "hello")
+    handle, calls = inbound_texts.handle, []
+
+    def deadlocked_once(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 1:
+            raise OperationalError("UPDATE …", {}, Exception("deadlock detected"))
+        return handle(*args, **kwargs)
+
+    monkeypatch.setattr(inbound_texts, "handle", deadlocked_once)
+    assert replay(app) == {"replayed": 1, "set_aside": 0, "left": 0}
+    assert len(rows(app, InboundMessage)) == 1 and len(outbox()) == 1
