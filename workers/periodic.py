@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 PERIODIC: dict[str, tuple[str, int | str]] = {
     "dispatch-desk": ("workers.router:dispatch", "DISPATCH_SWEEP_SECONDS"),
     "sweep-outbox": ("workers.outbox:sweep_outbox", 60),
+    "replay-inbound": ("workers.inbound_replay:replay_inbound", 60),
     "retention": ("workers.retention:anonymise_old_records", 24 * 3600),
     "kpi-days": ("workers.kpi_days:keep_settled_days", 24 * 3600),
     "rating-rollups": ("workers.rating_rollups:keep_settled_ratings", 24 * 3600),

@@ -20,7 +20,7 @@ PEOPLE_PREFIXES = ("/static/", "/s/", "/leaflet", "/console/")
 
 # Routes Twilio only ever reports to: a 2xx with no TwiML is the right answer.
 STATUS_CALLBACKS = {"/ivr/status", "/ivr/agent/status", "/sms/status"}
-MESSAGING = {"/sms/inbound"}
+MESSAGING = {"/sms/inbound", "/sms/fallback"}
 
 
 def rules(app):

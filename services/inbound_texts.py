@@ -1,5 +1,9 @@
 """What an inbound text does: a keyword first, else the survey it answers, else help.
 
+``receive`` handles a text once by its MessageSid and records it; the webhook
+(sms/routes.py) and the replay of spooled texts (services/inbound_spool.py) both go
+through it, so a text is handled the same way whenever it arrives.
+
 Everything here writes through the caller's session, so the whole of one message —
 the record that we handled it, an opt-out, a rating, a call-back request — commits
 together or not at all.
@@ -12,9 +16,13 @@ all (what it asked is still done and recorded).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from sqlalchemy import bindparam, insert, or_
+from sqlalchemy import select as core_select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from desk.phone import desk_number
@@ -25,7 +33,9 @@ from flows.sms_schedule import next_call_window
 from flows.sms_texts import callback_when, render
 from models.callbacks import OPEN_STATUSES, CallbackRequest, CallbackStatus
 from models.cases import Case, CaseUpdate
+from models.db import core
 from models.outbox import record_opt_in, record_opt_out
+from models.surveys import InboundMessage
 from services import callback_safety, routing, surveys
 from services.case_updates import case_update_text
 from services.hours import weekly_hours
@@ -38,6 +48,54 @@ class Outcome:
     action: str
     reply: str | None = None       # the text to answer with; None: answer nothing
     survey_id: int | None = None
+
+
+@dataclass
+class Received:
+    reply: str | None              # what to answer (the earlier answer to a repeat)
+    outcome: Outcome | None = None  # None: this message was handled before
+
+
+# Core statements, built once: every inbound text runs both (models/call_rows.py says why)
+INBOUND = InboundMessage.__table__
+_BY_SID = core_select(INBOUND.c.reply).where(INBOUND.c.message_sid == bindparam("sid"))
+_BY_SID_OR_TOKEN = core_select(INBOUND.c.reply).where(or_(INBOUND.c.message_sid == bindparam("sid"),
+                                                     INBOUND.c.idempotency_token == bindparam("token")))
+
+
+def seen(db: Session, sid: str, token: str | None):
+    """The earlier answer's row (``.reply``) to this message, or None if it is new."""
+    if token:
+        return core(db).execute(_BY_SID_OR_TOKEN, {"sid": sid, "token": token}).first()
+    return core(db).execute(_BY_SID, {"sid": sid}).first()
+
+
+def receive(db: Session, sid: str, phone: str | None, body: str, now: datetime, *, token: str | None = None,
+            received_at: datetime | None = None, also: Callable[[Outcome], None] | None = None) -> Received:
+    """Handle the text once (by MessageSid or idempotency token), record it and commit.
+
+    ALSO, if given, runs with the outcome inside the same transaction (the replay queues
+    its reply there), so it happens exactly when the handling is committed."""
+    if (done := seen(db, sid, token)) is not None:
+        return Received(done.reply)
+    try:
+        outcome = handle(db, phone, body, sid, now)
+        if also is not None:
+            also(outcome)
+        # The message's row goes in with what it did: a concurrent duplicate's commit then
+        # fails on the unique MessageSid, undoing its own handling, and answers as this one
+        core(db).execute(insert(INBOUND), {
+            "message_sid": sid, "idempotency_token": token, "from_pseudonym": pseudonym(phone),
+            "received_at": received_at or now, "action": outcome.action, "reply": outcome.reply,
+            "survey_id": outcome.survey_id})
+        db.commit()
+    except IntegrityError:
+        db.rollback()
+        db.info.pop("after_commit_jobs", None)
+        done = seen(db, sid, token)
+        return Received(done.reply if done else None)
+    run_after_commit_jobs(db)
+    return Received(outcome.reply, outcome)
 
 
 def text(text_id: str, **params) -> str:
