@@ -17,6 +17,9 @@ PUBLIC_API = {"/api/v1/openapi.json"}  # the API's description, no data
 # Pages for people, each with protection of its own (a signed link, a staff login),
 # or nothing to protect (the leaflet, static files).
 PEOPLE_PREFIXES = ("/static/", "/s/", "/leaflet", "/console/")
+# For the machines that run the service: probes that show no data, and metrics behind
+# METRICS_TOKEN (tests/ops).
+OPERATIONS = {"/healthz", "/readyz", "/metrics"}
 
 # Routes Twilio only ever reports to: a 2xx with no TwiML is the right answer.
 STATUS_CALLBACKS = {"/ivr/status", "/ivr/agent/status", "/sms/status"}
