@@ -19,7 +19,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
-        pytest.skip("browser tests need Debian's chromium: apt-get install chromium (python3 dev.py does it)")
+        pytest.skip("browser tests need Debian's chromium: apt-get install chromium (python3 dev.py test --browser does it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
