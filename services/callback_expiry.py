@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, case, cast, literal, select, update
+from sqlalchemy import String, case, cast, literal, update
 from sqlmodel import Session
 
 from desk import settings
+from models.batches import id_batches
 from models.callbacks import CallbackRequest, CallbackStatus
 
 
@@ -28,12 +29,8 @@ def expire_pending(db: Session, before: datetime, size: int, dry_run: bool) -> i
     """Expire callbacks requested before BEFORE and still pending; returns how many."""
     pending = [CallbackRequest.status == CallbackStatus.PENDING, CallbackRequest.requested_at < before]
     why = reason(settings.current()["CALLBACK_EXPIRY_DAYS"])
-    done, last_id = 0, 0
-    while True:
-        ids = db.execute(select(CallbackRequest.id).where(CallbackRequest.id > last_id, *pending)
-                         .order_by(CallbackRequest.id).limit(size)).scalars().all()
-        if not ids:
-            return done
+    done = 0
+    for ids in id_batches(db, CallbackRequest, pending, size):
         changed = len(ids)
         if not dry_run:
             # still pending at the moment of the update: the router may have just taken one
@@ -41,4 +38,5 @@ def expire_pending(db: Session, before: datetime, size: int, dry_run: bool) -> i
                                  .values(status=CallbackStatus.EXPIRED, last_outcome=why)
                                  .execution_options(synchronize_session=False)).rowcount
             db.commit()
-        done, last_id = done + changed, ids[-1]
+        done += changed
+    return done

@@ -38,6 +38,7 @@ from sqlalchemy import String, and_, cast, delete, exists, false, func, literal,
 from sqlmodel import Session
 
 from desk import clock, settings
+from models.batches import id_batches
 from models.callbacks import CallbackRequest, CallbackStatus
 from models.calls import Call
 from models.cases import Case, CaseUpdate
@@ -176,28 +177,22 @@ def anonymise_old_records(dry_run: bool = False) -> dict[str, int]:
 
 
 def _anonymise(db: Session, rule: Rule, size: int, dry_run: bool) -> int:
-    model, done, last_id = rule.model, 0, 0
-    while True:
-        ids = db.execute(select(model.id).where(model.id > last_id, rule.due, rule.personal, *rule.only)
-                         .order_by(model.id).limit(size)).scalars().all()
-        if not ids:
-            return done
+    model, done = rule.model, 0
+    for ids in id_batches(db, model, [rule.due, rule.personal, *rule.only], size):
         if not dry_run:
             db.execute(update(model).where(model.id.in_(ids)).values(**rule.values)
                        .execution_options(synchronize_session=False))
             db.commit()
-        done, last_id = done + len(ids), ids[-1]
+        done += len(ids)
+    return done
 
 
 def _delete(db: Session, model: type, where: list, size: int, dry_run: bool) -> int:
     """Delete MODEL's rows matching WHERE, a batch at a time."""
-    done, last_id = 0, 0
-    while True:
-        ids = db.execute(select(model.id).where(model.id > last_id, *where)
-                         .order_by(model.id).limit(size)).scalars().all()
-        if not ids:
-            return done
+    done = 0
+    for ids in id_batches(db, model, where, size):
         if not dry_run:
             db.execute(delete(model).where(model.id.in_(ids)).execution_options(synchronize_session=False))
             db.commit()
-        done, last_id = done + len(ids), ids[-1]
+        done += len(ids)
+    return done

@@ -32,12 +32,18 @@ def reply_with(text: str | None) -> Response:
     return twiml(response)
 
 
+def _message_sid(older_name: str) -> str:
+    """The message's SID (Twilio also sends it under an older name); 400 if it is missing."""
+    sid = twilio_sid(request.form.get("MessageSid") or request.form.get(older_name))
+    if not sid:
+        abort(400, description="MessageSid is required, as Twilio sends it")
+    return sid
+
+
 @bp.post("/inbound")
 @twilio_webhook
 def inbound():
-    sid = twilio_sid(request.form.get("MessageSid") or request.form.get("SmsMessageSid"))
-    if not sid:
-        abort(400, description="MessageSid is required, as Twilio sends it")
+    sid = _message_sid("SmsMessageSid")
     db = session()
     try:
         return _answer(db, sid)
@@ -59,9 +65,7 @@ def fallback():
     """The number's "primary handler fails" URL: Twilio calls it when /sms/inbound errs or
     times out.  The database is not touched; the replay job handles the text (once: if
     the primary stored it after all, the replay finds its MessageSid)."""
-    sid = twilio_sid(request.form.get("MessageSid") or request.form.get("SmsMessageSid"))
-    if not sid:
-        abort(400, description="MessageSid is required, as Twilio sends it")
+    sid = _message_sid("SmsMessageSid")
     log.warning("inbound %s reached the fallback URL (code %s)", sid,
                 request.form.get("ErrorCode", "")[:9] or "-")
     return _spooled(sid)
@@ -94,9 +98,7 @@ def _answer(db, sid: str) -> Response:
 @bp.post("/status")
 @twilio_webhook
 def status():
-    sid = twilio_sid(request.form.get("MessageSid") or request.form.get("SmsSid"))
-    if not sid:
-        abort(400, description="MessageSid is required, as Twilio sends it")
+    sid = _message_sid("SmsSid")
     state = request.form.get("MessageStatus") or request.form.get("SmsStatus") or ""
     if re.fullmatch(r"[a-z_-]{1,20}", state):  # Twilio's status words; anything else is not logged
         db = session()
