@@ -207,6 +207,9 @@ class Texts(_Base):
     OUTBOX_STALE_CLAIM_SECONDS: float = Field(
         300, description="a send claim older than this belongs to a dead worker (must exceed the send job's 120 s timeout)")
     OUTBOX_SWEEP_GRACE_SECONDS: float = Field(120, ge=0, description="the sweeper leaves rows this fresh to their queued jobs")
+    SCHEDULER_CHECK_SECONDS: int = Field(15, ge=1, le=60, description="how often each worker checks that some worker "
+                                                                  "runs RQ's scheduler (starting its own if none "
+                                                                  "does) and that it is itself registered in Redis")
 
     @field_validator("SMS_QUIET_HOURS")
     @classmethod

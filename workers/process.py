@@ -12,7 +12,7 @@ from rq import Worker
 
 from desk import settings
 from models import db
-from workers import periodic
+from workers import periodic, scheduler_watchdog
 from workers.queues import all_queues
 
 
@@ -22,15 +22,25 @@ def run(config: Mapping[str, Any], *, burst: bool = False, name: str | None = No
     with settings.bound(config):
         token = db.bind(db.prepare(config["DATABASE_URL"]))
         try:
+            # Made before anything else talks to Redis: RQ's Worker gives the shared
+            # connection pool a socket timeout longer than its blocking wait for jobs,
+            # but only connections opened afterwards get it.  An older one (redis-py's
+            # 5 s) that the wait picks up after a Redis restart times out, and RQ quits.
+            worker = Worker(queues, connection=queues[0].connection, name=name)
             # Sweeps run once at start (a burst worker still catches up on what is
             # owed), then on a timer while the worker lives.
             periodic.enqueue_due(config, force=burst)
             stop = None if burst else periodic.start_timer(config)
+            # A burst worker runs RQ's scheduler once, in-process; a lasting one leaves
+            # its scheduler to the watchdog, which restarts it when it dies.
+            watchdog = None if burst else scheduler_watchdog.SchedulerWatchdog(worker).start(
+                config["SCHEDULER_CHECK_SECONDS"])
             try:
-                Worker(queues, connection=queues[0].connection, name=name).work(
-                    burst=burst, with_scheduler=True, logging_level="INFO")
+                worker.work(burst=burst, with_scheduler=burst, logging_level="INFO")
             finally:
                 if stop:
                     stop.set()
+                if watchdog:
+                    watchdog.stop()
         finally:
             db.unbind(token)

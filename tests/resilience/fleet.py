@@ -55,10 +55,12 @@ def descendants(pid: int) -> list[int]:
 
 class RedisServer:
     """A redis-server on a free loopback port with no persistence: a restart loses
-    every queued job, the worst case the outbox must survive."""
+    every queued job, the worst case the outbox must survive.  With ``persist``, an
+    append-only file written on every command keeps everything across a restart, as
+    production's Redis does."""
 
-    def __init__(self, workdir: Path):
-        self.workdir, self.port = workdir, free_port()
+    def __init__(self, workdir: Path, persist: bool = False):
+        self.workdir, self.port, self.persist = workdir, free_port(), persist
         self.process: subprocess.Popen | None = None
         workdir.mkdir(parents=True, exist_ok=True)
 
@@ -70,7 +72,8 @@ class RedisServer:
         log = (self.workdir / "redis.log").open("a")
         self.process = subprocess.Popen(
             [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir), "--daemonize", "no"],
+             "--appendonly", "yes" if self.persist else "no", "--appendfsync", "always",
+             "--dir", str(self.workdir), "--daemonize", "no"],
             stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -90,8 +93,10 @@ class RedisServer:
             self.process.kill()
             self.process.wait(10)
 
-    def restart(self) -> None:
+    def restart(self, down_seconds: float = 0.0) -> None:
+        """Kill it and start it again on the same port, after DOWN_SECONDS away."""
         self.kill()
+        time.sleep(down_seconds)
         self.start()
 
 
