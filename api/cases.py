@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from api.base import ApiError, document, not_found, parse_body, require_token
 from flows.phone import InvalidPhone, to_e164
-from models.cases import Case, CaseUpdate, reference_digits
+from models.cases import Case, CaseUpdate, reference_digits, reference_key
 from models.db import session, utcnow
 from services.cases import add_update
 from services.passwords import hash_pin
@@ -41,13 +41,20 @@ class Contact(BaseModel):
 
 class CaseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    crime_reference: str = Field(min_length=1, max_length=64)
+    crime_reference: str = Field(
+        min_length=1, max_length=64,
+        description="identifies the case: compared upper-case, with runs of spaces as one and no spaces "
+                    "around a slash; letters count (CAD 9999/26 and CRIS 9999/26 are two cases)")
     victim_phone: str = Field(min_length=1, max_length=40)
     victim_name: str | None = Field(default=None, max_length=200)
     officer_name: str | None = Field(default=None, max_length=200)
     borough: str | None = Field(default=None, max_length=100)
     status: str | None = Field(default=None, min_length=1, max_length=50)
     contact: Contact | None = None
+    vawg: StrictBool | None = Field(
+        default=None, description="a VAWG case (violence against women and girls): the victim's calls and "
+                                  "callbacks go to an agent with the vawg skill first. A new case without it: "
+                                  "false; omitted or null: unchanged")
     pin: str | None = Field(
         default=None, pattern=r"^[0-9]{4,8}$", repr=False, json_schema_extra={"writeOnly": True},
         description="4 to 8 digits the victim types on the phone before a full update (update_detail "
@@ -72,7 +79,7 @@ def case_json(case: Case) -> dict:
     return {
         "id": case.id, "crime_reference": case.crime_reference, "victim_phone": case.victim_phone,
         "victim_name": case.victim_name, "officer_name": case.officer_name, "borough": case.borough,
-        "status": case.status,
+        "status": case.status, "vawg": case.vawg,
         "contact": {"sms_allowed": case.sms_allowed, "safe_to_call": case.safe_to_call,
                     "voicemail_allowed": case.voicemail_allowed,
                     "safe_call_times": case.safe_call_times, "update_detail": case.update_detail},
@@ -96,11 +103,12 @@ def upsert_case():
         raise ApiError(422, f"victim_phone: {exc}",
                        [{"field": "victim_phone", "problem": str(exc)}]) from None
     db = session()
-    digits = reference_digits(data.crime_reference)
-    case = db.exec(select(Case).where(Case.reference_digits == digits)).first()
+    key = reference_key(data.crime_reference)
+    case = db.exec(select(Case).where(Case.reference_key == key)).first()
     created = case is None
     if created:
-        case = Case(crime_reference=data.crime_reference, reference_digits=digits, victim_phone=phone)
+        case = Case(crime_reference=data.crime_reference, reference_key=key,
+                    reference_digits=reference_digits(data.crime_reference), victim_phone=phone)
     fields = data.model_dump(exclude_unset=True, exclude={"contact", "victim_phone", "pin"})
     for name, value in fields.items():
         if value is not None:

@@ -107,7 +107,10 @@ NODES = {
     # case with no PIN set gets the minimal update.
     "case_lookup": Ask("case_lookup", consume=("reference",), answers={
         "pin": "case_pin_entry", "minimal": "case_minimal", "no_updates": "case_no_updates",
-        "refused": "case_refused", "locked": "case_locked", "pin_locked": "case_pin_locked"}),
+        "refused": "case_refused", "locked": "case_locked", "pin_locked": "case_pin_locked",
+        "ambiguous": "case_ambiguous"}),
+    # Two of the caller's references share the digits typed: never read the wrong one.
+    "case_ambiguous": Message(("case_ambiguous",), next="desk"),
     "case_pin_entry": Entry(("case_enter_pin",), store="pin", next="case_pin_check",
                             on_no_input="case_no_pin", max_length=8, speech=False),
     "case_no_pin": Message(("case_no_pin",), next="desk"),

@@ -220,8 +220,9 @@ EFFECTS: dict[str, Callable[[_Run], None]] = {
 QUERIES: dict[str, tuple[str, ...]] = {
     # "pin": the case needs its PIN before the full update (remembers ``pin_case``);
     # "locked": this number is locked out for unknown references today;
-    # "pin_locked": the case is locked today after too many wrong PINs.
-    "case_lookup": ("pin", "minimal", "no_updates", "refused", "locked", "pin_locked"),
+    # "pin_locked": the case is locked today after too many wrong PINs;
+    # "ambiguous": more than one of the caller's cases has these digits.
+    "case_lookup": ("pin", "minimal", "no_updates", "refused", "locked", "pin_locked", "ambiguous"),
     "case_pin": ("full", "no_updates", "wrong", "locked"),
     "send_leaflet": ("sent", "no_number", "refused", "unavailable"),
     "callback_number": ("ok", "refused"),

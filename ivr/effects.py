@@ -101,7 +101,14 @@ def _case_lookup(db: Session, config, call: CallRow, state: CallState, reference
     caller = state.caller
     case = None
     if reference and caller:
-        case = db.exec(select(Case).where(Case.reference_digits == reference)).first()
+        # Several references share digits (CAD 9999/26, CRIS 9999/26): only the caller's
+        # own cases count, and when more than one matches, the desk asks which one.
+        mine = db.exec(select(Case).where(Case.reference_digits == reference, Case.victim_phone == caller)
+                       .order_by(Case.id).limit(2)).all()
+        if len(mine) > 1:
+            log.info("case look-up on call %s matched more than one case; to the desk", call.call_sid)
+            return Answer("case_lookup", "ambiguous")
+        case = mine[0] if mine else None
     # Unknown reference and a number not registered on the case are one answer, so
     # the call reveals nothing, not even whether the case exists (or is locked).
     if case is None or not case.is_registered_phone(caller):

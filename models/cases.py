@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, event
 from sqlmodel import Field, SQLModel
 
 from models.db import utcnow
@@ -15,12 +15,22 @@ def reference_digits(reference: str) -> str:
     return re.sub(r"\D", "", reference or "")
 
 
+def reference_key(reference: str) -> str:
+    """A crime reference as the case's identity: letters kept (``CAD 9999/26`` and
+    ``CRIS 9999/26`` are two cases), upper-case, runs of spaces as one, none around a
+    slash.  Only the spelling the case system may vary is folded."""
+    folded = re.sub(r"\s+", " ", (reference or "").strip().upper())
+    return re.sub(r" ?/ ?", "/", folded)
+
+
 class Case(SQLModel, table=True):
     __tablename__ = "cases"
 
     id: int | None = Field(default=None, primary_key=True)
     crime_reference: str = Field(max_length=64)
-    reference_digits: str = Field(max_length=64, unique=True, index=True)
+    # the case's identity (reference_key()); the digits only find a caller's cases
+    reference_key: str = Field(default="", max_length=64, unique=True, index=True)
+    reference_digits: str = Field(max_length=64, index=True)
     victim_phone: str = Field(max_length=20, index=True)  # E.164
     victim_name: str | None = Field(default=None, max_length=200)
     officer_name: str | None = Field(default=None, max_length=200)
@@ -32,6 +42,8 @@ class Case(SQLModel, table=True):
     voicemail_allowed: bool = False  # a message on a shared phone can put a victim at risk
     safe_call_times: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     update_detail: str = Field(default="minimal", max_length=10)  # minimal | full
+    # violence against women and girls: calls and callbacks on it go to a vawg agent first
+    vawg: bool = False
     # argon2id hash of the PIN the case system set (never the PIN); a full update is read
     # on the phone only after it, so None means the minimal update at most.
     pin_hash: str | None = Field(default=None, max_length=200)
@@ -40,6 +52,13 @@ class Case(SQLModel, table=True):
 
     def is_registered_phone(self, e164: str | None) -> bool:
         return bool(e164) and e164 == self.victim_phone
+
+
+@event.listens_for(Case, "before_insert")
+def _key_from_reference(_mapper, _connection, case: Case) -> None:
+    # a case made in code (tools, tests) gets the key the API would give it
+    if not case.reference_key:
+        case.reference_key = reference_key(case.crime_reference)
 
 
 class CaseUpdate(SQLModel, table=True):

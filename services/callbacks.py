@@ -22,7 +22,7 @@ from desk import settings
 from flows import dispatch as rules
 from flows import hours
 from models.callbacks import CallbackAttempt, CallbackRequest, CallbackStatus
-from services import callback_safety
+from services import callback_safety, waiting
 from services import hours as desk_hours
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ def due_work(db: Session, now: datetime) -> list[rules.Work]:
     rows = db.exec(select(CallbackRequest).where(CallbackRequest.status == PENDING)
                    .order_by(CallbackRequest.queue_joined_at, CallbackRequest.id)).all()
     work = []
+    vawg = waiting.vawg_cases(db, (cb.verified_case_id for cb in rows))
     for cb in rows:
         if cb.next_attempt_at is not None and cb.next_attempt_at > now:
             continue
@@ -64,7 +65,8 @@ def due_work(db: Session, now: datetime) -> list[rules.Work]:
             continue
         if not safe_now(db, cb, now):
             continue
-        work.append(rules.Work("callback", str(cb.id), cb.queue_joined_at, cb.language or "en"))
+        work.append(rules.Work("callback", str(cb.id), cb.queue_joined_at, cb.language or "en",
+                               cb.verified_case_id in vawg))
     return work
 
 

@@ -140,13 +140,14 @@ def rules(cut: Cutoffs) -> list[Rule]:
              CaseUpdate.case_id.in_(select(Case.id).where(or_(anonymised_case, case_is_due(cut)))),
              CaseUpdate.message != "", {"message": ""}),
         # the row stays (borough, status, dates, contact choices) for the counts; the
-        # reference's digits are unique, and "anon:<id>" can be neither typed nor texted
+        # reference's key is unique, and "anon:<id>" can be neither typed nor texted
         Rule("cases", Case, case_is_due(cut),
              or_(not_(anonymised_case), Case.victim_phone != ANONYMISED, Case.crime_reference != ANONYMISED,
                  Case.victim_name.is_not(None), Case.officer_name.is_not(None),
                  cast(Case.safe_call_times, String) != "[]"),
              {"victim_phone": ANONYMISED, "crime_reference": ANONYMISED, "victim_name": None, "officer_name": None,
-              "reference_digits": literal(ANON_PREFIX) + cast(Case.id, String), "safe_call_times": []}),
+              "reference_digits": literal(ANON_PREFIX) + cast(Case.id, String),
+              "reference_key": literal(ANON_PREFIX) + cast(Case.id, String), "safe_call_times": []}),
     ]
 
 

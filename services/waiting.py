@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from flows import dispatch as rules
 from models.agents import AgentOffer, OfferStatus
 from models.calls import Call, record_event
+from models.cases import Case
 
 
 @dataclass(frozen=True)
@@ -31,10 +32,18 @@ def _joined(call: Call) -> datetime:
     return call.queue_joined_at or call.waiting_since or call.started_at
 
 
-def _info(call: Call) -> CallerInfo:
-    state = call.state or {}
+def vawg_cases(db: Session, case_ids) -> set[int]:
+    """Which of CASE_IDS the case system marked VAWG (a verified caller's or callback's
+    case decides: a caller cannot say so themselves)."""
+    ids = {i for i in case_ids if i is not None}
+    if not ids:
+        return set()
+    return set(db.exec(select(Case.id).where(Case.id.in_(ids), Case.vawg.is_(True))).all())
+
+
+def _info(call: Call, vawg: set[int]) -> CallerInfo:
     return CallerInfo(call.call_sid, _joined(call), call.language or "en", call.verified_case_id is not None,
-                      bool((state.get("vars") or {}).get("vawg") or state.get("vawg")), None)
+                      call.verified_case_id in vawg, None)
 
 
 def _waiting_calls(db: Session) -> list[Call]:
@@ -44,8 +53,10 @@ def _waiting_calls(db: Session) -> list[Call]:
 
 def queue_work(db: Session) -> list[rules.Work]:
     """Every caller waiting now, as work for the router, first joined first."""
-    return [rules.Work("queue", c.call_sid, _joined(c), c.language or "en", _info(c).vawg)
-            for c in _waiting_calls(db)]
+    calls = _waiting_calls(db)
+    vawg = vawg_cases(db, (c.verified_case_id for c in calls))
+    return [rules.Work("queue", c.call_sid, _joined(c), c.language or "en", c.verified_case_id in vawg)
+            for c in calls]
 
 
 def caller_info(db: Session, call_sid: str | None, *, include_connected: bool = False) -> CallerInfo | None:
@@ -57,7 +68,7 @@ def caller_info(db: Session, call_sid: str | None, *, include_connected: bool = 
         return None
     if not include_connected and (call.waiting_since is None or call.ended_at is not None):
         return None
-    return _info(call)
+    return _info(call, vawg_cases(db, [call.verified_case_id]))
 
 
 def is_first_waiting(db: Session, call_sid: str) -> bool:

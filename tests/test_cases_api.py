@@ -18,7 +18,7 @@ def test_without_a_token_the_api_answers_401(client):
     assert bad.status_code == 401 and "not valid" in bad.json["error"]
 
 
-def test_case_round_trip_stores_e164_and_upserts_by_reference_digits(api):
+def test_case_round_trip_stores_e164_and_upserts_by_the_normalised_reference(api):
     created = api.post("/cases", CASE)
     assert created.status_code == 201
     case_id = created.json["id"]
@@ -29,7 +29,8 @@ def test_case_round_trip_stores_e164_and_upserts_by_reference_digits(api):
     assert got["contact"] == {"sms_allowed": True, "safe_to_call": True, "voicemail_allowed": False,
                               "safe_call_times": ["09:00-12:00"], "update_detail": "minimal"}
 
-    again = api.post("/cases", {**CASE, "crime_reference": "520 1234 26", "status": "charged"})
+    # case, surrounding and repeated spaces, spaces around the slash: the same reference
+    again = api.post("/cases", {**CASE, "crime_reference": "  5201234 / 26 ", "status": "charged"})
     assert again.status_code == 200 and again.json["id"] == case_id
     assert api.get(f"/cases/{case_id}").json["status"] == "charged"
 
@@ -154,3 +155,47 @@ def test_the_case_system_can_say_a_number_must_never_be_rung_back(api):
     api.post("/cases", json={"crime_reference": "5201234/26", "victim_phone": "07911 123456"})
     assert api.get(f"/cases/{created.get_json()['id']}").get_json()["contact"]["safe_to_call"] is False, \
         "an omitted field keeps its value"
+
+
+def _phone(api, case_id):
+    return api.get(f"/cases/{case_id}").json["victim_phone"]
+
+
+def test_a_different_reference_with_the_same_digits_is_a_new_case_and_moves_no_number(api):
+    cad = api.post("/cases", {"crime_reference": "CAD 9999/26", "victim_phone": "07911 123456"})
+    cris = api.post("/cases", {"crime_reference": "CRIS 9999/26", "victim_phone": "07911 123457"})
+    assert cad.status_code == 201 and cris.status_code == 201
+    assert cris.json == {"id": cris.json["id"], "created": True} and cris.json["id"] != cad.json["id"]
+    assert _phone(api, cad.json["id"]) == "+447911123456"
+    assert _phone(api, cris.json["id"]) == "+447911123457"
+    assert api.get(f"/cases/{cris.json['id']}").json["crime_reference"] == "CRIS 9999/26"
+
+
+def test_met_cad_references_on_different_days_are_different_cases(api):
+    dec = api.post("/cases", {"crime_reference": "1234/05DEC26", "victim_phone": "07911 123456"})
+    jan = api.post("/cases", {"crime_reference": "1234/05JAN26", "victim_phone": "07911 123457"})
+    assert (dec.status_code, jan.status_code) == (201, 201) and dec.json["id"] != jan.json["id"]
+    again = api.post("/cases", {"crime_reference": "cad  1234/05dec26", "victim_phone": "07911 123456"})
+    assert again.status_code == 201  # letters count: "CAD 1234/05DEC26" is another reference
+    same = api.post("/cases", {"crime_reference": " 1234/05dec26", "victim_phone": "07911 123456",
+                               "status": "charged"})
+    assert same.status_code == 200 and same.json["id"] == dec.json["id"]
+    assert _phone(api, jan.json["id"]) == "+447911123457"
+
+
+def test_the_case_system_can_mark_a_case_vawg(api):
+    case_id = api.post("/cases", CASE).json["id"]
+    assert api.get(f"/cases/{case_id}").json["vawg"] is False  # the default
+    assert api.post("/cases", {**CASE, "vawg": True}).status_code == 200
+    assert api.get(f"/cases/{case_id}").json["vawg"] is True
+    assert api.post("/cases", {**CASE, "status": "charged"}).status_code == 200  # omitted: unchanged
+    assert api.get(f"/cases/{case_id}").json["vawg"] is True
+    assert api.post("/cases", {**CASE, "vawg": False}).status_code == 200
+    assert api.get(f"/cases/{case_id}").json["vawg"] is False
+    assert api.post("/cases", {**CASE, "vawg": "yes"}).status_code == 422
+
+
+def test_openapi_documents_vawg(client):
+    schema = client.get("/api/v1/openapi.json").json
+    props = schema["components"]["schemas"]["CaseIn"]["properties"]
+    assert props["vawg"]["default"] is None and "VAWG" in props["vawg"]["description"]

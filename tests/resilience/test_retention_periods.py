@@ -49,7 +49,8 @@ def a_case(api, clock, *, at, phone, reference, status=None):
 
 def is_anonymised(case: Case) -> bool:
     return (case.victim_phone, case.crime_reference, case.victim_name, case.officer_name, case.safe_call_times) \
-        == (ANONYMISED, ANONYMISED, None, None, []) and case.reference_digits == f"anon:{case.id}"
+        == (ANONYMISED, ANONYMISED, None, None, []) and case.reference_digits == f"anon:{case.id}" \
+        and case.reference_key == f"anon:{case.id}"
 
 
 def messages(app, case_id):
