@@ -47,3 +47,21 @@ def test_the_migrations_form_one_line():
     # Every new migration goes on top of one head: two heads mean two deploys could
     # each think they are at the newest schema.
     assert len(_heads()) == 1
+
+
+def test_0550_gives_existing_cases_their_reference_key(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cases.sqlite3'}"
+    migrate.upgrade(url, "0540_phone_identity")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for id_, reference, digits in ((1, "cad  9999 / 26", "999926"), (2, "anonymised", "anon:2"),
+                                       (3, "anonymised", "anon:3")):
+            conn.exec_driver_sql(
+                "INSERT INTO cases (id, crime_reference, reference_digits, victim_phone, status, sms_allowed,"
+                " safe_to_call, voicemail_allowed, safe_call_times, update_detail, created_at, updated_at)"
+                " VALUES (?, ?, ?, '+447911123456', 'open', 1, 1, 0, '[]', 'minimal',"
+                " '2026-01-01', '2026-01-01')", (id_, reference, digits))
+    migrate.upgrade(url)
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT id, reference_key, vawg FROM cases ORDER BY id").all()
+    assert [tuple(r) for r in rows] == [(1, "CAD 9999/26", 0), (2, "anon:2", 0), (3, "anon:3", 0)]
