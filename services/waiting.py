@@ -44,7 +44,8 @@ def _waiting_calls(db: Session) -> list[Call]:
 
 def queue_work(db: Session) -> list[rules.Work]:
     """Every caller waiting now, as work for the router, first joined first."""
-    return [rules.Work("queue", c.call_sid, _joined(c), c.language or "en", _info(c).vawg)
+    return [rules.Work("queue", c.call_sid, _joined(c), c.language or "en", _info(c).vawg,
+                       urgent=bool(((c.state or {}).get("vars") or {}).get("urgent")))
             for c in _waiting_calls(db)]
 
 
