@@ -137,6 +137,10 @@ class PhoneLine(_Base):
     IVR_PIN_LOCKOUT_FAILURES: int = Field(5, ge=1, le=20, description="wrong PINs for one case in a London day "
                                                                      "before the case is locked for the day, "
                                                                      "whichever number calls")
+    IVR_DEGRADED_HOLD_SECONDS: int = Field(300, ge=30, le=3600,
+                                           description="with the database down, how long a caller in the queue "
+                                                       "hears hold music before being put through to "
+                                                       "FALLBACK_PHONE_NUMBER (or told to call again)")
 
     @field_validator("DESK_HOURS_WEEKDAYS")
     @classmethod

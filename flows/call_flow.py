@@ -7,6 +7,15 @@ Read it top to bottom as the caller hears it.  Prompt names refer to the catalog
 Main-menu keys are fixed: 1 case update, 2 the desk, 3 callback, 4 rights and
 support (leaflet by text), 8 the other language, 9 repeat.  Every "back to the menu"
 goes through ``menu``, which picks the open or closed menu by the time *then*.
+
+A caller who leaves the queue for the callback questions keeps their place
+(``hold_queue_place``): silence or an unusable answer anywhere in those questions
+puts them back in the queue (``back_to_queue``), and every callback offer they hear
+says "to keep holding, press star".  Choosing the main menu gives the place up.
+
+Words of danger or distress (flows.speech.DISTRESS) said at any menu go to
+``distress``: the 999 notice again, then the desk queue marked urgent, or the 24-hour
+helplines and a callback offer when the desk is closed.
 """
 from __future__ import annotations
 
@@ -22,7 +31,8 @@ NODES = {
     "opening_check": Branch("desk_open", if_true="main_menu", if_false="closed_intro"),
     "closed_intro": Message(("closed", "hours", "next_opening"), next="closed_menu"),
     # back to the menu later in the call: the hours are not read out again
-    "menu": Branch("desk_open", if_true="main_menu", if_false="closed_menu"),
+    "menu": Act("drop_queue_place", next="menu_now"),
+    "menu_now": Branch("desk_open", if_true="main_menu", if_false="closed_menu"),
     "main_menu": Menu(("menu_open", "menu_other_language"), options=MAIN_KEYS,
                       vocabulary="main_menu", on_no_input="desk"),
     # Same keys when closed; 2 explains the desk is closed and offers a callback.
@@ -38,23 +48,42 @@ NODES = {
     "queue": Queue("desk", on_key="queue_keep_place", on_timeout="queue_long_wait",
                    on_full="queue_busy", on_bridged="after_agent", on_error="queue_problem",
                    on_hangup="hung_up_in_queue"),
-    "queue_keep_place": Message(("queue_keep_place",), next="cb_start"),
-    "queue_long_wait": Message(("queue_long_wait",), next="callback_offer"),
+    "queue_keep_place": Message(("queue_keep_place",), next="queue_held_callback"),
+    "queue_held_callback": Act("hold_queue_place", next="cb_start"),
+    "queue_long_wait": Message(("queue_long_wait",), next="queue_held_offer"),
+    "queue_held_offer": Act("hold_queue_place", next="queue_callback_offer"),
     "queue_busy": Message(("queue_busy",), next="callback_offer"),
     "queue_problem": Message(("sorry_trouble",), next="callback_offer"),
     "after_agent": End(("thanks", "goodbye"), outcome="connected"),
     "hung_up_in_queue": End((), outcome="abandoned"),
+    # Back to the place the caller kept (routing serves by first join time): star, or
+    # no usable answer to a callback question that began in the queue.
+    "queue_back": Message(("queue_kept_place",), next="queue_return"),
+    "queue_not_heard": Message(("queue_not_heard", "queue_kept_place"), next="queue_return"),
+    "queue_return": Branch("desk_open", if_true="queue", if_false="closed_desk"),
 
     # --- callback offer (closed desk, long wait, full queue, silence) ---------------
     "callback_offer": Menu(("callback_offer",), options={"1": to("cb_start"), "9": to("menu")},
                            vocabulary="callback_offer", on_no_input="goodbye"),
+    "queue_callback_offer": Menu(("callback_offer", "keep_holding"), options={
+        "1": to("cb_start"), "9": to("menu"), "*": to("queue_back")},
+        vocabulary="callback_offer", dtmf_only=("*",), on_no_input="cb_offer_gave_up"),
+    # No usable answer: back to the queue if the questions began there, else as before.
+    "cb_offer_gave_up": Branch("back_to_queue", if_true="queue_not_heard", if_false="goodbye"),
+    "cb_gave_up": Branch("back_to_queue", if_true="queue_not_heard", if_false="cb_not_booked"),
 
     # --- callback request -------------------------------------------------------------
     "cb_start": Act("reset_callback", next="cb_has_number"),
-    "cb_has_number": Branch("has_caller_number", if_true="cb_number", if_false="cb_enter_number"),
+    "cb_has_number": Branch("has_caller_number", if_true="cb_which_number", if_false="cb_enter_number"),
+    "cb_which_number": Branch("back_to_queue", if_true="cb_number_held", if_false="cb_number"),
     "cb_number": Menu(("cb_this_number",), options={
         "1": to("cb_callable", cb_use_caller=True), "2": to("cb_enter_number"), "9": to("menu")},
         vocabulary="callback_number", on_no_input="goodbye"),
+    # The same question for a caller who left the queue: star keeps holding.
+    "cb_number_held": Menu(("cb_this_number", "keep_holding"), options={
+        "1": to("cb_callable", cb_use_caller=True), "2": to("cb_enter_number"), "9": to("menu"),
+        "*": to("queue_back")},
+        vocabulary="callback_number", dtmf_only=("*",), on_no_input="cb_offer_gave_up"),
     "cb_enter_number": Entry(("cb_enter_number",), store="cb_typed", next="cb_check_number",
                              on_no_input="cb_number_failed", max_length=15),
     "cb_check_number": Act("take_typed_number", next="cb_number_ok"),
@@ -62,7 +91,8 @@ NODES = {
     "cb_number_retry": Branch("callback_number_attempts_left", if_true="cb_number_invalid",
                               if_false="cb_number_failed"),
     "cb_number_invalid": Message(("cb_number_invalid",), next="cb_enter_number"),
-    "cb_number_failed": Message(("cb_number_failed",), next="menu"),
+    "cb_number_failed": Message(("cb_number_failed",), next="cb_number_gave_up"),
+    "cb_number_gave_up": Branch("back_to_queue", if_true="queue_not_heard", if_false="menu"),
     # Every case registered to the number must allow a call (services/callback_safety.py).
     # The caller hears only that we cannot call it: never which case, or why.
     "cb_callable": Ask("callback_number", answers={"ok": "cb_safe", "refused": "cb_number_refused"}),
@@ -70,25 +100,25 @@ NODES = {
                                  outcome="callback_unsafe"),
     "cb_safe": Menu(("cb_safe",), options={
         "1": to("cb_voicemail", cb_safe=True), "2": to("cb_unsafe", cb_safe=False)},
-        vocabulary="safe", on_no_input="cb_not_booked"),
+        vocabulary="safe", on_no_input="cb_gave_up"),
     # Not safe: nothing callable is stored (see ivr/effects.py); say how to reach us.
     "cb_unsafe": Message(("cb_unsafe", "hours"), next="cb_unsafe_now", outcome="callback_unsafe"),
     "cb_unsafe_now": Branch("desk_open", if_true="cb_unsafe_open", if_false="cb_unsafe_closed"),
     "cb_unsafe_open": Menu(("cb_unsafe_speak_now",), options={"2": to("desk"), "9": to("menu")},
-                           vocabulary="desk_or_menu", on_no_input="goodbye"),
+                           vocabulary="desk_or_menu", on_no_input="cb_offer_gave_up"),
     "cb_unsafe_closed": End(("safety", "goodbye")),
     "cb_voicemail": Menu(("cb_voicemail",), options={
         "1": to("cb_window", cb_voicemail=True), "2": to("cb_window", cb_voicemail=False)},
-        vocabulary="yes_no", on_no_input="cb_not_booked"),
+        vocabulary="yes_no", on_no_input="cb_gave_up"),
     "cb_window": Menu(("cb_window",), options={
         "1": to("cb_confirm", cb_window=None),
         "2": to("cb_confirm", cb_window=span_text(CALLBACK_WINDOWS["morning"])),
         "3": to("cb_confirm", cb_window=span_text(CALLBACK_WINDOWS["afternoon"])),
         "4": to("cb_confirm", cb_window=span_text(CALLBACK_WINDOWS["evening"]))},
-        vocabulary="callback_window", on_no_input="cb_not_booked"),
+        vocabulary="callback_window", on_no_input="cb_gave_up"),
     "cb_confirm": Menu(("cb_read_back", "cb_confirm"), options={
         "1": to("cb_record"), "2": to("cb_start"), "9": to("menu")},
-        vocabulary="confirm", on_no_input="cb_not_booked", max_visits=4),
+        vocabulary="confirm", on_no_input="cb_gave_up", max_visits=4),
     "cb_record": Act("record_callback", next="cb_booked"),
     "cb_booked": End(("cb_booked", "safety", "goodbye"), outcome="callback_requested"),
     # Without a confirmation nothing is booked: we never call someone who did not agree.
@@ -151,6 +181,12 @@ NODES = {
     "leaflet_no_number": Message(("leaflet_no_number",), next="menu"),
     "leaflet_not_sent": Message(("leaflet_not_sent",), next="menu"),
 
+    # --- danger or distress, said at any menu (flows.speech.DISTRESS) ------------------
+    "distress": Message(("safety",), next="distress_desk"),
+    "distress_desk": Branch("desk_open", if_true="distress_urgent", if_false="distress_closed"),
+    "distress_urgent": Act("mark_urgent", next="queue_intro"),  # the router serves urgent callers first
+    "distress_closed": Message(("helplines",), next="callback_offer"),
+
     # --- endings ------------------------------------------------------------------------
     "goodbye": End(("safety", "goodbye")),
     "too_many_inputs": End(("sorry_trouble", "safety", "goodbye")),
@@ -158,15 +194,18 @@ NODES = {
 
 # Where a call goes when it has used up Settings.max_inputs (a caller stuck in menus).
 INPUT_LIMIT_NODE = "too_many_inputs"
+# Where a caller goes who says a word of danger or distress at any menu.
+DISTRESS_NODE = "distress"
 
 # Saved with each call's state.  Change it with any change to NODES that renames or
 # removes a node a call can wait at, or changes what such a node does: calls in
 # progress then resume where they wait if that node is still there, else go to
 # VERSION_CHANGE_NODE (the queue when the desk is open, the callback offer when closed).
-VERSION = "1"
+VERSION = "2"  # 2: the queue place kept through the callback questions; distress words
 VERSION_CHANGE_NODE = "desk"
 
 
 def call_flow(settings: Settings | None = None) -> Flow:
     return Flow(nodes=NODES, start="greeting", settings=settings or Settings(),
-                on_input_limit=INPUT_LIMIT_NODE, version=VERSION, on_version_change=VERSION_CHANGE_NODE)
+                on_input_limit=INPUT_LIMIT_NODE, version=VERSION, on_version_change=VERSION_CHANGE_NODE,
+                on_distress=DISTRESS_NODE)

@@ -5,7 +5,7 @@ them into these small records, ask here, and act on the answer.
 
 * Work is a caller waiting in the queue or a callback that is due.  It is taken in the
   order the caller first joined the queue, so a callback taken in the queue keeps the
-  caller's place.
+  caller's place; a caller who said they are in danger (urgent) goes ahead of the rest.
 * An agent may take work when available and not already being rung.  Of those who
   speak the caller's language, the longest idle is chosen; on a call flagged VAWG an
   agent with the ``vawg`` skill is preferred.  When no agent on duty speaks the
@@ -44,6 +44,7 @@ class Work:
     language: str = DEFAULT_LANGUAGE
     vawg: bool = False
     tried: frozenset[int] = field(default_factory=frozenset)  # agents who missed this work
+    urgent: bool = False  # said words of danger or distress in the menus: served first
 
 
 def free_agents(agents: list[AgentInfo], ringing: set[int]) -> list[AgentInfo]:
@@ -72,11 +73,11 @@ def pick_agent(work: Work, free: list[AgentInfo], on_duty: list[AgentInfo]) -> A
 
 
 def assign(work: list[Work], agents: list[AgentInfo], ringing: set[int]) -> list[tuple[Work, AgentInfo]]:
-    """Pair waiting work with free agents, oldest work first; each agent once."""
+    """Pair waiting work with free agents, urgent work first, then oldest first; each agent once."""
     on_duty = [a for a in agents if a.state != "offline"]
     free = free_agents(agents, ringing)
     pairs = []
-    for item in sorted(work, key=lambda w: (w.joined_at, w.key)):
+    for item in sorted(work, key=lambda w: (not w.urgent, w.joined_at, w.key)):
         agent = pick_agent(item, free, on_duty)
         if agent is not None:
             pairs.append((item, agent))

@@ -174,7 +174,15 @@ CONDITIONS: dict[str, Callable[[_Run], bool]] = {
         lambda run: run.counts.get("cb_phone_failures", 0) < run.settings.callback_phone_attempts,
     "case_attempts_left":
         lambda run: run.counts.get("case_failures", 0) < run.settings.case_failures_per_call,
+    # the caller left the queue for the callback questions and may go back to their place
+    "back_to_queue": lambda run: bool(run.vars.get(QUEUE_PLACE)) and CONDITIONS["desk_open"](run),
 }
+
+# Call variables: the caller left the queue keeping their place (the callback questions
+# put them back on silence); the caller said a word of distress (the router serves
+# urgent callers first, services/waiting.py).
+QUEUE_PLACE = "queue_place"
+URGENT = "urgent"
 
 
 def _toggle_language(run: _Run) -> None:
@@ -208,7 +216,22 @@ def _record_callback(run: _Run) -> None:
                             queue_joined_at=run.queue_joined_at, language=run.language))
 
 
+def _hold_queue_place(run: _Run) -> None:
+    run.vars[QUEUE_PLACE] = True
+
+
+def _drop_queue_place(run: _Run) -> None:
+    run.vars.pop(QUEUE_PLACE, None)
+
+
+def _mark_urgent(run: _Run) -> None:
+    run.vars[URGENT] = True
+
+
 EFFECTS: dict[str, Callable[[_Run], None]] = {
+    "hold_queue_place": _hold_queue_place,
+    "drop_queue_place": _drop_queue_place,
+    "mark_urgent": _mark_urgent,
     "toggle_language": _toggle_language,
     "reset_callback": _reset_callback,
     "take_typed_number": _take_typed_number,
@@ -325,6 +348,9 @@ def _key_from(event: Digits | Speech, vocabulary: str | None, allowed: set[str])
 def _menu_input(run: _Run, node_id: str, node: Menu, event) -> str | None:
     if isinstance(event, Silence):
         return _no_answer(run, node_id, node, "silence", node.max_silence, node.silence_prompt)
+    if isinstance(event, Speech) and run.flow.on_distress and speech.distressed(event.text):
+        _reset_tries(run, node_id)
+        return run.flow.on_distress
     key = _key_from(event, node.vocabulary, set(node.options))
     if key is None:
         return _no_answer(run, node_id, node, "invalid", node.max_invalid, node.invalid_prompt)
@@ -386,13 +412,17 @@ def _queue_input(run: _Run, node_id: str, node: Queue, event: Input) -> str | No
     if isinstance(event, QueueWait):
         _queue_wait(run, node_id, event)
         return None
-    if isinstance(event, Digits | Speech):
-        if _key_from(event, "queue", {"1"}) == "1":
+    if isinstance(event, Digits):
+        # Keys only: the hold music does not listen for speech, so words said to someone
+        # else in the room cannot take the caller out of the queue.
+        if event.value.strip() == "1":
             run.vars["leave_reason"] = "key"
             run.emit(QueueEvent("exit_with_key"), run.say("queue_leaving"), Leave())
         else:
             run.emit(run.say("queue_key_invalid"))
         return None
+    if isinstance(event, Speech):
+        return None  # a stale request from before the hold music was keys only: keep holding
     if isinstance(event, QueueResult):
         waited = event.waited_seconds
         if waited is not None:
@@ -425,8 +455,10 @@ def _queue_wait(run: _Run, node_id: str, wait: QueueWait) -> None:
         run.emit(QueueEvent("timed_out", position=wait.position, wait_seconds=wait.waited_seconds), Leave())
         return
     # Only a caller who has just joined is turned away from a full queue; someone
-    # already waiting keeps their place however many join behind them.
-    if polls == 1 and wait.size is not None and wait.size > settings.queue_max_size:
+    # already waiting keeps their place however many join behind them, and so does
+    # someone coming back to the place they kept (QUEUE_PLACE).
+    if (polls == 1 and not run.vars.get(QUEUE_PLACE) and wait.size is not None
+            and wait.size > settings.queue_max_size):
         run.vars["leave_reason"] = "full"
         run.emit(QueueEvent("queue_full", position=wait.position, wait_seconds=wait.waited_seconds), Leave())
         return
@@ -443,8 +475,7 @@ def _queue_wait(run: _Run, node_id: str, wait: QueueWait) -> None:
         run.emit(QueueEvent("position_announced", position=wait.position, wait_seconds=wait.waited_seconds))
     run.vars["last_position"] = wait.position
     run.emit(Gather(node=node_id, target="queue_key", language=run.language, num_digits=1, timeout=5,
-                    prompts=(Play("hold_music"), run.say("queue_press_1")),
-                    hints=speech.hints("queue")),
+                    prompts=(Play("hold_music"), run.say("queue_press_1")), speech=False),
              run.say("queue_thanks"))  # the fall-through; then Twilio asks the waitUrl again
 
 

@@ -147,6 +147,9 @@ class Flow:
     # where it waits if that node is still there, else sent to ``on_version_change``.
     version: str = "1"
     on_version_change: str | None = None  # None: the start node
+    # Where a caller goes who says a word of danger or distress (speech.DISTRESS) at
+    # any menu; None: such words are not listened for.
+    on_distress: str | None = None
     step_limit_prompts: tuple[str, ...] = ("sorry_trouble", "safety")
 
 # --- inputs ------------------------------------------------------------------------

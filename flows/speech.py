@@ -30,8 +30,9 @@ VOCABULARIES: dict[str, dict[str, tuple[str, ...]]] = {
               "speak", "konsultant", "rozmowa", "porozmawiać", "człowiek"),
         "3": ("call back", "callback", "call me", "ring me", "oddzwonienie", "oddzwonić",
               "zadzwońcie"),
-        "4": ("rights", "victims code", "victims' code", "support", "leaflet", "help",
-              "prawa", "wsparcie", "ulotka", "pomoc"),
+        # not "help" / "pomoc": those are distress words (DISTRESS below), not the rights menu
+        "4": ("rights", "victims code", "victims' code", "support", "leaflet",
+              "prawa", "wsparcie", "ulotka"),
         "8": ("polish", "polski", "po polsku", "english", "angielski", "po angielsku"),
         "9": ("repeat", "again", "menu", "powtórz", "jeszcze raz"),
     },
@@ -83,10 +84,24 @@ VOCABULARIES: dict[str, dict[str, tuple[str, ...]]] = {
         "1": ("yes", "text", "send", "leaflet", "please", "tak", "sms", "wyślij", "ulotka"),
         "9": ("no", "menu", "main menu", "nie", "główne menu"),
     },
-    "queue": {
-        "1": ("call me back", "callback", "call back", "yes", "oddzwonienie", "oddzwońcie", "tak"),
-    },
 }
+
+# Words of danger or distress, in both languages.  Said at ANY menu they win over the
+# menu's own phrases (flows.validate keeps the two apart): the caller hears the 999
+# notice again and goes to the desk, ahead of other callers (Flow.on_distress).
+# Lower case, whole words, matched like the vocabularies.
+DISTRESS: tuple[str, ...] = (
+    "help", "danger", "emergency", "police", "scared", "frightened", "afraid", "hurting me",
+    "he is here", "she is here", "he's here", "she's here", "they are here",
+    "pomocy", "pomoc", "ratunku", "niebezpieczeństwo", "zagrożenie", "policja", "policję",
+    "boję się", "boje sie", "on tu jest", "ona tu jest", "oni tu są", "on jest tutaj", "ona jest tutaj",
+)
+
+
+def distressed(text: str) -> bool:
+    """Does a spoken answer hold a word of danger or distress?"""
+    said = normalise(text)
+    return bool(said) and any(_contains(said, normalise(w)) for w in DISTRESS)
 
 
 def normalise(text: str) -> str:

@@ -61,7 +61,7 @@ def validate(flow: Flow) -> list[str]:
     nodes = flow.nodes
     if flow.start not in nodes:
         return [f"the start node {flow.start!r} does not exist"]
-    for name in ("on_input_limit", "on_version_change"):
+    for name in ("on_input_limit", "on_version_change", "on_distress"):
         target = getattr(flow, name)
         if target is not None and target not in nodes:
             problems.append(f"{name}: unknown node {target!r}")
@@ -106,12 +106,14 @@ def validate(flow: Flow) -> list[str]:
         if isinstance(node, End) and not node.prompts and node.outcome is None:
             problems.append(f"{node_id}: a silent hang-up must say why (outcome)")
 
+    if flow.on_distress is not None:
+        problems.extend(_check_distress(flow))
     used = used_prompts(flow)
     problems.extend(_check_prompts(used))
     if problems:  # the graph checks below need every target to exist
         return problems
 
-    roots = [flow.start] + [n for n in (flow.on_input_limit, flow.on_version_change) if n]
+    roots = [flow.start] + [n for n in (flow.on_input_limit, flow.on_version_change, flow.on_distress) if n]
     reachable = _reachable(flow, roots)
     for node_id in nodes:
         if node_id not in reachable:
@@ -174,6 +176,29 @@ def _check_vocabulary(node_id: str, menu: Menu) -> list[str]:
                  f"(add one, or list the key in dtmf_only)" for k in sorted(offered - spoken - dtmf_only)]
     problems += [f"{node_id}: dtmf_only key {k!r} has words in vocabulary {menu.vocabulary!r}"
                  for k in sorted(dtmf_only & spoken)]
+    return problems
+
+
+def _check_distress(flow: Flow, words: tuple[str, ...] | None = None) -> list[str]:
+    """The distress words (speech.DISTRESS): some, each in lower case as matched, and
+    none that is (or holds, or is part of) a phrase of a menu's own vocabulary: said
+    at that menu, such a phrase would be read as distress, or distress as a choice."""
+    words = speech.DISTRESS if words is None else words
+    if not words:
+        return ["on_distress is set but there are no distress words"]
+    problems = [f"distress word {w!r} must be lower case, without punctuation, as it is matched"
+                for w in words if not w.strip() or speech.normalise(w) != w]
+    vocabularies = {node.vocabulary for node in flow.nodes.values()
+                    if isinstance(node, Menu) and node.vocabulary in speech.VOCABULARIES}
+    for name in sorted(vocabularies):
+        for key, phrases in speech.VOCABULARIES[name].items():
+            for phrase in phrases:
+                said = speech.normalise(phrase)
+                for word in words:
+                    word = speech.normalise(word)
+                    if f" {word} " in f" {said} " or f" {said} " in f" {word} ":
+                        problems.append(f"distress word {word!r} overlaps {phrase!r} (key {key!r}) "
+                                        f"in vocabulary {name!r}")
     return problems
 
 

@@ -52,6 +52,17 @@ def try_later(response: VoiceResponse | None = None, voices: Mapping[str, str] |
     return response
 
 
+def hold_over_response(voices: Mapping[str, str] | None = None) -> VoiceResponse:
+    """For a caller whose hold music ran out with the stores down and no fallback
+    number: the emergency notice and the 24-hour helplines, how to call again, goodbye."""
+    response = VoiceResponse()
+    for language in ("en", "pl"):
+        _say(response, "fallback_sorry", language, voices)
+        _say(response, "safety", language, voices)
+        _say(response, "helplines", language, voices)
+    return try_later(response, voices)
+
+
 def static_document() -> str:
     """For Twilio's Fallback URL, read in the default voices (regenerate after changing them)."""
     return str(fallback_response(None, voices=DEFAULT_VOICES)) + "\n"

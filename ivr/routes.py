@@ -36,7 +36,7 @@ from flows.validate import check
 from ivr import effects, step_tokens
 from ivr.fallback import try_later
 from ivr.render import media_url, render
-from ivr.safe_answer import answers_safely, degraded, hold_music, rollback_quietly
+from ivr.safe_answer import answers_safely, degraded, degraded_hold, hold_music, rollback_quietly
 from models import call_rows
 from models.call_rows import CallRow
 from models.calls import FINAL_STATUSES, STATUS_RANK, record_event
@@ -65,9 +65,10 @@ def current_flow() -> Flow:
 
 
 # Every step of the call flow answers the fallback if anything fails; the wait music
-# keeps the caller in line with more music (ivr/safe_answer.py).
+# keeps the caller in line with more music, up to IVR_DEGRADED_HOLD_SECONDS
+# (ivr/safe_answer.py).
 safe_twiml = answers_safely(degraded)
-keep_holding = answers_safely(hold_music)
+keep_holding = answers_safely(degraded_hold)
 
 
 # --- loading and saving a call -----------------------------------------------------------

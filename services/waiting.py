@@ -55,7 +55,8 @@ def queue_work(db: Session) -> list[rules.Work]:
     """Every caller waiting now, as work for the router, first joined first."""
     calls = _waiting_calls(db)
     vawg = vawg_cases(db, (c.verified_case_id for c in calls))
-    return [rules.Work("queue", c.call_sid, _joined(c), c.language or "en", c.verified_case_id in vawg)
+    return [rules.Work("queue", c.call_sid, _joined(c), c.language or "en", c.verified_case_id in vawg,
+                       urgent=bool(((c.state or {}).get("vars") or {}).get("urgent")))
             for c in calls]
 
 

@@ -148,7 +148,9 @@ def test_queue_wait_announces_position_and_offers_a_callback():
     state, events = engine.resume(flow, state, Digits("1"), now=OPEN)
     assert isinstance(events[-1], Leave)
     state, events = engine.resume(flow, state, QueueResult("leave", 40), now=OPEN)
-    assert state.at == "cb_number" and said(events)[0] == "queue_keep_place"
+    # the caller keeps their place: the callback number question says how to keep holding
+    assert state.at == "cb_number_held" and said(events)[0] == "queue_keep_place"
+    assert said(events)[-1] == "keep_holding"
 
 
 def test_a_callback_from_the_queue_keeps_the_first_join_time():
@@ -157,7 +159,7 @@ def test_a_callback_from_the_queue_keeps_the_first_join_time():
     later = OPEN.replace(minute=30)
     state, _ = engine.resume(flow, state, QueueWait(1, 0, 1800, 1), now=later)  # timed out
     state, _ = engine.resume(flow, state, QueueResult("leave", 1800), now=later)
-    assert state.at == "callback_offer"
+    assert state.at == "queue_callback_offer"
     for step in (Digits("1"), Digits("1"), Answer("callback_number", "ok"),  # offer, this number, callable
                  Digits("1"), Digits("1"), Digits("1"), Digits("1")):         # safe, voicemail, window, confirm
         state, events = engine.resume(flow, state, step, now=later)

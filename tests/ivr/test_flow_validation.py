@@ -5,7 +5,7 @@ import pytest
 
 from flows.call_flow import NODES, call_flow
 from flows.model import Ask, Branch, End, Menu, Message, to
-from flows.validate import FlowError, check, validate
+from flows.validate import FlowError, _check_distress, check, validate
 
 
 def broken(**changes):
@@ -156,3 +156,13 @@ def test_every_way_the_flow_ends_is_a_call_outcome_the_log_knows():
 
     ends = {node.outcome for node in call_flow().nodes.values() if isinstance(node, End) and node.outcome}
     assert ends and ends <= set(CallOutcome)
+
+
+def test_distress_words_are_checked_against_the_menus_own_words():
+    flow = call_flow()
+    assert _check_distress(flow) == []
+    assert _check_distress(flow, ()) == ["on_distress is set but there are no distress words"]
+    assert _check_distress(flow, ("Help",)) == [
+        "distress word 'Help' must be lower case, without punctuation, as it is matched"]
+    problems = _check_distress(flow, ("rights",))
+    assert problems and all("overlaps" in p for p in problems)

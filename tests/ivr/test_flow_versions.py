@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel import select
 
 from flows import engine
-from flows.call_flow import NODES, call_flow
+from flows.call_flow import NODES, VERSION, call_flow
 from flows.hours import LONDON
 from flows.model import (Answer, Ask, CallState, Digits, Enqueue, Gather, Hangup, Menu, Message, Query,
                          Say, Trigger, to)
@@ -17,6 +17,7 @@ from models.db import session
 OPEN = datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)
 CLOSED = datetime(2026, 11, 23, 21, 0, tzinfo=LONDON)
 VICTIM = "+447911123456"
+NEXT = f"{VERSION}-next"  # a later version of the flow than the one deployed
 
 
 def said(events):
@@ -29,7 +30,7 @@ def v1():
 
 
 def v2_same_nodes():
-    return replace(call_flow(), version="2")
+    return replace(call_flow(), version=NEXT)
 
 
 def v2_without_leaflet_offer():
@@ -37,7 +38,7 @@ def v2_without_leaflet_offer():
     nodes = dict(NODES, rights=Message(("rights", "support"), next="leaflet_menu", outcome="information"),
                  leaflet_menu=NODES["leaflet_offer"])
     del nodes["leaflet_offer"]
-    return replace(call_flow(), nodes=nodes, version="2")
+    return replace(call_flow(), nodes=nodes, version=NEXT)
 
 
 def at_leaflet_offer(now):
@@ -65,7 +66,7 @@ def test_same_node_in_a_new_version_resumes_there():
     state = saved_and_loaded(at_leaflet_offer(OPEN))
     state, events = engine.resume(v2_same_nodes(), state, Digits("9"), now=OPEN)
     assert said(events) == ["menu_open", "menu_other_language"]  # 9 at the leaflet offer: the menu
-    assert state.at == "main_menu" and state.flow_version == "2"
+    assert state.at == "main_menu" and state.flow_version == NEXT
 
 
 def test_removed_node_goes_to_the_queue_when_open():
@@ -73,14 +74,14 @@ def test_removed_node_goes_to_the_queue_when_open():
     state, events = engine.resume(v2_without_leaflet_offer(), state, Digits("1"), now=OPEN)
     assert said(events) == ["queue_connecting"]
     assert any(isinstance(e, Enqueue) for e in events)
-    assert state.at == "queue" and state.flow_version == "2" and not state.done
+    assert state.at == "queue" and state.flow_version == NEXT and not state.done
 
 
 def test_removed_node_goes_to_the_callback_offer_when_closed():
     state = saved_and_loaded(at_leaflet_offer(CLOSED))
     state, events = engine.resume(v2_without_leaflet_offer(), state, Digits("1"), now=CLOSED)
     assert said(events) == ["desk_closed", "hours", "next_opening", "callback_offer"]
-    assert state.at == "callback_offer" and state.flow_version == "2"
+    assert state.at == "callback_offer" and state.flow_version == NEXT
     assert not any(isinstance(e, Hangup) for e in events)
 
 
@@ -115,7 +116,7 @@ def test_an_answer_the_new_version_does_not_expect_goes_to_the_desk():
     state, events = engine.resume(v1(), state, Digits("520123426#"), now=OPEN)
     assert events[-1] == Query("case_lookup", {"reference": "520123426"})
     renamed = Ask("case_lookup_v2", answers={"minimal": "case_minimal", "refused": "case_refused"})
-    flow = replace(v1(), nodes=dict(NODES, case_lookup=renamed), version="2")
+    flow = replace(v1(), nodes=dict(NODES, case_lookup=renamed), version=NEXT)
     state, events = engine.resume(flow, state, Answer("case_lookup", "refused"), now=OPEN)
     assert said(events) == ["queue_connecting"] and state.at == "queue"
 
@@ -123,7 +124,7 @@ def test_an_answer_the_new_version_does_not_expect_goes_to_the_desk():
 def test_a_removed_menu_key_is_just_a_wrong_key():
     # the node is still there, so the call stays on it: the new menu's rules apply
     menu = NODES["leaflet_offer"]
-    flow = replace(v1(), version="2", nodes=dict(NODES, leaflet_offer=Menu(
+    flow = replace(v1(), version=NEXT, nodes=dict(NODES, leaflet_offer=Menu(
         menu.prompts, options={"9": to("menu")}, on_no_input="menu", dtmf_only=("9",))))
     state, events = engine.resume(flow, at_leaflet_offer(OPEN), Digits("1"), now=OPEN)
     assert said(events) == ["sorry_invalid", "leaflet_offer"] and state.at == "leaflet_offer"
@@ -139,4 +140,4 @@ def test_a_new_version_mid_call_through_the_webhooks(app, dial):
     assert call.waiting_for == "queue"
     with app.app_context():
         row = session().exec(select(Call).where(Call.call_sid == call.call_sid)).one()
-        assert row.state["flow_version"] == "2" and row.state["at"] == "queue"
+        assert row.state["flow_version"] == NEXT and row.state["at"] == "queue"

@@ -36,7 +36,7 @@ def test_twiml_shape(app, name, events):
     verbs = list(root)
     for i, verb in enumerate(verbs):
         if verb.tag == "Gather":
-            assert verb.get("input") == ("dtmf" if name == "pin entry" else "dtmf speech")
+            assert verb.get("input") == ("dtmf" if name in ("pin entry", "queue wait") else "dtmf speech")
             assert verb.get("action", "").startswith("/ivr/")
             assert i + 1 < len(verbs), f"{name}: a Gather with nothing after it"
         if verb.tag == "Say":

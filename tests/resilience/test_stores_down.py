@@ -97,3 +97,35 @@ def test_a_caller_waiting_in_the_queue_keeps_hearing_hold_music(stores_down):
 
 def test_leaving_the_queue_with_the_stores_down_still_reaches_a_person(stores_down):
     assert_answered(stores_down, post(stores_down, "/ivr/queue/exit", QueueResult="error", QueueTime="30"))
+
+
+def test_a_degraded_hold_has_a_limit_then_the_caller_reaches_the_fallback_number(stores_down):
+    if not stores_down.database_down:
+        pytest.skip("the database works: the flow's own queue limits apply")
+    wait = {"QueuePosition": "2", "AvgQueueTime": "90", "CurrentQueueSize": "3"}
+    assert [el.tag for el in post(stores_down, "/ivr/queue/wait", QueueTime="299", **wait)] == ["Play"]
+    root = post(stores_down, "/ivr/queue/wait", QueueTime="300", **wait)
+    assert [el.tag for el in root] == ["Leave"], "out of the queue after IVR_DEGRADED_HOLD_SECONDS"
+    # Twilio then requests the Enqueue action, which (the stores still down) puts them through
+    assert_safe_fallback(post(stores_down, "/ivr/queue/exit", QueueResult="leave", QueueTime="300"))
+
+
+def test_without_a_fallback_number_a_degraded_hold_ends_with_the_notice_and_the_helplines(
+        instance_path, tmp_path):
+    from wsgi import create_app
+
+    closed = free_port()
+    client = create_app({
+        "TESTING": True, "INSTANCE_PATH": str(instance_path), "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_PHONE_NUMBER": DESK_NUMBER,
+        "SECRET_KEY": "test-secret", "FALLBACK_PHONE_NUMBER": None, "IVR_DEGRADED_HOLD_SECONDS": 120,
+        "DATABASE_URL": f"postgresql+psycopg://desk@127.0.0.1:{closed}/desk?connect_timeout=2",
+        "REDIS_URL": None}).test_client()
+    wait = {"QueuePosition": "2", "AvgQueueTime": "90", "CurrentQueueSize": "3"}
+    assert [el.tag for el in post(client, "/ivr/queue/wait", QueueTime="119", **wait)] == ["Play"]
+    root = post(client, "/ivr/queue/wait", QueueTime="121", **wait)
+    heard = said(root)
+    assert "999" in heard and "press 55" in heard, "the emergency notice"
+    assert "0 8 0 8, 1 6 8, 9 1 1 1" in heard and "0 8 0 8, 2 0 0 0, 2 4 7" in heard, "the helplines"
+    assert "call again" in heard.lower(), "how to call again"
+    assert [el.tag for el in root][-1] == "Hangup"
