@@ -84,8 +84,9 @@ NODES = {
         "1": to("cb_callable", cb_use_caller=True), "2": to("cb_enter_number"), "9": to("menu"),
         "*": to("queue_back")},
         vocabulary="callback_number", dtmf_only=("*",), on_no_input="cb_offer_gave_up"),
+    # A UK number from 0, or one abroad from 00 and its country code (flows/phone.py).
     "cb_enter_number": Entry(("cb_enter_number",), store="cb_typed", next="cb_check_number",
-                             on_no_input="cb_number_failed", max_length=15),
+                             on_no_input="cb_number_failed", max_length=17),
     "cb_check_number": Act("take_typed_number", next="cb_number_ok"),
     "cb_number_ok": Branch("callback_number_valid", if_true="cb_callable", if_false="cb_number_retry"),
     "cb_number_retry": Branch("callback_number_attempts_left", if_true="cb_number_invalid",
@@ -95,13 +96,37 @@ NODES = {
     "cb_number_gave_up": Branch("back_to_queue", if_true="queue_not_heard", if_false="menu"),
     # Every case registered to the number must allow a call (services/callback_safety.py).
     # The caller hears only that we cannot call it: never which case, or why.
-    "cb_callable": Ask("callback_number", answers={"ok": "cb_safe", "refused": "cb_number_refused"}),
+    # One callback per victim: the caller's own number with a callback waiting hears
+    # when it is due and may keep, change (the same request, its place kept) or cancel
+    # it.  A typed number is never told whether it has one (ivr/effects.py).
+    "cb_callable": Ask("callback_number", answers={"ok": "cb_safe", "refused": "cb_number_refused",
+                                                   "booked": "cb_existing"}),
+    "cb_existing": Menu(("cb_existing",), options={
+        "1": to("cb_kept"), "2": to("cb_safe"), "3": to("cb_cancel")},
+        vocabulary="callback_existing", on_no_input="cb_kept"),
+    "cb_kept": End(("cb_kept", "safety", "goodbye"), outcome="callback_requested"),
+    "cb_cancel": Ask("cancel_callback", answers={"cancelled": "cb_cancelled", "gone": "cb_cancelled"}),
+    "cb_cancelled": End(("cb_cancelled", "safety", "goodbye")),
     "cb_number_refused": Message(("cb_number_refused", "hours"), next="cb_unsafe_now",
                                  outcome="callback_unsafe"),
     "cb_safe": Menu(("cb_safe",), options={
-        "1": to("cb_voicemail", cb_safe=True), "2": to("cb_unsafe", cb_safe=False)},
+        "1": to("cb_voicemail", cb_safe=True), "2": to("cb_unsafe_options", cb_safe=False)},
         vocabulary="safe", on_no_input="cb_gave_up"),
-    # Not safe: nothing callable is stored (see ivr/effects.py); say how to reach us.
+    # Not safe: before giving up, another number, or a time of day when it is safe.
+    "cb_unsafe_options": Menu(("cb_unsafe_options",), options={
+        "1": to("cb_enter_number", cb_use_caller=False), "2": to("cb_safer_window"), "9": to("menu")},
+        vocabulary="callback_unsafe", on_no_input="cb_unsafe_gave_up", outcome="callback_unsafe"),
+    # A safer time: no voicemail (someone else may hear it).
+    "cb_safer_window": Menu(("cb_safer_window",), options={
+        "2": to("cb_confirm", cb_safe=True, cb_voicemail=False, cb_window=span_text(CALLBACK_WINDOWS["morning"])),
+        "3": to("cb_confirm", cb_safe=True, cb_voicemail=False,
+                cb_window=span_text(CALLBACK_WINDOWS["afternoon"])),
+        "4": to("cb_confirm", cb_safe=True, cb_voicemail=False,
+                cb_window=span_text(CALLBACK_WINDOWS["evening"]))},
+        vocabulary="callback_safer_window", on_no_input="cb_unsafe_gave_up"),
+    # Silence here: a caller who came from the queue goes back to it, place kept.
+    "cb_unsafe_gave_up": Branch("back_to_queue", if_true="queue_not_heard", if_false="cb_unsafe"),
+    # Still not safe: nothing callable is stored (see ivr/effects.py); say how to reach us.
     "cb_unsafe": Message(("cb_unsafe", "hours"), next="cb_unsafe_now", outcome="callback_unsafe"),
     "cb_unsafe_now": Branch("desk_open", if_true="cb_unsafe_open", if_false="cb_unsafe_closed"),
     "cb_unsafe_open": Menu(("cb_unsafe_speak_now",), options={"2": to("desk"), "9": to("menu")},

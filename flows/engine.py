@@ -54,7 +54,8 @@ from flows.model import (
     Speech,
     Trigger,
 )
-from flows.phone import spoken_digits, try_e164
+from flows.phone import spoken_digits, try_e164, typed_callback_number
+from flows.sms_schedule import in_window, next_call_window
 
 # --- what the engine says by itself ----------------------------------------------
 # Prompts no node names.  flows.validate counts these, with the prompts the flow's
@@ -68,8 +69,10 @@ ESTIMATE_PROMPTS = ("queue_estimate_one", "queue_estimate_few", "queue_estimate_
 VOICEMAIL_PROMPTS = {True: "cb_vm_yes", False: "cb_vm_no"}
 WINDOW_PROMPTS = {None: "window_any", **{hours.span_text(span): f"window_{name}"
                                          for name, span in hours.CALLBACK_WINDOWS.items()}}
+# Words filled into cb_existing: when the callback already booked is due
+DUE_PROMPTS = ("cb_due_now", "cb_due_later", "cb_due_unknown")
 PROMPTS = (NEXT_OPENING_UNKNOWN, *QUEUE_PROMPTS, *ESTIMATE_PROMPTS, *VOICEMAIL_PROMPTS.values(),
-           *WINDOW_PROMPTS.values())
+           *WINDOW_PROMPTS.values(), *DUE_PROMPTS)
 
 # --- the run: a working copy of the state -------------------------------------------
 
@@ -149,6 +152,42 @@ def _callback_phone(run: _Run) -> str | None:
     return run.caller if run.vars.get("cb_use_caller") else run.vars.get("cb_phone")
 
 
+def _booked_due(run: _Run) -> datetime | None:
+    """When the callback already booked (remembered by the callback_number answer) may
+    first ring: not before its next attempt, within the times it may ring (its window
+    and the cases' safe times) and while the desk is open.  None: not within a fortnight."""
+    after = run.vars.get("cb_booked_after")
+    moment = max(run.now, datetime.fromisoformat(after)) if after else run.now
+    times = run.vars.get("cb_booked_times")
+    settings = run.settings
+    for _ in range(30):
+        if not hours.is_open(moment, settings.hours_overrides, settings.weekly_hours):
+            opening = hours.next_opening(moment, settings.hours_overrides, weekly=settings.weekly_hours)
+            if opening is None:
+                return None
+            moment = opening.at
+            continue
+        if times and not any(in_window(moment, window) for window in times):
+            window = next_call_window(list(times), moment)
+            if window is None:
+                return None
+            moment = window[0]
+            continue
+        return moment
+    return None
+
+
+def _booked_due_text(run: _Run) -> str:
+    due = _booked_due(run)
+    if due is None:
+        return prompts.text("cb_due_unknown", run.language)
+    if due <= run.now:
+        return prompts.text("cb_due_now", run.language)
+    days_ahead = (due.astimezone(hours.LONDON).date() - run.now.astimezone(hours.LONDON).date()).days
+    when = prompts.when(due.astimezone(hours.LONDON), days_ahead, run.language)
+    return prompts.text("cb_due_later", run.language, {"when": when})
+
+
 PARAMS: dict[str, Callable[[_Run], object]] = {
     "when": _when,
     "caller_number": lambda run: spoken_digits(run.caller) if run.caller else "",
@@ -156,6 +195,7 @@ PARAMS: dict[str, Callable[[_Run], object]] = {
     "voicemail_text": lambda run: prompts.text(VOICEMAIL_PROMPTS[bool(run.vars.get("cb_voicemail"))],
                                                run.language),
     "window_text": _window_text,
+    "booked_due": _booked_due_text,
     "opening_hours": lambda run: prompts.opening_hours(run.settings.weekly_hours, run.language),
     # morning_from, morning_to, ...: a callback window's times, as said in the catalog
     **{name: (lambda run, name=name: prompts.window_times(run.settings.weekly_hours, run.language)[name])
@@ -197,7 +237,7 @@ def _reset_callback(run: _Run) -> None:
 
 def _take_typed_number(run: _Run) -> None:
     # The typed number lives only for this run; what is kept is the valid E.164 form.
-    phone = try_e164(run.vars.pop("cb_typed", None))
+    phone = typed_callback_number(run.vars.pop("cb_typed", None))
     run.vars["cb_phone"] = phone
     if phone is None:
         run.count("cb_phone_failures")
@@ -248,7 +288,11 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "case_lookup": ("pin", "minimal", "no_updates", "refused", "locked", "pin_locked", "ambiguous"),
     "case_pin": ("full", "no_updates", "wrong", "locked"),
     "send_leaflet": ("sent", "no_number", "refused", "unavailable"),
-    "callback_number": ("ok", "refused"),
+    # "booked": the caller's own number already has a callback waiting (remembers
+    # ``cb_booked_after`` and ``cb_booked_times``, for when it is due).
+    "callback_number": ("ok", "refused", "booked"),
+    # "gone": nothing was left to cancel (an agent took or closed it meanwhile).
+    "cancel_callback": ("cancelled", "gone"),
 }
 
 # --- public API -------------------------------------------------------------------

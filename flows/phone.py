@@ -28,11 +28,39 @@ def try_e164(raw: str | None) -> str | None:
         return None
 
 
+# Numbers a callback may not ring: it costs the desk, or nobody knows what it is.
+NOT_CALLABLE = (phonenumbers.PhoneNumberType.PREMIUM_RATE, phonenumbers.PhoneNumberType.SHARED_COST,
+                phonenumbers.PhoneNumberType.UNKNOWN)
+
+
+def typed_callback_number(digits: str | None) -> str | None:
+    """A number typed on the keypad for a callback, as E.164, or None.
+
+    ``0…`` is a UK number; ``00`` and a country code is a number abroad (the keypad has
+    no +).  Either must be a real number, and not premium rate or of unknown type."""
+    if not digits or not digits.isdigit() or not digits.startswith("0"):
+        return None
+    raw = "+" + digits[2:] if digits.startswith("00") else digits
+    try:
+        number = phonenumbers.parse(raw, "GB")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) in NOT_CALLABLE:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def spoken_digits(e164: str) -> str:
-    """The national form read digit by digit, as a caller would say it back."""
+    """The number read digit by digit, as a caller would say it back: a UK number in its
+    national form ("0 7 9 1 1 …"), any other with its country code, in groups
+    ("plus 4 8, 6 0 1, 2 3 4, 5 6 7")."""
     number = phonenumbers.parse(e164, "GB")
-    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return " ".join(ch for ch in national if ch.isdigit())
+    if number.country_code == 44:
+        national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        return " ".join(ch for ch in national if ch.isdigit())
+    international = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    groups = "".join(ch if ch.isdigit() else " " for ch in international).split()
+    return "plus " + ", ".join(" ".join(group) for group in groups)
 
 
 def national(e164: str) -> str:

@@ -64,6 +64,13 @@ TEXTS: dict[str, str] = {
     "callback_booked_later": (
         "Thank you. The Victim Focus Desk will call you back, only at times you told us are "
         "safe to call. The earliest is {when}. In an emergency call 999."),
+    # CALL again while a call-back is still waiting: the one request is kept (and its place)
+    "callback_already_now": (
+        "You already have a call back booked. The Victim Focus Desk will call you as soon as "
+        "someone is free, only at times you told us are safe to call. In an emergency call 999."),
+    "callback_already_later": (
+        "You already have a call back booked. The Victim Focus Desk will call you only at times "
+        "you told us are safe to call. The earliest is {when}. In an emergency call 999."),
     # The neutral answers: the same words whether or not the number has a case, so a
     # reply tells whoever holds the phone nothing; each fits one segment.
     "callback_unavailable": (

@@ -53,6 +53,21 @@ VOCABULARIES: dict[str, dict[str, tuple[str, ...]]] = {
         "2": ("different", "another", "other", "new number", "inny", "inny numer"),
         "9": ("menu", "main menu", "główne menu"),
     },
+    "callback_existing": {
+        "1": ("keep", "keep it", "yes", "zostaw", "zachowaj", "tak"),
+        "2": ("change", "change it", "zmień", "zmiana"),
+        "3": ("cancel", "cancel it", "anuluj", "odwołaj"),
+    },
+    "callback_unsafe": {
+        "1": ("another number", "different number", "other number", "inny numer"),
+        "2": ("different time", "another time", "later", "inna pora", "inny czas", "później"),
+        "9": ("menu", "main menu", "główne menu"),
+    },
+    "callback_safer_window": {
+        "2": ("morning", "rano", "przed południem"),
+        "3": ("afternoon", "po południu", "popołudnie"),
+        "4": ("evening", "wieczorem", "wieczór"),
+    },
     "callback_window": {
         "1": ("any time", "anytime", "whenever", "kiedykolwiek", "obojętnie"),
         "2": ("morning", "rano", "przed południem"),

@@ -18,7 +18,7 @@ from desk.redis_conn import connect
 from flows import prompts
 from flows.model import Answer, CallbackRecord, CallState, Event, Query, QueueEvent, RequestRouting
 from models.call_rows import CallRow
-from models.callbacks import CallbackRequest, CallbackStatus
+from models.callbacks import OPEN_STATUSES, CallbackRequest, CallbackStatus
 from models.calls import record_event
 from models.cases import Case, CaseUpdate
 from services import callback_safety, routing
@@ -185,7 +185,17 @@ def answer(db: Session, config, query: Query, call: CallRow, state: CallState, n
         callable_ = callback_safety.may_book(db, phone, call.verified_case_id)
         if not callable_:
             log.info("callback to %s refused on call %s: a case says not to call", pseudonym(phone), call.call_sid)
-        return Answer("callback_number", "ok" if callable_ else "refused")
+            return Answer("callback_number", "refused")
+        # Only the caller's own number hears that a callback is booked (and when):
+        # anyone can type a number, and must not learn that the desk will ring it.
+        booked = open_callback(db, phone) if phone and phone == state.caller else None
+        if booked is not None:
+            after = booked.next_attempt_at.isoformat() if booked.next_attempt_at else None
+            return Answer("callback_number", "booked", remember={
+                "cb_booked_after": after, "cb_booked_times": callback_safety.ring_times(db, booked)})
+        return Answer("callback_number", "ok")
+    if query.name == "cancel_callback":
+        return _cancel_callback(db, call, state, now)
     raise ValueError(f"no answer for query {query.name!r}")
 
 
@@ -221,6 +231,28 @@ def apply(db: Session, events: list[Event], call: CallRow, state: CallState, now
     call.updated_at = now
 
 
+def open_callback(db: Session, phone: str | None) -> CallbackRequest | None:
+    """The callback still waiting to ring PHONE (one per victim), if any."""
+    if not phone:
+        return None
+    return db.exec(select(CallbackRequest).where(CallbackRequest.phone == phone,
+                                                 CallbackRequest.status.in_(OPEN_STATUSES))
+                   .order_by(CallbackRequest.queue_joined_at, CallbackRequest.id)).first()
+
+
+def _cancel_callback(db: Session, call: CallRow, state: CallState, now: datetime) -> Answer:
+    # Only the caller's own number reaches cb_cancel (the flow asked callback_number).
+    booked = open_callback(db, state.caller)
+    if booked is None or booked.status != CallbackStatus.PENDING:
+        return Answer("cancel_callback", "gone")
+    booked.status = CallbackStatus.CANCELLED
+    booked.last_outcome = "cancelled by the caller on the phone line"
+    booked.next_attempt_at = None
+    db.add(booked)
+    log.info("callback %s cancelled by the caller on call %s", booked.id, call.call_sid)
+    return Answer("cancel_callback", "cancelled")
+
+
 def _record_callback(db: Session, record: CallbackRecord, call: CallRow, now: datetime) -> None:
     # Only a caller who said it is safe reaches here: the flow never records a
     # callback for someone who said it is not safe to call (they are told how to
@@ -237,6 +269,20 @@ def _record_callback(db: Session, record: CallbackRecord, call: CallRow, now: da
                  pseudonym(record.phone))
         return
     joined = datetime.fromisoformat(record.queue_joined_at) if record.queue_joined_at else now
+    booked = open_callback(db, record.phone)
+    if booked is not None:
+        # One callback per victim: booking again changes the one request, which keeps
+        # the earliest place in the queue.  Someone else typing the number (not its
+        # caller) cannot turn on a voicemail the first booking did not allow.
+        own = record.phone == call.caller
+        booked.voicemail_allowed = record.voicemail_allowed and (own or booked.voicemail_allowed)
+        booked.window_start, booked.window_end = record.window_start, record.window_end
+        booked.queue_joined_at = min(booked.queue_joined_at, joined)
+        booked.language = record.language
+        booked.verified_case_id = call.verified_case_id or booked.verified_case_id
+        db.add(booked)
+        log.info("callback %s changed on call %s for %s", booked.id, call.call_sid, pseudonym(record.phone))
+        return
     db.add(CallbackRequest(call_sid=call.call_sid, phone=record.phone, safe_to_call=True,
                            voicemail_allowed=record.voicemail_allowed, window_start=record.window_start,
                            window_end=record.window_end, queue_joined_at=joined, requested_at=now,

@@ -176,8 +176,11 @@ def request_callback(db: Session, phone: str, cases: list[Case], message_sid: st
         return Outcome("callback:unavailable", text(NEUTRAL[keywords.CALLBACK]))
     start, _end = window
     case = callback_safety.cases_for(db, phone)[0]
+    # One call-back per victim: whatever booked it (a call, an earlier text), CALL again
+    # updates that one request, which keeps its place, and says it was already booked.
     existing = db.exec(select(CallbackRequest).where(
-        CallbackRequest.phone == phone, CallbackRequest.status.in_(OPEN_STATUSES))).first()
+        CallbackRequest.phone == phone, CallbackRequest.status.in_(OPEN_STATUSES))
+        .order_by(CallbackRequest.queue_joined_at, CallbackRequest.id)).first()
     if existing is None:
         db.add(CallbackRequest(
             call_sid=message_sid, phone=phone, safe_to_call=True, voicemail_allowed=allowed.voicemail,
@@ -185,10 +188,17 @@ def request_callback(db: Session, phone: str, cases: list[Case], message_sid: st
             status=CallbackStatus.PENDING, attempts=0))
         db.info.setdefault("after_commit_jobs", []).append(routing.schedule_callbacks)
         log.info("call-back requested by text from %s on case %s", pseudonym(phone), case.id)
-    action = "callback:requested" if existing is None else "callback:already"
+    else:
+        # the cases' rule now (services/callback_safety.py): a voicemail only if they all allow one
+        existing.voicemail_allowed = existing.voicemail_allowed and allowed.voicemail
+        existing.verified_case_id = existing.verified_case_id or case.id
+        db.add(existing)
+        log.info("call-back asked again by text from %s: request %s kept", pseudonym(phone), existing.id)
+    action, booked = (("callback:requested", "callback_booked") if existing is None
+                      else ("callback:already", "callback_already"))
     if start <= now:
-        return Outcome(action, text("callback_booked_now"))
-    return Outcome(action, text("callback_booked_later", when=callback_when(start, now)))
+        return Outcome(action, text(f"{booked}_now"))
+    return Outcome(action, text(f"{booked}_later", when=callback_when(start, now)))
 
 
 def run_after_commit_jobs(db: Session) -> None:

@@ -269,10 +269,12 @@ def test_not_safe_to_call_books_nothing_and_says_how_to_reach_us(app, dial):
     call = dial()
     call.press("3")
     call.press("1")  # this number
-    call.press("2")  # NOT safe
+    call.press("2")  # NOT safe: another number or a safer time is offered
+    call.silence()
+    call.silence()   # nothing chosen: told how to reach us
     call.press("9")
     call.hang_up()
-    assert_golden("callback_not_safe", call, "Monday 10:00; 3, this number, not safe to call")
+    assert_golden("callback_not_safe", call, "Monday 10:00; 3, this number, not safe to call, then silence")
     assert callbacks(app) == []
     assert call_row(app, call.call_sid).outcome == "callback_unsafe"
 

@@ -179,6 +179,9 @@ def test_full_queue_offers_a_callback_to_new_callers_only():
 
 def test_not_safe_to_call_records_nothing():
     state, events = play(call_flow(), [Digits("3"), Digits("1"), Answer("callback_number", "ok"), Digits("2")])
+    assert state.outcome == "callback_unsafe" and state.at == "cb_unsafe_options"
+    state, events = play(call_flow(), [Digits("3"), Digits("1"), Answer("callback_number", "ok"), Digits("2"),
+                                       Silence(), Silence()])  # neither another number nor a time
     assert state.outcome == "callback_unsafe"
     assert not any(isinstance(e, CallbackRecord) for e in events)
     assert "cb_unsafe" in said(events)

@@ -275,3 +275,16 @@ def test_a_repeated_stop_has_no_second_effect_and_bodies_are_not_kept(app, texte
 def test_unsigned_inbound_is_refused(client, clock):
     response = client.post("/sms/inbound", data={"From": VICTIM, "Body": "5", "MessageSid": "SM" + "0" * 32})
     assert response.status_code == 403
+
+
+def test_call_again_keeps_the_one_call_back_and_says_so(app, case, texter, clock):
+    case(safe_call_times=["09:00-12:00"], voicemail_allowed=False)
+    phone = texter()
+    phone.send("CALL")
+    [first] = callbacks(app)
+    clock.advance(minutes=5)
+    assert phone.send("CALL") == [
+        "You already have a call back booked. The Victim Focus Desk will call you as soon as someone is "
+        "free, only at times you told us are safe to call. In an emergency call 999."]
+    [booked] = callbacks(app)
+    assert (booked.id, booked.queue_joined_at, booked.status) == (first.id, first.queue_joined_at, "pending")
