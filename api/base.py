@@ -12,6 +12,7 @@ from sqlmodel import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
+from flows.phone import InvalidPhone, to_e164
 from models.db import session, utcnow
 from models.tokens import SCOPES, ApiToken, hash_token
 from services.audit_log import api_actor, record
@@ -93,6 +94,14 @@ def _live_token() -> ApiToken:
         session().add(row)
         session().commit()
     return row
+
+
+def victim_phone(raw: str | None) -> str:
+    """RAW as E.164, or a 422 naming ``victim_phone``."""
+    try:
+        return to_e164(raw)
+    except InvalidPhone as exc:
+        raise ApiError(422, f"victim_phone: {exc}", [{"field": "victim_phone", "problem": str(exc)}]) from None
 
 
 def parse_body(model: type[M]) -> M:

@@ -8,8 +8,7 @@ from flask import Blueprint, g, jsonify
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 from sqlmodel import select
 
-from api.base import ApiError, document, not_found, parse_body, require_token
-from flows.phone import InvalidPhone, to_e164
+from api.base import document, not_found, parse_body, require_token, victim_phone
 from models.cases import Case, CaseUpdate, reference_digits, reference_key
 from models.db import session, utcnow
 from services.cases import add_update
@@ -97,11 +96,7 @@ def update_json(update: CaseUpdate) -> dict:
 @require_token("cases:write")
 def upsert_case():
     data = parse_body(CaseIn)
-    try:
-        phone = to_e164(data.victim_phone)
-    except InvalidPhone as exc:
-        raise ApiError(422, f"victim_phone: {exc}",
-                       [{"field": "victim_phone", "problem": str(exc)}]) from None
+    phone = victim_phone(data.victim_phone)
     db = session()
     key = reference_key(data.crime_reference)
     case = db.exec(select(Case).where(Case.reference_key == key)).first()

@@ -12,11 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from api import cursors
-from api.base import ApiError, document, not_found, parse_body, parse_query, require_token
+from api.base import ApiError, document, not_found, parse_body, parse_query, require_token, victim_phone
 from api.bounds import in_range
 from desk import clock, keyset
 from flows import sms_conversation as conv
-from flows.phone import InvalidPhone, to_e164
 from flows.sms_schedule import LONDON
 from models.cases import reference_digits
 from models.db import session
@@ -102,10 +101,7 @@ def _query_args(model: type[BaseModel]):
 @require_token("engagements:write")
 def create_engagement():
     data = parse_body(EngagementIn)
-    try:
-        phone = to_e164(data.victim_phone)
-    except InvalidPhone as exc:
-        raise ApiError(422, f"victim_phone: {exc}", [{"field": "victim_phone", "problem": str(exc)}]) from None
+    phone = victim_phone(data.victim_phone)
     if data.occurred_at > clock.now() + FUTURE_SLACK:
         raise ApiError(422, "occurred_at: is in the future",
                        [{"field": "occurred_at", "problem": "is in the future"}])
