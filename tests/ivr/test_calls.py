@@ -46,7 +46,7 @@ def case(app):
     with app.app_context():
         db = session()
         row = Case(crime_reference=REFERENCE, reference_digits="520123426", victim_phone=VICTIM,
-                   status="under investigation", update_detail="full")
+                   status="under investigation", update_detail="full", sms_allowed=True)
         db.add(row)
         db.flush()
         db.add(CaseUpdate(case_id=row.id, message="A suspect has been interviewed and released on bail.",
