@@ -216,3 +216,13 @@ def test_silence_at_a_number_says_no_number_was_heard_not_no_choice(keys):
     assert "sorry_entry_silence" in said(events) and "sorry_silence" not in said(events)
     assert prompts.text("sorry_entry_silence", "en") == "Sorry, we did not hear a number."
     assert prompts.text("sorry_entry_silence", "pl") == "Przepraszamy, nie usłyszeliśmy numeru."
+
+
+@pytest.mark.parametrize("answer", [Digits("7"), Speech("the helplines please", 0.9), Speech("infolinie", 0.9)],
+                         ids=["key 7", "said in English", "said in Polish"])
+def test_closed_menu_reads_the_24_hour_helplines_then_the_menu_again(answer):
+    state, events = play(call_flow(), [answer], now=CLOSED)
+    assert said(events)[0] == "helplines" and "rights" not in said(events)
+    assert state.at == "closed_menu"
+    state, events = play(call_flow(), [Digits("7")], now=OPEN)  # not a key of the open menu
+    assert "helplines" not in said(events) and said(events)[0] == "sorry_invalid"
