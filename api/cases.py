@@ -21,7 +21,9 @@ WINDOW = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$")
 
 class Contact(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    sms_allowed: StrictBool | None = None
+    sms_allowed: StrictBool | None = Field(
+        default=None, description="true: texts to the victim (case updates among them) are safe. A new case "
+                                  "without it: false, nothing is texted; omitted or null: unchanged")
     safe_to_call: StrictBool | None = Field(
         default=None, description="false: the desk never rings this number back, whoever asks")
     voicemail_allowed: StrictBool | None = None

@@ -21,6 +21,7 @@ AGENT = {
     "not_due": "This callback is no longer due. Thank you, you stay available.",
     "connecting": "Connecting you now.",
     "call_ended": "Call ended. You have {wrap} seconds of wrap-up before the next call.",
+    "call_ended_no_wrap_up": "Call ended. You stay available.",
     "calling_victim": "Calling the victim now. {machine}",
     "machine_message": "If a machine answers, a short message without details will be left.",
     "machine_silent": "If a machine answers, no message will be left.",

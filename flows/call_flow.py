@@ -5,7 +5,8 @@ Read it top to bottom as the caller hears it.  Prompt names refer to the catalog
 ``flows.validate.validate`` checks this graph when the app starts.
 
 Main-menu keys are fixed: 1 case update, 2 the desk, 3 callback, 4 rights and
-support (leaflet by text), 8 the other language, 9 repeat.  Every "back to the menu"
+support (leaflet by text), 8 the other language, 9 repeat; when closed, also 7 the
+24-hour helplines.  Every "back to the menu"
 goes through ``menu``, which picks the open or closed menu by the time *then*.
 
 A caller who leaves the queue for the callback questions keeps their place
@@ -35,9 +36,11 @@ NODES = {
     "menu_now": Branch("desk_open", if_true="main_menu", if_false="closed_menu"),
     "main_menu": Menu(("menu_open", "menu_other_language"), options=MAIN_KEYS,
                       vocabulary="main_menu", on_no_input="desk"),
-    # Same keys when closed; 2 explains the desk is closed and offers a callback.
-    "closed_menu": Menu(("menu_closed", "menu_other_language"), options=MAIN_KEYS,
-                        vocabulary="main_menu", on_no_input="desk"),
+    # Same keys when closed; 2 explains the desk is closed and offers a callback, and
+    # 7 reads the 24-hour helplines (a key of its own, not behind the rights message).
+    "closed_menu": Menu(("menu_closed", "menu_other_language"), options={**MAIN_KEYS, "7": to("closed_helplines")},
+                        vocabulary="closed_menu", on_no_input="desk"),
+    "closed_helplines": Message(("helplines",), next="menu", outcome="information"),
     "switch_language": Act("toggle_language", next="language_safety"),
     "language_safety": Message(("safety",), next="opening_check"),
 

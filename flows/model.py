@@ -86,7 +86,7 @@ class Entry:
     max_silence: int = 2
     max_invalid: int = 3
     invalid_prompt: str = "sorry_entry_invalid"
-    silence_prompt: str = "sorry_silence"
+    silence_prompt: str = "sorry_entry_silence"  # "we did not hear a number", not "a choice"
     timeout: int = 10
     speech: bool = True  # False: keys only (a PIN is never said aloud, nor transcribed)
 

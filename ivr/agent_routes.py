@@ -276,14 +276,23 @@ def dial_result():
     status = request.form.get("DialCallStatus") or request.form.get("QueueResult") or ""
     status = status if re.fullmatch(r"[a-z-]{1,30}", status) else ""  # stored as the reason below
     if status in ("completed", "bridged", "answered"):
-        agent_state.ended(db, offer, now, "completed")
+        talked = _dial_seconds()
+        agent_state.ended(db, offer, now, "completed", talked_seconds=talked)
         _commit_and_dispatch()
+        if talked == 0:  # nobody spoke: no wrap-up (services/agent_state.py)
+            return say_and_hang_up(P.AGENT["call_ended_no_wrap_up"])
         _wrap_up_timer()
         return say_and_hang_up(P.AGENT["call_ended"].format(wrap=settings.current()["AGENT_WRAP_UP_SECONDS"]))
     # Nobody to connect: the caller left between the whisper and the bridge.
     agent_state.withdrawn(db, offer, now, f"dial_{status or 'unknown'}"[:40])
     _commit_and_dispatch()
     return say_and_hang_up(P.AGENT["gone"])
+
+
+def _dial_seconds() -> int | None:
+    """Twilio's DialCallDuration (how long the bridged call lasted), or None."""
+    value = request.form.get("DialCallDuration", "").strip()
+    return int(value) if re.fullmatch(r"[0-9]{1,9}", value) else None
 
 
 def _wrap_up_timer() -> None:
@@ -390,7 +399,8 @@ def callback_dial_result():
     attempt = callbacks.get_attempt(db, offer.callback_attempt_id)
     if attempt is not None and attempt.victim_call_sid is None:
         attempt.victim_call_sid = twilio_sid(request.form.get("DialCallSid"))
-    cb = _callback_leg_over(db, offer, now, rules.DIAL_STATUS_OUTCOMES.get(dial_status, rules.FAILED))
+    cb = _callback_leg_over(db, offer, now, rules.DIAL_STATUS_OUTCOMES.get(dial_status, rules.FAILED),
+                            talked_seconds=_dial_seconds())
     _commit_and_dispatch()
     if attempt is None or cb is None:
         return say_and_hang_up(P.AGENT["no_longer_needed"])
@@ -401,18 +411,19 @@ def callback_dial_result():
         _retry_timer(cb.next_attempt_at)
     elif cb.status == callbacks.FAILED:
         text += " " + P.AGENT["cb_gave_up"]
-    if attempt.outcome == rules.CONNECTED:
+    if attempt.outcome == rules.CONNECTED and _dial_seconds() != 0:
         _wrap_up_timer()
     return say_and_hang_up(text)
 
 
-def _callback_leg_over(db, offer: AgentOffer, now: datetime, outcome: str):
+def _callback_leg_over(db, offer: AgentOffer, now: datetime, outcome: str, talked_seconds: int | None = None):
     """Close the attempt (first outcome wins) and the offer."""
     attempt = callbacks.get_attempt(db, offer.callback_attempt_id)
     if attempt is None:
         return None
     cb = callbacks.finish_attempt(db, attempt, outcome, now)
-    agent_state.ended(db, offer, now, attempt.outcome, wrap_up=attempt.outcome == rules.CONNECTED)
+    agent_state.ended(db, offer, now, attempt.outcome, wrap_up=attempt.outcome == rules.CONNECTED,
+                      talked_seconds=talked_seconds)
     return cb
 
 

@@ -214,12 +214,19 @@ def _commit_without_waiting_for_disk(db: Session) -> None:
         db.execute(text("SET LOCAL synchronous_commit TO OFF"))
 
 
-def _resume(event, if_silent=None, durable: bool = True, *, route: str, consumes: bool = True) -> object:
+def _resume(event, if_silent=None, durable: bool = True, *, route: str, consumes: bool = True,
+            if_unknown=None) -> object:
     """Step the call with EVENT if the request carries the current step token.  Queue
     polls and keys (CONSUMES False) carry the queue visit's token and leave it for the
-    Enqueue's action."""
+    Enqueue's action.  IF_UNKNOWN: what a call with no flow state (never seen, or its
+    state lost) is answered instead of the greeting, storing nothing; None starts afresh."""
     db, now, flow = session(), clock.now(), current_flow()
     call = _call_row(db, _call_sid(), now)
+    if not call.state and if_unknown is not None:
+        db.rollback()
+        log.info("call %s: a %s request for a call with no state; answered without the flow",
+                 call.call_sid, route)
+        return twiml(if_unknown())
     token = request.args.get(step_tokens.PARAM)
     if not _is_current(call, token):
         db.rollback()
@@ -307,7 +314,7 @@ def step():
 def queue_wait():
     return _resume(QueueWait(position=_int("QueuePosition"), avg_wait_seconds=_int("AvgQueueTime"),
                              waited_seconds=_int("QueueTime"), size=_int("CurrentQueueSize")), _hold_music,
-                   durable=False, route="queue_wait", consumes=False)
+                   durable=False, route="queue_wait", consumes=False, if_unknown=hold_music)
 
 
 @bp.post("/queue/key")
@@ -315,7 +322,7 @@ def queue_wait():
 @keep_holding
 @first_sight_races
 def queue_key():
-    return _resume(_gather_input(), _hold_music, route="queue_key", consumes=False)
+    return _resume(_gather_input(), _hold_music, route="queue_key", consumes=False, if_unknown=hold_music)
 
 
 @bp.post("/queue/exit")
@@ -324,7 +331,7 @@ def queue_key():
 @first_sight_races
 def queue_exit():
     return _resume(QueueResult(result=request.form.get("QueueResult", "error"), waited_seconds=_int("QueueTime")),
-                   route="queue_exit")
+                   route="queue_exit", if_unknown=degraded)
 
 
 @bp.post("/fallback")

@@ -107,11 +107,15 @@ def record_event(db: Session, call_sid: str, event: str, *, at: datetime, positi
     events = CallEvent.__table__
     connection = core(db)
     if event in ONCE_PER_CALL:
-        existing = connection.execute(select(events.c.id, events.c.agent_id).where(
+        existing = connection.execute(select(events.c.id, events.c.agent_id, events.c.wait_seconds).where(
             events.c.call_sid == call_sid, events.c.event == event)).first()
         if existing is not None:
-            if agent_id is not None and existing.agent_id is None:
-                connection.execute(update(events).where(events.c.id == existing.id), {"agent_id": agent_id})
+            # a later copy fills in what the first lacked (the status callback's
+            # "abandoned" has no QueueTime; the queue exit after it does), never replaces
+            missing = {name: value for name, value in (("agent_id", agent_id), ("wait_seconds", wait_seconds))
+                       if value is not None and getattr(existing, name) is None}
+            if missing:
+                connection.execute(update(events).where(events.c.id == existing.id), missing)
             return
     connection.execute(insert(events), {"call_sid": call_sid, "event": event, "at": at, "position": position,
                                         "wait_seconds": wait_seconds, "agent_id": agent_id})

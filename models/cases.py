@@ -36,7 +36,9 @@ class Case(SQLModel, table=True):
     officer_name: str | None = Field(default=None, max_length=200)
     borough: str | None = Field(default=None, max_length=100)
     status: str = Field(default="open", max_length=50)
-    sms_allowed: bool = True
+    # Opt-in: a case the case system sent without contact.sms_allowed gets no texts
+    # (api/cases.py).  Rows stored before this default keep their value.
+    sms_allowed: bool = False
     # False: the desk never rings this victim's number, whoever asks (services/callback_safety.py)
     safe_to_call: bool = True
     voicemail_allowed: bool = False  # a message on a shared phone can put a victim at risk

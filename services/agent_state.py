@@ -76,10 +76,14 @@ def withdrawn(db: Session, offer: AgentOffer, now: datetime, outcome: str) -> bo
     return True
 
 
-def ended(db: Session, offer: AgentOffer, now: datetime, outcome: str, *, wrap_up: bool = True) -> bool:
-    """The agent's work on this offer is over: wrap-up time, then available again."""
+def ended(db: Session, offer: AgentOffer, now: datetime, outcome: str, *, wrap_up: bool = True,
+          talked_seconds: int | None = None) -> bool:
+    """The agent's work on this offer is over: wrap-up time, then available again.  A
+    call that lasted 0 seconds (TALKED_SECONDS, Twilio's DialCallDuration) left nothing
+    to wrap up: the agent is available at once."""
     if offer.status not in (OfferStatus.ACCEPTED.value, OfferStatus.CONNECTED.value):
         return False
+    wrap_up = wrap_up and talked_seconds != 0
     offer.status, offer.outcome, offer.ended_at = OfferStatus.ENDED.value, outcome[:40], now
     agent = _agent(db, offer)
     if agent.state == AgentState.BUSY.value:

@@ -27,6 +27,7 @@ def add_case(app):
         with app.app_context():
             db = session()
             digits = f"52012{len(made):02d}26"
+            contact.setdefault("sms_allowed", True)  # texts are opt-in (models/cases.py)
             row = Case(crime_reference=digits, reference_digits=digits, victim_phone=phone, **contact)
             db.add(row)
             db.commit()

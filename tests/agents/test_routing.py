@@ -247,3 +247,16 @@ def test_two_dispatchers_at_once_ring_each_agent_and_each_caller_once(add_agent,
     # The two longest-idle agents, once each, one per caller.
     assert sorted(c["to"] for c in fake_twilio.calls) == ["+447911200002", "+447911200003"]
     assert route() == []
+
+
+def test_a_call_that_lasted_0_seconds_leaves_the_agent_available_with_no_wrap_up(
+        add_agent, dial, clock, route, pick_up, rows, fire_scheduled):
+    add_agent("agent-a", ASHA, idle=30)
+    wait_in_queue(dial, clock, minutes=1)
+    agent = pick_up(route()[0])
+    agent.press("1")
+    agent.dial_outcome("completed", duration=0)
+    assert agent.said[-1].text == "Call ended. You stay available."
+    assert states(rows)["agent-a"] == ("available", 0)
+    assert rows(AgentOffer)[0].status == "ended"
+    assert fire_scheduled() == []  # no end of wrap-up to wait for

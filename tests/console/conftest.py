@@ -67,7 +67,8 @@ def case(app, clock):
         db = session()
         row = Case(crime_reference=REFERENCE, reference_digits="520123426", victim_phone=VICTIM,
                    victim_name="Named Victim", officer_name="PC Example", borough="Camden",
-                   status="under investigation", safe_call_times=["09:00-17:00"], update_detail="full")
+                   status="under investigation", safe_call_times=["09:00-17:00"], update_detail="full",
+                   sms_allowed=True)
         db.add(row)
         db.flush()
         db.add(CaseUpdate(case_id=row.id, message="A suspect has been interviewed.",

@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from desk.clock import LONDON
-from models.calls import Call
+from models.calls import Call, CallEvent
 from models.db import session
 from emulator.signing import post_signed
 from tests.support.numbers import STRANGER, VICTIM
@@ -71,6 +71,20 @@ def test_hanging_up_in_the_queue_is_abandoned_even_without_the_queue_result(app,
     post_status(client, "completed", sid=call.call_sid, duration=60)
     row = the_call(app, call.call_sid)
     assert row.outcome == "abandoned" and row.waiting_since is None
+
+
+def test_an_abandoned_wait_keeps_its_seconds_when_the_status_callback_comes_first(app, client, dial, clock):
+    call = dial(status_callbacks=False)
+    call.press("2")
+    clock.advance(minutes=2)
+    post_status(client, "completed", sid=call.call_sid, duration=150)  # before the queue exit
+    call.hang_up()  # the Enqueue action: QueueResult=hangup, QueueTime=120
+    with app.app_context():
+        [event] = session().exec(select(CallEvent).where(CallEvent.call_sid == call.call_sid,
+                                                         CallEvent.event == "abandoned")).all()
+    assert event.wait_seconds == 120
+    row = the_call(app, call.call_sid)
+    assert row.outcome == "abandoned" and row.wait_seconds == 120
 
 
 # --- the API ----------------------------------------------------------------------------

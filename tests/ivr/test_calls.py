@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import select
 
 from desk.clock import LONDON
+from flows import prompts
 from models.calls import Call, CallEvent
 from models.callbacks import CallbackRequest
 from models.cases import Case, CaseUpdate
@@ -46,7 +47,7 @@ def case(app):
     with app.app_context():
         db = session()
         row = Case(crime_reference=REFERENCE, reference_digits="520123426", victim_phone=VICTIM,
-                   status="under investigation", update_detail="full")
+                   status="under investigation", update_detail="full", sms_allowed=True)
         db.add(row)
         db.flush()
         db.add(CaseUpdate(case_id=row.id, message="A suspect has been interviewed and released on bail.",
@@ -88,6 +89,18 @@ def test_closed_evening_offers_callback_and_leaflet(app, dial, clock):
     assert (booked.phone, booked.safe_to_call, booked.voicemail_allowed) == (VICTIM, True, False)
     assert booked.window_start is None and booked.status == "pending"
     assert booked.queue_joined_at == booked.requested_at  # never queued: ordered by request time
+
+
+def test_closed_menu_offers_the_24_hour_helplines_on_a_key_of_their_own(app, dial):
+    call = dial(at=datetime(2026, 11, 23, 21, 0, tzinfo=LONDON))
+    assert "For the 24-hour helplines, press 7." in call.heard()
+    call.press("7")
+    heard = call.heard()
+    assert "0 8 0 8, 1 6 8, 9 1 1 1" in heard and "0 8 0 8, 2 0 0 0, 2 4 7" in heard
+    assert prompts.text("rights", "en") not in heard  # not behind the rights message
+    assert call.waiting_for == "gather" and "For the 24-hour helplines, press 7." in heard  # the menu again
+    call.hang_up()
+    assert_golden("closed_helplines", call, "Monday 23 November 2026 21:00, closed; 7 for the 24-hour helplines")
 
 
 def test_out_of_hours_leaflet_by_text(app, dial):

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from flows import engine
+from flows import engine, prompts
 from flows.call_flow import NODES, call_flow
 from flows.hours import LONDON
 from flows.model import (Answer, CallbackRecord, Digits, Enqueue, Gather, Hangup, Leave, Message,
@@ -206,3 +206,23 @@ def test_polish_is_offered_in_the_main_menu():
 def test_naive_now_is_refused():
     with pytest.raises(ValueError):
         engine.start(call_flow(), Trigger("CA1", VICTIM), now=datetime(2026, 11, 23, 10))
+
+
+@pytest.mark.parametrize("keys", [[Digits("1")], [Digits("3"), Digits("2")]],
+                         ids=["case reference", "callback number"])
+def test_silence_at_a_number_says_no_number_was_heard_not_no_choice(keys):
+    state, events = play(call_flow(), [*keys, Silence()])
+    assert state.at in ("case_entry", "cb_enter_number")
+    assert "sorry_entry_silence" in said(events) and "sorry_silence" not in said(events)
+    assert prompts.text("sorry_entry_silence", "en") == "Sorry, we did not hear a number."
+    assert prompts.text("sorry_entry_silence", "pl") == "Przepraszamy, nie usłyszeliśmy numeru."
+
+
+@pytest.mark.parametrize("answer", [Digits("7"), Speech("the helplines please", 0.9), Speech("infolinie", 0.9)],
+                         ids=["key 7", "said in English", "said in Polish"])
+def test_closed_menu_reads_the_24_hour_helplines_then_the_menu_again(answer):
+    state, events = play(call_flow(), [answer], now=CLOSED)
+    assert said(events)[0] == "helplines" and "rights" not in said(events)
+    assert state.at == "closed_menu"
+    state, events = play(call_flow(), [Digits("7")], now=OPEN)  # not a key of the open menu
+    assert "helplines" not in said(events) and said(events)[0] == "sorry_invalid"

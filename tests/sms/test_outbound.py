@@ -107,6 +107,24 @@ def test_case_update_is_not_texted_when_sms_is_unsafe_or_opted_out(app, api, clo
     assert [r.status for r in rows(app, "case_update")] == ["suppressed"], "no row at all for the unsafe case"
 
 
+def test_case_update_is_not_texted_when_the_case_system_did_not_say_sms_allowed(app, api, clock, deliver,
+                                                                                 fake_twilio):
+    body = {"crime_reference": "5201234/26", "victim_phone": "07911 123456", "contact": {"update_detail": "full"}}
+    created = api.post("/cases", body)
+    assert created.status_code == 201
+    assert api.get(f"/cases/{created.json['id']}").json["contact"]["sms_allowed"] is False  # opt-in
+    api.post(f"/cases/{created.json['id']}/updates", {"message": "Charged."})
+    deliver()
+    assert fake_twilio.messages == [] and rows(app, "case_update") == []
+
+
+def test_an_existing_case_keeps_sms_allowed_when_the_case_system_omits_it(api):
+    body = {"crime_reference": "5201234/26", "victim_phone": "07911 123456"}
+    case_id = api.post("/cases", {**body, "contact": {"sms_allowed": True}}).json["id"]
+    assert api.post("/cases", {**body, "status": "charged"}).status_code == 200
+    assert api.get(f"/cases/{case_id}").json["contact"]["sms_allowed"] is True
+
+
 def test_case_update_at_night_waits_for_the_morning(app, api, case, deliver, fake_twilio):
     clock = FixedClock(datetime(2026, 11, 23, 22, 30, tzinfo=LONDON))
     app.config["CLOCK"] = clock
