@@ -424,7 +424,13 @@ def callback_hold():
     offer = _offer()
     attempt = callbacks.get_attempt(db, offer.callback_attempt_id) if offer else None
     response = VoiceResponse()
-    if attempt is None or attempt.ended_at is not None \
+    try:
+        held = int(request.form.get("QueueTime", "0"))
+    except ValueError:
+        held = 0
+    # backstop if the victim call's status callback never comes: ringing is over by then
+    too_long = held > settings.current()["CALLBACK_RING_SECONDS"] + 60
+    if attempt is None or attempt.ended_at is not None or too_long \
             or offer.status not in (OfferStatus.ACCEPTED.value, OfferStatus.CONNECTED.value):
         response.leave()  # the Enqueue action (callback/dial-result) tells the agent
         return twiml(response)
@@ -467,14 +473,20 @@ def callback_amd():
     message.say(text, **voice(language))
     message.hangup()
     call_sid = twilio_sid(request.form.get("CallSid")) or attempt.victim_call_sid
+    # recorded first: switching the call ends the agent's bridge, whose Enqueue action
+    # (callback/dial-result) closes the attempt with the first outcome recorded
+    attempt.outcome = rules.VOICEMAIL_LEFT
+    db.add(attempt)
+    db.commit()
     try:
         replace_call_twiml(call_sid, str(message))
     except Exception:  # noqa: BLE001 - the call stays with the agent, who can speak
         log.exception("could not leave the voicemail on %s", call_sid)
-        return "", 204
-    attempt.outcome = rules.VOICEMAIL_LEFT
-    db.add(attempt)
-    db.commit()
+        db.refresh(attempt)
+        if attempt.ended_at is None:
+            attempt.outcome = None
+            db.add(attempt)
+            db.commit()
     return "", 204
 
 

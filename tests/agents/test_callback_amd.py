@@ -85,3 +85,31 @@ def test_with_consent_a_person_verdict_changes_nothing(
         check_accepted(response, url)
     assert fake_twilio.call(victim.sid).updates == []          # no hang-up, no message on a person
     assert [a.outcome for a in rows(CallbackAttempt)] == [None]
+
+
+def test_with_consent_a_victim_call_twilio_refuses_tells_the_agent_and_is_retried(
+        add_agent, book, sweep, pick_up, rows, fake_twilio):  # noqa: F811
+    add_agent("agent-a", ASHA, idle=30)
+    cb = book(VICTIM_A, voicemail_allowed=True)
+    ring = sweep()[0]
+    fake_twilio.fail_next(1, status=503, on="Calls", to=VICTIM_A)
+    agent = accept(pick_up, ring)
+    assert agent.said[-1].text == "The call could not be connected." and agent.transcript[-1] == "HANGUP"
+    assert fake_twilio.calls_to(VICTIM_A) == []
+    assert attempts(rows) == [(cb, 1, "failed")]
+
+
+def test_the_agent_stops_waiting_when_the_victim_does_not_answer(
+        add_agent, book, sweep, pick_up, rows, fake_twilio, client):  # noqa: F811
+    from tests.support.service import AUTH_TOKEN, PUBLIC_BASE_URL
+
+    add_agent("agent-a", ASHA, idle=30)
+    cb = book(VICTIM_A, voicemail_allowed=True)
+    agent = accept(pick_up, sweep()[0])
+    [victim] = fake_twilio.calls_to(VICTIM_A)
+    url = victim.params["StatusCallback"][0]
+    check_accepted(post_signed(client, PUBLIC_BASE_URL, url, fake_twilio.call_status_params(victim.sid, "no-answer"),
+                               AUTH_TOKEN), url)
+    agent.wait_in_queue(1)                                     # the next turn of hold: leave
+    assert agent.said[-1].text.startswith("There was no answer.") and agent.transcript[-1] == "HANGUP"
+    assert attempts(rows) == [(cb, 1, "no_answer")]
