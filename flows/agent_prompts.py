@@ -24,7 +24,7 @@ AGENT = {
     "call_ended_no_wrap_up": "Call ended. You stay available.",
     "calling_victim": "Calling the victim now. {machine}",
     "machine_message": "If a machine answers, a short message without details will be left.",
-    "machine_silent": "If a machine answers, no message will be left.",
+    "machine_silent": "If a machine answers, leave no message: just hang up.",
     "cb_connected": "Callback finished.",
     "cb_voicemail_left": "An answering machine answered. A short message without details was left.",
     "cb_machine_no_message": "An answering machine answered. No message was left, as agreed with the victim.",

@@ -8,11 +8,15 @@ Queue call:  answer (whisper + "press 1") -> accept -> <Dial><Queue url=connecti
              -> dial-result (wrap-up).  The <Queue url> TwiML is played to the CALLER
              being dequeued (Twilio's documented behaviour), so the agent's whisper is
              said in the answer TwiML, before the Dial.
-Callback:    answer (whisper + "press 1") -> accept -> <Dial action=callback/dial-result>
-             <Number url=callback/screen machineDetection=…>victim</Number></Dial>.
-             Synchronous AMD on <Number> means the screen URL is fetched once Twilio
-             knows who answered (AnsweredBy): a human is bridged to the agent; on a
-             machine we leave the neutral message only with consent, else hang up.
+Callback:    answer (whisper + "press 1") -> accept.  Whoever answers the victim's
+             phone hears the agent at once: no synchronous AMD anywhere (it left the
+             victim in seconds of silence, and hung up on people it took for machines).
+             No voicemail consent: <Dial action=callback/dial-result><Number
+             url=callback/screen>victim</Number></Dial>, no AMD at all; a machine hears
+             the agent, who hangs up.  Consent: the victim's call is placed over REST
+             with asynchronous AMD (<Number> has none): callback/answered bridges it to
+             the agent waiting in a private queue; if callback/amd later hears a machine
+             (after the beep) the live call is switched to the neutral voicemail.
 """
 from __future__ import annotations
 
@@ -35,13 +39,14 @@ from models import call_rows
 from models.agents import AgentOffer, OfferKind, OfferStatus
 from models.db import session
 from services import agent_state, callbacks, waiting
-from services.routing import request_dispatch, request_pull
+from services.routing import place_victim_call, replace_call_twiml, request_dispatch, request_pull
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("ivr_agent", __name__, url_prefix="/ivr/agent")
 
 TERMINAL_MISSED = {"no-answer", "busy", "failed", "canceled"}
+QUEUE_RESULTS = {"bridged": "completed"}  # the agent's private <Enqueue> (consent callbacks)
 OFFER_ID = re.compile(r"[0-9]{1,9}")  # fits a 32-bit INTEGER key
 
 
@@ -348,44 +353,150 @@ def _place_callback(db, offer: AgentOffer, now: datetime) -> Response:
     response = VoiceResponse()
     response.say(P.AGENT["calling_victim"].format(
         machine=P.AGENT["machine_message" if voicemail else "machine_silent"]), **voice("en"))
+    if voicemail:
+        return _place_with_async_amd(db, offer, cb, attempt, response, now)
     dial = response.dial(action=_url("callback/dial-result", offer), method="POST",
                          caller_id=current_app.config["TWILIO_PHONE_NUMBER"],
                          timeout=settings.current()["CALLBACK_RING_SECONDS"])
-    # DetectMessageEnd waits for the beep, so a message lands whole on the machine;
-    # Enable decides fast, for when we will only hang up on a machine.
-    dial.number(cb.phone, url=_url("callback/screen", offer), method="POST",
-                machine_detection="DetectMessageEnd" if voicemail else "Enable")
+    # No machineDetection: the person who answers is put through at once.
+    dial.number(cb.phone, url=_url("callback/screen", offer), method="POST")
+    return twiml(response)
+
+
+def _place_with_async_amd(db, offer: AgentOffer, cb, attempt, response: VoiceResponse, now: datetime) -> Response:
+    try:
+        sid = place_victim_call(offer.id, cb.phone, settings.current()["CALLBACK_RING_SECONDS"])
+    except Exception:  # noqa: BLE001 - Twilio unreachable or refused: tell the agent, retry later
+        log.exception("could not place callback %s", cb.id)
+        _callback_leg_over(db, offer, now, rules.FAILED)
+        _commit_and_dispatch()
+        return say_and_hang_up(P.AGENT["cb_failed"])
+    attempt.victim_call_sid = sid
+    db.add(attempt)
+    db.commit()
+    response.enqueue(private_queue(offer), wait_url=_url("callback/hold", offer), wait_url_method="POST",
+                     action=_url("callback/dial-result", offer), method="POST")
     return twiml(response)
 
 
 @bp.post("/callback/screen")
 @twilio_webhook
-@answers_safely(VoiceResponse)  # on failure: put them through; never a message without a check
+@answers_safely(VoiceResponse)  # on failure: put them through
 def callback_screen():
-    """Runs on the victim's leg once answered, before the bridge (AnsweredBy known)."""
+    """<Number url> on the victim's leg once answered, before the bridge.  No AMD runs
+    on this leg, so whoever answered is put through at once; even an AnsweredBy that
+    says machine changes nothing (a person taken for a machine must never be hung up on)."""
     db, now = session(), clock.now()
     offer = _offer()
     response = VoiceResponse()
     attempt = callbacks.get_attempt(db, offer.callback_attempt_id) if offer else None
     if attempt is None:
-        response.hangup()
-        return twiml(response)
-    cb = callbacks.get(db, attempt.callback_id)
+        return twiml(response)  # the agent's Dial decides; never a silent hang-up
     attempt.victim_call_sid = twilio_sid(request.form.get("CallSid")) or attempt.victim_call_sid
-    if rules.is_machine(request.form.get("AnsweredBy")):
-        if callbacks.voicemail_permitted(db, cb):
-            attempt.outcome = rules.VOICEMAIL_LEFT
-            text, language = P.victim_text(cb.language, "voicemail",
-                                             number=spoken_digits(current_app.config["TWILIO_PHONE_NUMBER"]))
-            response.say(text, **voice(language))
-        else:
-            attempt.outcome = rules.MACHINE_NO_MESSAGE
-        response.hangup()
-    else:
-        agent_state.connected(db, offer, now)  # a person (or unknown): put them through
+    agent_state.connected(db, offer, now)
     db.add(attempt)
     db.commit()
     return twiml(response)
+
+
+def _answered_anyway() -> VoiceResponse:
+    response = VoiceResponse()
+    response.dial().queue(f"agent-offer-{request.args.get('offer', '')}")
+    return response
+
+
+@bp.post("/callback/answered")
+@twilio_webhook
+@answers_safely(_answered_anyway)
+def callback_answered():
+    """The victim answered the REST-placed call: straight through to the agent waiting
+    in their private queue (AMD carries on in the background)."""
+    db, now = session(), clock.now()
+    offer = _offer()
+    response = VoiceResponse()
+    if offer is None or offer.status not in (OfferStatus.ACCEPTED.value, OfferStatus.CONNECTED.value):
+        # the agent has gone: a short neutral sentence, never silence
+        text, language = P.victim_text("en", "voicemail", number=spoken_digits(current_app.config["TWILIO_PHONE_NUMBER"]))
+        response.say(text, **voice(language))
+        return twiml(response)
+    agent_state.connected(db, offer, now)
+    db.commit()
+    response.dial().queue(private_queue(offer))
+    return twiml(response)
+
+
+@bp.post("/callback/hold")
+@twilio_webhook
+def callback_hold():
+    """Wait TwiML for the agent while the victim's phone rings."""
+    db = session()
+    offer = _offer()
+    attempt = callbacks.get_attempt(db, offer.callback_attempt_id) if offer else None
+    response = VoiceResponse()
+    try:
+        held = int(request.form.get("QueueTime", "0"))
+    except ValueError:
+        held = 0
+    # backstop if the victim call's status callback never comes: ringing is over by then
+    too_long = held > settings.current()["CALLBACK_RING_SECONDS"] + 60
+    if attempt is None or attempt.ended_at is not None or too_long \
+            or offer.status not in (OfferStatus.ACCEPTED.value, OfferStatus.CONNECTED.value):
+        response.leave()  # the Enqueue action (callback/dial-result) tells the agent
+        return twiml(response)
+    response.pause(length=2)
+    return twiml(response)
+
+
+@bp.post("/callback/victim-status")
+@twilio_webhook
+def callback_victim_status():
+    """The REST-placed victim call is over: record no-answer/busy/failed (the agent's
+    hold then leaves the queue); an answered call's outcome comes with the agent's leg."""
+    db, now = session(), clock.now()
+    offer = _offer()
+    status = request.form.get("CallStatus", "")
+    if offer is not None and status in TERMINAL_MISSED:
+        _callback_leg_over(db, offer, now, rules.DIAL_STATUS_OUTCOMES.get(status, rules.FAILED))
+        _commit_and_dispatch()
+    return "", 204
+
+
+@bp.post("/callback/amd")
+@twilio_webhook
+def callback_amd():
+    """Asynchronous AMD verdict on a REST-placed victim call (voicemail consent only).
+    A machine (after its beep): switch the live call to the neutral voicemail.  A person,
+    or anything unclear: nothing changes, they are already talking to the agent."""
+    db = session()
+    offer = _offer()
+    attempt = callbacks.get_attempt(db, offer.callback_attempt_id) if offer else None
+    if attempt is None or attempt.ended_at is not None or attempt.outcome:
+        return "", 204
+    cb = callbacks.get(db, attempt.callback_id)
+    answered_by = request.form.get("AnsweredBy", "")
+    if not (answered_by.startswith("machine_end") and callbacks.voicemail_permitted(db, cb)):
+        return "", 204
+    text, language = P.victim_text(cb.language, "voicemail",
+                                     number=spoken_digits(current_app.config["TWILIO_PHONE_NUMBER"]))
+    message = VoiceResponse()
+    message.say(text, **voice(language))
+    message.hangup()
+    call_sid = twilio_sid(request.form.get("CallSid")) or attempt.victim_call_sid
+    # recorded first: switching the call ends the agent's bridge, whose Enqueue action
+    # (callback/dial-result) closes the attempt with the first outcome recorded
+    attempt.outcome = rules.VOICEMAIL_LEFT
+    db.add(attempt)
+    db.commit()
+    try:
+        replace_call_twiml(call_sid, str(message))
+    except Exception:  # noqa: BLE001 - the call stays with the agent, who can speak
+        log.exception("could not leave the voicemail on %s", call_sid)
+        db.refresh(attempt)
+        if attempt.ended_at is None:
+            attempt.outcome = None
+            db.add(attempt)
+            db.commit()
+    return "", 204
 
 
 @bp.post("/callback/dial-result")
@@ -395,7 +506,7 @@ def callback_dial_result():
     offer = _offer()
     if offer is None:
         return say_and_hang_up(P.AGENT["no_longer_needed"])
-    dial_status = request.form.get("DialCallStatus", "")
+    dial_status = request.form.get("DialCallStatus") or QUEUE_RESULTS.get(request.form.get("QueueResult", ""), "")
     attempt = callbacks.get_attempt(db, offer.callback_attempt_id)
     if attempt is not None and attempt.victim_call_sid is None:
         attempt.victim_call_sid = twilio_sid(request.form.get("DialCallSid"))

@@ -221,3 +221,30 @@ def _desk_queue_sid(client) -> str | None:
             cache.set(key, q.sid, ex=24 * 3600)
             return q.sid
     return None
+
+
+# --- a callback with voicemail consent: the victim's call placed over REST ---------
+
+def place_victim_call(offer_id: int, phone: str, ring_seconds: int) -> str:
+    """Ring the victim for a callback that may leave a voicemail, with Twilio's
+    asynchronous AMD: the answered call runs /callback/answered (bridged to the agent
+    at once, nobody waits for a verdict) and the verdict comes later to /callback/amd.
+    <Number> has no asynchronous AMD, hence a REST call.  Returns the CallSid; Twilio
+    errors propagate for the webhook to handle."""
+    cfg = settings.current()
+    call = make_client(cfg).calls.create(
+        to=phone, from_=cfg["TWILIO_PHONE_NUMBER"],
+        url=settings.public_url(f"/ivr/agent/callback/answered?offer={offer_id}"), method="POST",
+        status_callback=settings.public_url(f"/ivr/agent/callback/victim-status?offer={offer_id}"),
+        status_callback_method="POST", status_callback_event=["completed"],
+        timeout=ring_seconds,
+        machine_detection="DetectMessageEnd", async_amd="true",
+        async_amd_status_callback=settings.public_url(f"/ivr/agent/callback/amd?offer={offer_id}"),
+        async_amd_status_callback_method="POST",
+    )
+    return call.sid
+
+
+def replace_call_twiml(call_sid: str, twiml: str) -> None:
+    """Switch a live call to new TwiML (e.g. the voicemail once a machine is heard)."""
+    make_client(settings.current()).calls(call_sid).update(twiml=twiml)

@@ -71,10 +71,10 @@ def test_callbacks_are_placed_in_queue_join_order_agent_first_and_completed_when
         "SAY(en-GB): Callback to a victim, attempt 1 of 3. Not verified. Language: Polish. No voicemail. "
         "Press 1 to place the callback.",
         "GATHER dtmf -> pressed 1",
-        "SAY(en-GB): Calling the victim now. If a machine answers, no message will be left."]
+        "SAY(en-GB): Calling the victim now. If a machine answers, leave no message: just hang up."]
     number = last_twiml(agent).find("Dial/Number")
     assert number.text == VICTIM_B                                  # the one who joined first
-    assert number.get("machineDetection") == "Enable"
+    assert number.get("machineDetection") is None                  # no AMD: the victim hears the agent at once
     assert last_twiml(agent).find("Dial").get("callerId") == DESK_NUMBER
 
     said, verbs = victim_leg(twilio_fetch, agent, "human")
@@ -152,43 +152,49 @@ def test_nothing_is_placed_while_the_desk_is_closed(add_agent, book, sweep, cloc
 
 
 def test_a_voicemail_is_left_only_with_consent_only_once_and_never_with_details(
-        add_agent, api, book, sweep, clock, pick_up, twilio_fetch, rows):
+        add_agent, api, book, sweep, clock, pick_up, twilio_fetch, rows, fake_twilio, client):
+    from emulator.signing import check_accepted, post_signed
+    from tests.support.service import AUTH_TOKEN, PUBLIC_BASE_URL
+
     add_agent("agent-a", ASHA, idle=30)
     case = api.post("/cases", {"crime_reference": "5201234/26", "victim_phone": VICTIM_A,
                                "victim_name": "Named Victim", "officer_name": "PC 4521 Lambeth",
                                "contact": {"voicemail_allowed": True}}).json["id"]
     consented = book(VICTIM_A, voicemail_allowed=True, verified_case_id=case)
 
-    agent = place(pick_up, sweep()[0])
+    agent = pick_up(sweep()[0])
+    agent.press("1")
     assert "Voicemail allowed." in agent.heard()
-    assert last_twiml(agent).find("Dial/Number").get("machineDetection") == "DetectMessageEnd"
-    said, verbs = victim_leg(twilio_fetch, agent, "machine_end_beep")
-    assert said == ("Hello. This is the return call you asked for. Sorry we missed you. We will try again, "
-                    "or you can call us back on 0 2 0 7 9 4 6 0 0 0 0. Goodbye.")
-    assert verbs == ["Say", "Hangup"]
+    [victim] = fake_twilio.calls_to(VICTIM_A)                    # placed over REST, asynchronous AMD
+    assert victim.params["AsyncAmd"] == ["true"]
+    url = victim.params["AsyncAmdStatusCallback"][0]
+    check_accepted(post_signed(client, PUBLIC_BASE_URL, url, {"CallSid": victim.sid,
+                                                              "AnsweredBy": "machine_end_beep"}, AUTH_TOKEN), url)
+    said = " ".join(fake_twilio.call(victim.sid).updates[0]["Twiml"][0].split())
+    assert ("Hello. This is the return call you asked for. Sorry we missed you. We will try again, "
+            "or you can call us back on 0 2 0 7 9 4 6 0 0 0 0. Goodbye.") in said
     for secret in ("Named", "4521", "5201234", "Victim", "police", "crime"):
         assert secret not in said
-    agent.dial_outcome("completed")
+    agent.answered_by_agent()                                    # the agent's wait in their queue ends
     assert agent.said[-1].text.startswith("An answering machine answered. A short message without details was left.")
     assert attempts(rows) == [(consented, 1, "voicemail_left")]
 
     clock.advance(minutes=15)                                    # a second machine: no second message
     agent = place(pick_up, sweep()[0])
     assert "No voicemail." in agent.heard()
-    assert victim_leg(twilio_fetch, agent, "machine_end_silence") == ("", ["Hangup"])
-    agent.dial_outcome("completed")
-    assert attempts(rows)[-1] == (consented, 2, "machine_no_message")
+    assert last_twiml(agent).find("Dial/Number").get("machineDetection") is None
+    assert victim_leg(twilio_fetch, agent, "machine_end_silence") == ("", [])  # the agent hears it, hangs up
+    assert len(fake_twilio.calls_to(VICTIM_A)) == 1
 
 
-def test_without_consent_a_machine_is_hung_up_on_in_silence(add_agent, book, sweep, pick_up, twilio_fetch, rows):
+def test_without_consent_a_machine_verdict_never_hangs_up(add_agent, book, sweep, pick_up, twilio_fetch, rows):
     add_agent("agent-a", ASHA, idle=30)
     cb = book(VICTIM_A, voicemail_allowed=False)
     agent = place(pick_up, sweep()[0])
-    assert victim_leg(twilio_fetch, agent, "machine_start") == ("", ["Hangup"])
-    agent.dial_outcome("completed")
-    assert agent.said[-1].text.startswith("An answering machine answered. No message was left")
-    assert attempts(rows) == [(cb, 1, "machine_no_message")]
-    assert callbacks(rows) == [(VICTIM_A, "pending", 1, "machine_no_message")]
+    assert victim_leg(twilio_fetch, agent, "machine_start") == ("", [])  # could be a person: put through
+    agent.dial_outcome("no-answer")
+    assert attempts(rows) == [(cb, 1, "no_answer")]
+    assert callbacks(rows) == [(VICTIM_A, "pending", 1, "no_answer")]
 
 
 def test_an_agent_who_misses_a_callback_does_not_use_up_the_victims_attempts(

@@ -22,7 +22,8 @@ PEOPLE_PREFIXES = ("/static/", "/s/", "/leaflet", "/console/")
 OPERATIONS = {"/healthz", "/readyz", "/metrics"}
 
 # Routes Twilio only ever reports to: a 2xx with no TwiML is the right answer.
-STATUS_CALLBACKS = {"/ivr/status", "/ivr/agent/status", "/sms/status"}
+STATUS_CALLBACKS = {"/ivr/status", "/ivr/agent/status", "/sms/status",
+                    "/ivr/agent/callback/victim-status", "/ivr/agent/callback/amd"}  # 204, Twilio ignores the reply
 MESSAGING = {"/sms/inbound", "/sms/fallback"}
 
 
