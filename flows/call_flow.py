@@ -14,9 +14,13 @@ A caller who leaves the queue for the callback questions keeps their place
 puts them back in the queue (``back_to_queue``), and every callback offer they hear
 says "to keep holding, press star".  Choosing the main menu gives the place up.
 
+Before joining the queue (``desk``, ``distress``) the flow checks staffing (the
+``staffing`` query): with no agent on duty the caller hears that nobody is free and is
+offered a callback at once, rather than holding until the queue's time limit.
+
 Words of danger or distress (flows.speech.DISTRESS) said at any menu go to
 ``distress``: the 999 notice again, then the desk queue marked urgent, or the 24-hour
-helplines and a callback offer when the desk is closed.
+helplines and a callback offer when the desk is closed or nobody is on duty.
 """
 from __future__ import annotations
 
@@ -45,8 +49,13 @@ NODES = {
     "language_safety": Message(("safety",), next="opening_check"),
 
     # --- the desk: the queue when open, a callback offer when closed ----------------
-    "desk": Branch("desk_open", if_true="queue_intro", if_false="closed_desk"),
+    "desk": Branch("desk_open", if_true="desk_staffing", if_false="closed_desk"),
     "closed_desk": Message(("desk_closed", "hours", "next_opening"), next="callback_offer"),
+    # Check staffing before the queue: with nobody on duty (every agent offline) the
+    # caller would only hold until the queue's limit, so they hear so and get the
+    # callback offer at once.
+    "desk_staffing": Ask("staffing", answers={"staffed": "queue_intro", "unstaffed": "desk_unstaffed"}),
+    "desk_unstaffed": Message(("nobody_free",), next="callback_offer"),
     "queue_intro": Message(("queue_connecting",), next="queue"),
     "queue": Queue("desk", on_key="queue_keep_place", on_timeout="queue_long_wait",
                    on_full="queue_busy", on_bridged="after_agent", on_error="queue_problem",
@@ -211,8 +220,13 @@ NODES = {
 
     # --- danger or distress, said at any menu (flows.speech.DISTRESS) ------------------
     "distress": Message(("safety",), next="distress_desk"),
-    "distress_desk": Branch("desk_open", if_true="distress_urgent", if_false="distress_closed"),
+    "distress_desk": Branch("desk_open", if_true="distress_staffing", if_false="distress_closed"),
+    # Urgent callers get the staffing check too: with nobody on duty, the 24-hour
+    # helplines before the callback offer.
+    "distress_staffing": Ask("staffing", answers={"staffed": "distress_urgent",
+                                                  "unstaffed": "distress_unstaffed"}),
     "distress_urgent": Act("mark_urgent", next="queue_intro"),  # the router serves urgent callers first
+    "distress_unstaffed": Message(("nobody_free", "helplines"), next="callback_offer"),
     "distress_closed": Message(("helplines",), next="callback_offer"),
 
     # --- endings ------------------------------------------------------------------------

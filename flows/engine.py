@@ -293,6 +293,9 @@ QUERIES: dict[str, tuple[str, ...]] = {
     "callback_number": ("ok", "refused", "booked"),
     # "gone": nothing was left to cancel (an agent took or closed it meanwhile).
     "cancel_callback": ("cancelled", "gone"),
+    # "staffed": at least one agent is on duty (available, busy or in wrap-up);
+    # "unstaffed": every agent is offline, so nobody would answer the queue.
+    "staffing": ("staffed", "unstaffed"),
 }
 
 # --- public API -------------------------------------------------------------------
@@ -436,19 +439,26 @@ def _reset_tries(run: _Run, node_id: str) -> None:
 # --- the queue ----------------------------------------------------------------------
 
 
-def estimate(avg_wait_seconds: int | None) -> tuple[str, int | None] | None:
+def estimate(avg_wait_seconds: int | None, max_wait_seconds: int | None = None) -> tuple[str, int | None] | None:
     """The wait to announce: rounded *up*, so nobody is promised less than the average;
-    above 20 minutes only "more than 20 minutes"; nothing when Twilio has no figure."""
+    above 20 minutes only "more than 20 minutes"; nothing when Twilio has no figure.
+    Never a wait longer than the caller may hold (MAX_WAIT_SECONDS): rounding stops at
+    that limit, and an average beyond it is not announced at all (the caller is offered
+    a callback when the limit comes)."""
     if not avg_wait_seconds or avg_wait_seconds <= 0:
         return None
     one, few, many, longer = ESTIMATE_PROMPTS
     minutes = math.ceil(avg_wait_seconds / 60)
+    limit = max_wait_seconds // 60 if max_wait_seconds else None
+    if limit is not None and minutes > limit:
+        return None
     if minutes <= 1:
         return one, 1
     if minutes <= 5:
         return few, minutes
     if minutes <= 20:
-        return many, math.ceil(minutes / 5) * 5
+        rounded = math.ceil(minutes / 5) * 5
+        return many, rounded if limit is None else min(rounded, limit)
     return longer, None
 
 
@@ -511,7 +521,7 @@ def _queue_wait(run: _Run, node_id: str, wait: QueueWait) -> None:
     if wait.position and (polls == 1 or wait.position != last or (polls - 1) % every == 0):
         run.extra["position"] = wait.position
         run.emit(run.say("queue_position"))
-        guess = estimate(wait.avg_wait_seconds)
+        guess = estimate(wait.avg_wait_seconds, settings.queue_max_wait_seconds)
         if guess:
             key, minutes = guess
             run.extra["minutes"] = minutes

@@ -17,6 +17,7 @@ from desk.redact import pseudonym
 from desk.redis_conn import connect
 from flows import prompts
 from flows.model import Answer, CallbackRecord, CallState, Event, Query, QueueEvent, RequestRouting
+from models.agents import Agent, AgentState
 from models.call_rows import CallRow
 from models.callbacks import OPEN_STATUSES, CallbackRequest, CallbackStatus
 from models.calls import record_event
@@ -196,7 +197,14 @@ def answer(db: Session, config, query: Query, call: CallRow, state: CallState, n
         return Answer("callback_number", "ok")
     if query.name == "cancel_callback":
         return _cancel_callback(db, call, state, now)
+    if query.name == "staffing":
+        return Answer("staffing", "staffed" if on_duty(db) else "unstaffed")
     raise ValueError(f"no answer for query {query.name!r}")
+
+
+def on_duty(db: Session) -> bool:
+    """Whether any agent is on duty: available, busy or in wrap-up (not offline)."""
+    return db.exec(select(Agent.id).where(Agent.state != AgentState.OFFLINE.value).limit(1)).first() is not None
 
 
 # --- what the flow asks for ---------------------------------------------------------

@@ -214,7 +214,7 @@ def test_an_agent_who_misses_a_callback_does_not_use_up_the_victims_attempts(
 
 def test_a_callback_taken_in_the_queue_keeps_the_callers_place_ahead_of_later_live_callers(
         app, add_agent, dial, clock, route, pick_up, rows, fake_twilio):
-    add_agent("agent-a", ASHA, idle=30, state="offline")
+    add_agent("agent-a", ASHA, idle=30, state="busy")             # on duty, on another call
     first = dial(VICTIM_A)
     first.press("2")                                             # joins the queue at 10:00
     clock.advance(minutes=3)
@@ -226,7 +226,7 @@ def test_a_callback_taken_in_the_queue_keeps_the_callers_place_ahead_of_later_li
     for key in ("1", "1", "2", "1", "1"):                        # this number, safe, no voicemail, any time, confirm
         first.press(key)
     assert "Your callback request is booked." in first.heard()
-    assert route() == []                                         # nobody on duty yet
+    assert route() == []                                         # nobody free yet
 
     clock.advance(minutes=1)
     result = app.test_cli_runner().invoke(args=["agents", "state", "agent-a", "available"])

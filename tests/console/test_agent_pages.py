@@ -17,6 +17,7 @@ from models.staff import AuditLog, CallbackNote
 from tests.support.cases import REFERENCE
 from tests.support.console import csrf_from, log_in, queue_caller
 from tests.support.numbers import STRANGER, VICTIM
+from tests.support.staffing import someone_on_duty
 
 AGENT_A_PHONE, AGENT_B_PHONE = "+447911200001", "+447911200002"
 
@@ -41,6 +42,7 @@ def text(response) -> str:
 def test_state_buttons_change_the_agents_state_and_going_available_asks_for_routing(
         app, client, agent_a, rows, route, dial):
     log_in(client, "agent-a@desk.example")
+    someone_on_duty(app)  # on another call
     queue_caller(dial)  # someone is already waiting; agent-a is offline so nobody was rung
     assert route() == []
     done = post(client, "/console/agent/", "/console/agent/state", state="available")

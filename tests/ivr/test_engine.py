@@ -23,10 +23,13 @@ def said(events):
         p.key for e in events if isinstance(e, Gather) for p in e.prompts if isinstance(p, Say)]
 
 
-def play(flow, inputs, now=OPEN, caller=VICTIM):
+def play(flow, inputs, now=OPEN, caller=VICTIM, staffing="staffed"):
+    """Run INPUTS; the staffing check before the queue is answered with STAFFING."""
     state, events = engine.start(flow, Trigger("CA1", caller), now=now)
     for item in inputs:
         state, events = engine.resume(flow, state, item, now=now)
+        if events and isinstance(events[-1], Query) and events[-1].name == "staffing":
+            state, events = engine.resume(flow, state, Answer("staffing", staffing), now=now)
     return state, events
 
 
@@ -80,7 +83,9 @@ def test_repeating_the_menu_forever_is_capped():
     state, events = play(flow, [Digits("9")] * 7)
     assert state.at == "main_menu"
     state, events = engine.resume(flow, state, Digits("9"), now=OPEN)
-    assert any(isinstance(e, Enqueue) for e in events)  # the 9th play goes to a person instead
+    assert events[-1] == Query("staffing", {})  # the 9th play goes to a person instead
+    state, events = engine.resume(flow, state, Answer("staffing", "staffed"), now=OPEN)
+    assert any(isinstance(e, Enqueue) for e in events)
 
 
 def test_a_loop_in_the_flow_itself_hits_the_step_cap():
@@ -135,6 +140,41 @@ def test_estimates_round_up_and_never_promise_too_little():
     assert engine.estimate(301) == ("queue_estimate_many", 10)
     assert engine.estimate(1200) == ("queue_estimate_many", 20)
     assert engine.estimate(1201) == ("queue_estimate_long", None)
+
+
+def test_estimates_never_announce_a_wait_longer_than_the_caller_may_hold():
+    assert engine.estimate(500, 600) == ("queue_estimate_many", 10)
+    assert engine.estimate(660, 720) == ("queue_estimate_many", 12)  # not 15: they hold 12 at most
+    assert engine.estimate(601, 600) is None
+    assert engine.estimate(1201, 1200) is None  # not "more than 20 minutes"
+    assert engine.estimate(1201, 3600) == ("queue_estimate_long", None)
+
+
+def test_queue_wait_says_no_estimate_beyond_the_hold_limit():
+    flow = call_flow(Settings(queue_max_wait_seconds=600))
+    state, _ = play(flow, [Digits("2")])
+    _, events = engine.resume(flow, state, QueueWait(3, 900, 10, 3), now=OPEN)
+    assert "queue_position" in said(events) and not any(k.startswith("queue_estimate") for k in said(events))
+
+
+def test_staffing_is_checked_before_the_queue():
+    flow = call_flow()
+    state, _ = play(flow, [])
+    state, events = engine.resume(flow, state, Digits("2"), now=OPEN)
+    assert state.at == "desk_staffing" and events[-1] == Query("staffing", {})
+    staffed, events = engine.resume(flow, state, Answer("staffing", "staffed"), now=OPEN)
+    assert staffed.at == "queue" and any(isinstance(e, Enqueue) for e in events)
+    unstaffed, events = engine.resume(flow, state, Answer("staffing", "unstaffed"), now=OPEN)
+    assert unstaffed.at == "callback_offer" and said(events)[0] == "nobody_free"
+    assert not any(isinstance(e, Enqueue) for e in events) and unstaffed.queue_joined_at is None
+
+
+def test_urgent_callers_with_nobody_on_duty_hear_the_helplines_then_a_callback_offer():
+    flow = call_flow()
+    state, _ = play(flow, [Speech("I need help", 0.9)], staffing="unstaffed")
+    assert state.at == "callback_offer" and not state.vars.get("urgent")
+    state, _ = play(flow, [Speech("I need help", 0.9)])
+    assert state.at == "queue" and state.vars.get("urgent") is True
 
 
 def test_queue_wait_announces_position_and_offers_a_callback():

@@ -20,6 +20,12 @@ VICTIM = "+447911123456"
 NEXT = f"{VERSION}-next"  # a later version of the flow than the one deployed
 
 
+def staffed(flow, state, events, now):
+    """The desk checks staffing before the queue: someone is on duty."""
+    assert state.at == "desk_staffing" and events[-1] == Query("staffing", {})
+    return engine.resume(flow, state, Answer("staffing", "staffed"), now=now)
+
+
 def said(events):
     return [e.key for e in events if isinstance(e, Say)] + [
         p.key for e in events if isinstance(e, Gather) for p in e.prompts if isinstance(p, Say)]
@@ -72,6 +78,7 @@ def test_same_node_in_a_new_version_resumes_there():
 def test_removed_node_goes_to_the_queue_when_open():
     state = saved_and_loaded(at_leaflet_offer(OPEN))
     state, events = engine.resume(v2_without_leaflet_offer(), state, Digits("1"), now=OPEN)
+    state, events = staffed(v2_without_leaflet_offer(), state, events, OPEN)
     assert said(events) == ["queue_connecting"]
     assert any(isinstance(e, Enqueue) for e in events)
     assert state.at == "queue" and state.flow_version == NEXT and not state.done
@@ -107,6 +114,7 @@ def test_a_node_of_another_kind_under_the_same_name_counts_as_gone():
     flow = replace(v2_without_leaflet_offer(), nodes=dict(
         v2_without_leaflet_offer().nodes, leaflet_offer=Message(("leaflet_sent",), next="menu")))
     state, events = engine.resume(flow, at_leaflet_offer(OPEN), Digits("1"), now=OPEN)
+    state, events = staffed(flow, state, events, OPEN)
     assert said(events) == ["queue_connecting"] and state.at == "queue"
 
 
@@ -118,6 +126,7 @@ def test_an_answer_the_new_version_does_not_expect_goes_to_the_desk():
     renamed = Ask("case_lookup_v2", answers={"minimal": "case_minimal", "refused": "case_refused"})
     flow = replace(v1(), nodes=dict(NODES, case_lookup=renamed), version=NEXT)
     state, events = engine.resume(flow, state, Answer("case_lookup", "refused"), now=OPEN)
+    state, events = staffed(flow, state, events, OPEN)
     assert said(events) == ["queue_connecting"] and state.at == "queue"
 
 

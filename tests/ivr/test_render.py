@@ -14,6 +14,9 @@ from ivr.render import render
 OPEN = datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)
 
 
+STAFFED = Answer("staffing", "staffed")  # someone is on duty: the caller joins the queue
+
+
 def states():
     flow = call_flow()
     state, events = engine.start(flow, Trigger("CA1", "+447911123456"), now=OPEN)
@@ -21,8 +24,8 @@ def states():
     for name, inputs in {"callback number": [Digits("3")], "reference entry": [Digits("1")],
                          "pin entry": [Digits("1"), Digits("520123426#"),
                                        Answer("case_lookup", "pin", remember={"pin_case": 1})],
-                         "polish": [Digits("8")], "queue": [Digits("2")],
-                         "queue wait": [Digits("2"), QueueWait(2, 100, 5, 2)]}.items():
+                         "polish": [Digits("8")], "queue": [Digits("2"), STAFFED],
+                         "queue wait": [Digits("2"), STAFFED, QueueWait(2, 100, 5, 2)]}.items():
         s, evs = state, events
         for item in inputs:
             s, evs = engine.resume(flow, s, item, now=OPEN)

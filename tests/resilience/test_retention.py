@@ -22,6 +22,7 @@ from models.surveys import Engagement, InboundMessage, Survey
 from tests.support.cases import ENGAGEMENT
 from tests.support.numbers import OTHER, VICTIM
 from services.retention import ANONYMISED, anonymise_old_records
+from tests.support.staffing import someone_on_duty
 
 # A Monday morning well over 400 days (the default) before the tests' MONDAY_10AM.
 LONG_AGO = datetime(2025, 6, 2, 10, 0, tzinfo=LONDON)
@@ -73,6 +74,7 @@ def figures(api):
 
 @pytest.fixture
 def old_and_new(app, clock, dial, engage, deliver, texter, case, api):
+    someone_on_duty(app)
     clock.current = LONG_AGO
     old = a_contact_of_every_kind(app, clock, dial, engage, deliver, texter, case, api,
                                   phone=VICTIM, reference="5201234/25")

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from tests.fixtures.calls import dial  # noqa: F401
 from tests.ivr.test_call_log import make_calls
+from tests.support.staffing import someone_on_duty
 
 TAMPERED = base64.urlsafe_b64encode(b"9999-12-31T23:59:59+00:00|99999999999999999999999").decode().rstrip("=")
 
@@ -36,6 +37,7 @@ def test_extreme_parameters_are_a_400_naming_the_parameter(api, path, query, fie
 
 
 def test_a_cursor_is_signed_and_a_forged_one_is_refused(app, api, dial, clock):
+    someone_on_duty(app)
     make_calls(app, dial, clock)
     cursor = api.get("/calls?limit=1").json["next_cursor"]
     assert api.get("/calls", query_string={"cursor": cursor}).status_code == 200

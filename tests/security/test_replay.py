@@ -15,6 +15,7 @@ from models.calls import Call, CallEvent
 from models.db import session
 from tests.support.numbers import VICTIM
 from tests.support.service import ACCOUNT_SID, AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
+from tests.support.staffing import someone_on_duty
 
 SID = "CA" + "7" * 32
 
@@ -80,6 +81,7 @@ def test_a_stale_or_forged_token_hears_the_current_question_and_changes_nothing(
 
 
 def test_a_replayed_queue_exit_records_the_end_once(app, client):
+    someone_on_duty(app)
     greeting = post_signed(client, PUBLIC_BASE_URL, "/ivr/voice", form(), AUTH_TOKEN).get_data(as_text=True)
     queued = post_signed(client, PUBLIC_BASE_URL, _step_url(greeting), form(Digits="2"), AUTH_TOKEN)
     exit_url = _attribute(queued.get_data(as_text=True), "Enqueue", "action")

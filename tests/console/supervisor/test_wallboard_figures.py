@@ -10,6 +10,7 @@ from models.callbacks import CallbackRequest
 from models.db import session
 from emulator.caller import Caller
 from tests.support.service import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
+from tests.support.staffing import someone_on_duty
 
 
 def caller(client, clock, number):
@@ -18,6 +19,7 @@ def caller(client, clock, number):
 
 
 def test_callers_waiting_and_the_longest_wait(app, client, clock):
+    someone_on_duty(app)
     first = caller(client, clock, "+447911123456").press("2")   # to the desk queue
     clock.advance(seconds=95)
     caller(client, clock, "+447911123457").press("2")
