@@ -53,7 +53,7 @@ class Stack:
         returns each update's id and the text the victim should get."""
         cases = []
         for n, phone in enumerate(PHONES):
-            body = {"crime_reference": f"52{n}1234/26", "victim_phone": phone, "contact": {"update_detail": "full"}}
+            body = {"crime_reference": f"52{n}1234/26", "victim_phone": phone, "contact": {"update_detail": "full", "sms_allowed": True}}
             response = self.api.post("/cases", body)
             assert response.status_code == 201, response.json
             cases.append((response.json["id"], body["crime_reference"]))

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from tests.console.browser_support import browser_login
 from emulator.caller import Caller
+from tests.support.staffing import someone_on_duty
 from tests.support.history import add_call, london
 from tests.support.service import AUTH_TOKEN, DESK_NUMBER, PUBLIC_BASE_URL
 
@@ -21,6 +22,7 @@ def test_the_wallboard_updates_itself_when_a_caller_joins_the_queue(page, app, c
     expect(page.get_by_role("heading", name="Wallboard")).to_be_visible()
     waiting = page.locator('[data-field="callers_waiting"]')
     expect(waiting).to_have_text("0")
+    someone_on_duty(app)  # else the caller is offered a callback instead of the queue
     Caller(client, base_url=PUBLIC_BASE_URL, auth_token=AUTH_TOKEN, from_="+447911123456", to=DESK_NUMBER,
            status_url="/ivr/status", clock=clock).dial().press("2")
     clock.advance(seconds=75)
