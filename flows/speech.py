@@ -36,21 +36,6 @@ VOCABULARIES: dict[str, dict[str, tuple[str, ...]]] = {
         "8": ("polish", "polski", "po polsku", "english", "angielski", "po angielsku"),
         "9": ("repeat", "again", "menu", "powtórz", "jeszcze raz"),
     },
-    # The main menu's words, and 7 for the 24-hour helplines (offered when the desk is closed)
-    "closed_menu": {
-        "1": ("case update", "update", "my case", "case", "reference", "aktualizacja", "sprawa",
-              "sprawy", "informacja o sprawie"),
-        "2": ("speak to someone", "someone", "person", "desk", "agent", "operator", "talk",
-              "speak", "konsultant", "rozmowa", "porozmawiać", "człowiek"),
-        "3": ("call back", "callback", "call me", "ring me", "oddzwonienie", "oddzwonić",
-              "zadzwońcie"),
-        "4": ("rights", "victims code", "victims' code", "support", "leaflet",
-              "prawa", "wsparcie", "ulotka"),
-        "7": ("helplines", "helpline", "24 hour", "24 hours", "twenty four hours", "infolinia", "infolinie",
-              "infolinii", "całodobowe"),
-        "8": ("polish", "polski", "po polsku", "english", "angielski", "po angielsku"),
-        "9": ("repeat", "again", "menu", "powtórz", "jeszcze raz"),
-    },
     # Refusals are listed first: for consent questions "no, please don't" must not
     # be read as yes because it contains "please".
     "yes_no": {
@@ -114,6 +99,13 @@ VOCABULARIES: dict[str, dict[str, tuple[str, ...]]] = {
         "1": ("yes", "text", "send", "leaflet", "please", "tak", "sms", "wyślij", "ulotka"),
         "9": ("no", "menu", "main menu", "nie", "główne menu"),
     },
+}
+
+# The main menu's words, and 7 for the 24-hour helplines (offered when the desk is closed)
+VOCABULARIES["closed_menu"] = {
+    **VOCABULARIES["main_menu"],
+    "7": ("helplines", "helpline", "24 hour", "24 hours", "twenty four hours", "infolinia", "infolinie",
+          "infolinii", "całodobowe"),
 }
 
 # Words of danger or distress, in both languages.  Said at ANY menu they win over the
