@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,8 @@ from tests.emulator.test_rest_api import ACCOUNT_SID, AUTH_TOKEN, DESK, VICTIM, 
 from tests.emulator.twilio_spec.derive import OUTPUT, derive, render
 
 ROOT = Path(__file__).resolve().parents[2]
-ORIGINAL = ROOT.parent / "shared/twilio/twilio_api_v2010.json"
+# Twilio's full OpenAPI document is not in the repository: name it to check the subset against it
+ORIGINAL = Path(os.environ.get("TWILIO_OPENAPI_DOCUMENT", "/nonexistent"))
 CALLS = ACCOUNT_PREFIX + "Calls.json"
 
 
@@ -36,7 +38,7 @@ def client(fake):
 
 # ---------------------------------------------------------------- the committed file
 
-@pytest.mark.skipif(not ORIGINAL.exists(), reason=f"Twilio's original document is not at {ORIGINAL}: "
+@pytest.mark.skipif(not ORIGINAL.exists(), reason="TWILIO_OPENAPI_DOCUMENT does not name Twilio's original document: "
                     "the committed subset cannot be compared with it (the tests use the subset alone)")
 def test_committed_subset_is_what_derive_makes_of_twilios_document():
     derived = render(derive(json.loads(ORIGINAL.read_text(encoding="utf-8"))))
