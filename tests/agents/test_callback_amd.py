@@ -50,7 +50,7 @@ def test_with_consent_async_amd_bridges_at_once_and_a_machine_after_the_beep_get
     [victim] = fake_twilio.calls_to(VICTIM_A)
     params = {k: v[0] for k, v in victim.params.items()}
     assert params["AsyncAmd"] == "true" and params["MachineDetection"] == "DetectMessageEnd"
-    assert params["AsyncAmdStatusCallback"].endswith("/ivr/agent/callback/amd?offer=1")
+    assert re.search(r"/ivr/agent/callback/amd\?offer=\d+$", params["AsyncAmdStatusCallback"])  # ids are not reset between tests on PostgreSQL
     assert fake_twilio.contract_violations == []
 
     # the victim answers: straight to the agent, not a word of delay
