@@ -4,6 +4,8 @@ over REST with Twilio's asynchronous AMD, whose verdict can only ever switch a m
 to the neutral voicemail; a person is never left in silence or hung up on."""
 from __future__ import annotations
 
+import re
+
 from emulator.signing import check_accepted, post_signed
 from models.callbacks import CallbackAttempt
 from tests.agents.test_callbacks import ASHA, VICTIM_A, attempts, book, victim_leg  # noqa: F401
