@@ -92,6 +92,7 @@ class _Run:
         self.queue_joined_at = state.queue_joined_at
         self.done = state.done
         self.events: list[Event] = []
+        self.lead: list[Say] = []  # barge-in prompts waiting for the next menu's Gather
         self.extra = dict(extra or {})  # prompt values for this run only (never saved)
         self.steps = 0
 
@@ -111,6 +112,9 @@ class _Run:
         return prompts.say(key, self.language, _Params(self))
 
     def emit(self, *events: Event) -> None:
+        if self.lead:  # anything but a menu comes next: the lead-in is said as it is
+            self.events.extend(self.lead)
+            self.lead = []
         self.events.extend(events)
 
     def _opening(self):
@@ -291,6 +295,9 @@ QUERIES: dict[str, tuple[str, ...]] = {
     # "booked": the caller's own number already has a callback waiting (remembers
     # ``cb_booked_after`` and ``cb_booked_times``, for when it is due).
     "callback_number": ("ok", "refused", "booked"),
+    # The update just read, read again (the case is remembered as ``heard_case``);
+    # "gone": the call no longer has a case it may hear.
+    "case_again": ("full", "minimal", "no_updates", "gone"),
     # "gone": nothing was left to cancel (an agent took or closed it meanwhile).
     "cancel_callback": ("cancelled", "gone"),
     # "staffed": at least one agent is on duty (available, busy or in wrap-up);
@@ -548,7 +555,10 @@ def _go(run: _Run, node_id: str) -> None:
         if getattr(node, "outcome", None):
             run.outcome = node.outcome
         if isinstance(node, Message):
-            run.emit(*(run.say(k) for k in node.prompts))
+            if node.barge_in:
+                run.lead.extend(run.say(k) for k in node.prompts)
+            else:
+                run.emit(*(run.say(k) for k in node.prompts))
             node_id = node.next
         elif isinstance(node, Branch):
             node_id = node.if_true if CONDITIONS[node.test](run) else node.if_false
@@ -590,7 +600,12 @@ def _go(run: _Run, node_id: str) -> None:
 
 def _present(run: _Run, node_id: str, node: Menu | Entry) -> None:
     is_menu = isinstance(node, Menu)
-    run.emit(Gather(node=node_id, prompts=tuple(run.say(k) for k in node.prompts), language=run.language,
+    keys = node.prompts
+    if is_menu and node.retry_prompts and (run.counts.get(f"silence:{node_id}")
+                                           or run.counts.get(f"invalid:{node_id}")):
+        keys = node.retry_prompts
+    lead, run.lead = tuple(run.lead), []  # said inside the Gather: keys pressed during them count
+    run.emit(Gather(node=node_id, prompts=lead + tuple(run.say(k) for k in keys), language=run.language,
                     num_digits=1 if is_menu else None, finish_on_key=None if is_menu else "#",
                     timeout=node.timeout, hints=speech.hints(node.vocabulary) if is_menu else (),
                     speech=is_menu or node.speech),

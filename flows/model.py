@@ -27,10 +27,13 @@ def to(target: str, **sets: Any) -> Go:
 
 @dataclass(frozen=True)
 class Message:
-    """Say the prompts, then carry on to ``next``."""
+    """Say the prompts, then carry on to ``next``.  BARGE_IN: when the next thing the
+    caller hears is a menu, these prompts play inside its Gather, so a key pressed (or
+    a word said) during them counts; asked again, the menu does not repeat them."""
     prompts: tuple[str, ...]
     next: str
     outcome: str | None = None
+    barge_in: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,9 @@ class Menu:
     silence_prompt: str = "sorry_silence"
     timeout: int = 6
     outcome: str | None = None
+    # Said instead of ``prompts`` when the menu is asked again after silence or a wrong
+    # key (None: the same prompts), e.g. with the other-language choice a lead-in gave.
+    retry_prompts: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ def prompt_keys(flow: Flow) -> set[str]:
     keys = set(flow.step_limit_prompts)
     for node in flow.nodes.values():
         keys.update(getattr(node, "prompts", ()))
+        keys.update(getattr(node, "retry_prompts", None) or ())
         for name in ("invalid_prompt", "silence_prompt"):
             if hasattr(node, name):
                 keys.add(getattr(node, name))

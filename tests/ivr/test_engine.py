@@ -33,14 +33,30 @@ def play(flow, inputs, now=OPEN, caller=VICTIM, staffing="staffed"):
     return state, events
 
 
-def test_greeting_puts_safety_first_then_the_main_menu():
+def test_greeting_puts_safety_first_then_the_other_language_then_the_main_menu():
+    # All inside the first Gather: a key pressed during the greeting counts.
     state, events = engine.start(call_flow(), Trigger("CA1", VICTIM), now=OPEN)
-    assert [e.key for e in events if isinstance(e, Say)] == ["greeting", "safety"]
+    assert not [e for e in events if isinstance(e, Say)]
     gather = next(e for e in events if isinstance(e, Gather))
-    assert gather.node == "main_menu" and [p.key for p in gather.prompts] == ["menu_open", "menu_other_language"]
-    assert gather.prompts[1].language == "pl"
+    assert gather.node == "main_menu"
+    assert [p.key for p in gather.prompts] == ["greeting", "safety", "menu_other_language", "menu_open"]
+    # a key pressed during the greeting is the menu's answer
+    state, events = engine.resume(call_flow(), state, Digits("8"), now=OPEN)
+    assert state.language == "pl"
+    # asked again after silence: the other-language choice first, no greeting
+    state, events = engine.start(call_flow(), Trigger("CA1", VICTIM), now=OPEN)
+    state, events = engine.resume(call_flow(), state, Silence(), now=OPEN)
+    assert said(events) == ["sorry_silence", "menu_other_language", "menu_open"]
+
+
+def test_closed_greeting_offers_the_other_language_before_the_hours():
+    state, events = engine.start(call_flow(), Trigger("CA1", VICTIM), now=CLOSED)
+    gather = next(e for e in events if isinstance(e, Gather))
+    assert [p.key for p in gather.prompts] == ["greeting", "safety", "menu_other_language", "closed", "hours",
+                                               "next_opening", "menu_closed"]
+    assert gather.prompts[2].language == "pl"
     assert isinstance(events[-1], Redirect)  # every Gather has a fall-through
-    assert state.at == "main_menu"
+    assert state.at == "closed_menu"
 
 
 def test_resume_never_mutates_its_inputs():
@@ -62,7 +78,7 @@ def test_every_gather_is_followed_by_a_fall_through():
 
 def test_wrong_key_apologises_and_repeats_the_menu():
     _, events = play(call_flow(), [Digits("7")])
-    assert said(events) == ["sorry_invalid", "menu_open", "menu_other_language"]
+    assert said(events) == ["sorry_invalid", "menu_other_language", "menu_open"]
 
 
 def test_silence_twice_goes_to_the_desk_when_open():
@@ -238,9 +254,9 @@ def test_a_number_a_case_says_not_to_call_is_refused_before_any_question():
 def test_polish_is_offered_in_the_main_menu():
     state, events = play(call_flow(), [Digits("8")])
     assert state.language == "pl"
-    assert said(events) == ["safety", "menu_open", "menu_other_language"]
+    assert said(events) == ["safety", "menu_other_language", "menu_open"]
     gather = next(e for e in events if isinstance(e, Gather))
-    assert gather.language == "pl" and gather.prompts[1].language == "en"
+    assert gather.language == "pl" and gather.prompts[1].language == "en"  # inside the Gather
 
 
 def test_naive_now_is_refused():
