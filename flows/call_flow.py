@@ -66,7 +66,13 @@ NODES = {
     "queue_intro": Message(("queue_connecting",), next="queue"),
     "queue": Queue("desk", on_key="queue_keep_place", on_timeout="queue_long_wait",
                    on_full="queue_busy", on_bridged="after_agent", on_error="queue_problem",
-                   on_hangup="hung_up_in_queue"),
+                   on_hangup="hung_up_in_queue", on_closed="queue_closed"),
+    # The queue follows the desk: at closing time, or when the last agent goes offline,
+    # callers still waiting hear so in the wait music (press 1 for a callback that keeps
+    # their place, or hold for the grace period); after it, the safe ending.
+    "queue_closed": Branch("desk_open", if_true="queue_unstaffed_end", if_false="queue_closed_end"),
+    "queue_closed_end": Message(("queue_closed", "next_opening", "helplines"), next="callback_offer"),
+    "queue_unstaffed_end": Message(("nobody_free", "helplines"), next="callback_offer"),
     "queue_keep_place": Message(("queue_keep_place",), next="queue_held_callback"),
     "queue_held_callback": Act("hold_queue_place", next="cb_start"),
     "queue_long_wait": Message(("queue_long_wait",), next="queue_held_offer"),
@@ -261,7 +267,8 @@ DISTRESS_NODE = "distress"
 # progress then resume where they wait if that node is still there, else go to
 # VERSION_CHANGE_NODE (the queue when the desk is open, the callback offer when closed).
 VERSION = "3"  # 2: the queue place kept through the callback questions; distress words
-# 3: the greeting inside the first menu's Gather, the other language first
+# 3: the greeting inside the first menu's Gather, the other language first; the queue
+# closes with the desk
 VERSION_CHANGE_NODE = "desk"
 
 

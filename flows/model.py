@@ -117,6 +117,9 @@ class Queue:
     on_bridged: str  # talked to an agent, who hung up first
     on_error: str
     on_hangup: str   # the caller hung up while waiting
+    # the desk closed (or its last agent went offline) and the grace period is over;
+    # None: as on_timeout
+    on_closed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,9 @@ class Settings:
     hours_overrides: dict = field(default_factory=dict)  # flows.hours.Overrides
     weekly_hours: WeeklyHours = WeeklyHours()
     queue_max_wait_seconds: int = 1200
+    # After closing time (or the last agent going offline) callers still waiting may
+    # hold this much longer before the safe ending.
+    queue_closing_grace_seconds: int = 600
     queue_max_size: int = 10
     position_every_polls: int = 3  # announce the position at least this often
     max_inputs: int = 60  # keys/speech/silences answered in one call before we give up
@@ -196,11 +202,15 @@ class Answer:
 
 @dataclass(frozen=True)
 class QueueWait:
-    """Twilio asks what to play while the caller waits (its waitUrl)."""
+    """Twilio asks what to play while the caller waits (its waitUrl).  The edge fills
+    in what Twilio cannot know: the caller's place in the router's own order (callers
+    and due callbacks ahead, urgent first), the likely wait from the recent answer
+    rate (flows/queue_estimate.py), and whether anyone is on duty."""
     position: int | None
-    avg_wait_seconds: int | None
-    waited_seconds: int | None
-    size: int | None
+    wait_estimate_seconds: int | None
+    waited_seconds: int | None  # Twilio's QueueTime
+    size: int | None  # Twilio's CurrentQueueSize
+    staffed: bool | None = None  # None: not known (the desk's hours still apply)
 
 
 @dataclass(frozen=True)

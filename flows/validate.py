@@ -33,7 +33,8 @@ def targets(node) -> list[tuple[str, str]]:
         return [(f"answer {a}", t) for a, t in node.answers.items()]
     if isinstance(node, Queue):
         return [(name, getattr(node, name)) for name in
-                ("on_key", "on_timeout", "on_full", "on_bridged", "on_error", "on_hangup")]
+                ("on_key", "on_timeout", "on_full", "on_bridged", "on_error", "on_hangup", "on_closed")
+                if getattr(node, name) is not None]
     if isinstance(node, End):
         return []
     raise TypeError(type(node).__name__)

@@ -48,7 +48,8 @@ def flow_settings() -> Settings:
     return Settings(hours_overrides=hours_overrides(), weekly_hours=weekly_hours(),
                     queue_max_wait_seconds=config["IVR_QUEUE_MAX_WAIT_SECONDS"],
                     queue_max_size=config["IVR_QUEUE_MAX_SIZE"],
-                    position_every_polls=config["IVR_POSITION_EVERY_POLLS"])
+                    position_every_polls=config["IVR_POSITION_EVERY_POLLS"],
+                    queue_closing_grace_seconds=config["IVR_QUEUE_CLOSING_GRACE_MINUTES"] * 60)
 
 
 def stored_overrides() -> dict[str, str]:
