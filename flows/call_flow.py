@@ -35,11 +35,18 @@ NODES = {
     # The greeting, the safety notice and the other-language choice play inside the
     # menu's Gather (barge_in): a key pressed, or a word of distress said, during them
     # counts.  Asked again, a menu repeats the other-language choice, not the greeting.
-    "greeting": Message(("greeting", "safety"), next="opening_check", barge_in=True),
+    # An admin's announcement (message of the day), while in force, right after safety.
+    "greeting": Message(("greeting", "safety"), next="announcement_check", barge_in=True),
+    "announcement_check": Branch("announcement", if_true="announcement", if_false="opening_check"),
+    "announcement": Message(("announcement",), next="opening_check", barge_in=True),
     "opening_check": Branch("desk_open", if_true="open_intro", if_false="closed_intro"),
     "open_intro": Message(("menu_other_language",), next="main_menu", barge_in=True),
-    "closed_intro": Message(("menu_other_language", "closed", "hours", "next_opening"), next="closed_menu",
-                            barge_in=True),
+    # Closed all day with a reason ("Christmas Day"): say so, not the weekly hours.
+    "closed_intro": Branch("closed_for_reason", if_true="closed_today_intro", if_false="closed_usual_intro"),
+    "closed_usual_intro": Message(("menu_other_language", "closed", "hours", "next_opening"), next="closed_menu",
+                                  barge_in=True),
+    "closed_today_intro": Message(("menu_other_language", "closed_today", "next_opening"), next="closed_menu",
+                                  barge_in=True),
     # back to the menu later in the call: the hours are not read out again
     "menu": Act("drop_queue_place", next="menu_now"),
     "menu_now": Branch("desk_open", if_true="open_intro", if_false="closed_again"),
@@ -53,11 +60,13 @@ NODES = {
                         vocabulary="closed_menu", on_no_input="desk"),
     "closed_helplines": Message(("helplines",), next="menu", outcome="information"),
     "switch_language": Act("toggle_language", next="language_safety"),
-    "language_safety": Message(("safety",), next="opening_check", barge_in=True),
+    "language_safety": Message(("safety",), next="announcement_check", barge_in=True),
 
     # --- the desk: the queue when open, a callback offer when closed ----------------
     "desk": Branch("desk_open", if_true="desk_staffing", if_false="closed_desk"),
-    "closed_desk": Message(("desk_closed", "hours", "next_opening"), next="callback_offer"),
+    "closed_desk": Branch("closed_for_reason", if_true="closed_desk_today", if_false="closed_desk_usual"),
+    "closed_desk_usual": Message(("desk_closed", "hours", "next_opening"), next="callback_offer"),
+    "closed_desk_today": Message(("closed_today", "next_opening"), next="callback_offer"),
     # Check staffing before the queue: with nobody on duty (every agent offline) the
     # caller would only hold until the queue's limit, so they hear so and get the
     # callback offer at once.
@@ -268,7 +277,7 @@ DISTRESS_NODE = "distress"
 # VERSION_CHANGE_NODE (the queue when the desk is open, the callback offer when closed).
 VERSION = "3"  # 2: the queue place kept through the callback questions; distress words
 # 3: the greeting inside the first menu's Gather, the other language first; the queue
-# closes with the desk
+# closes with the desk; closures with a reason; the announcement
 VERSION_CHANGE_NODE = "desk"
 
 

@@ -148,6 +148,17 @@ def _when(run: _Run) -> str:
     return prompts.when(opening.at, opening.days_ahead, run.language) if opening else ""
 
 
+def _today(run: _Run):
+    return run.now.astimezone(hours.LONDON).date()
+
+
+def _closed_for_reason(run: _Run) -> bool:
+    """Closed all day today by an override that says why."""
+    today = _today(run)
+    return (bool(run.settings.closure_reasons.get(today)) and today in run.settings.hours_overrides
+            and run.settings.hours_overrides[today] is None)
+
+
 def _window_text(run: _Run) -> str:
     key = WINDOW_PROMPTS.get(run.vars.get("cb_window"), WINDOW_PROMPTS[None])
     return prompts.text(key, run.language, _Params(run))
@@ -201,6 +212,9 @@ PARAMS: dict[str, Callable[[_Run], object]] = {
                                                run.language),
     "window_text": _window_text,
     "booked_due": _booked_due_text,
+    "closure_reason": lambda run: run.settings.closure_reasons.get(_today(run), ""),
+    "announcement": lambda run: run.settings.announcement.get(run.language)
+                                or run.settings.announcement.get("en", ""),
     "opening_hours": lambda run: prompts.opening_hours(run.settings.weekly_hours, run.language),
     # morning_from, morning_to, ...: a callback window's times, as said in the catalog
     **{name: (lambda run, name=name: prompts.window_times(run.settings.weekly_hours, run.language)[name])
@@ -219,6 +233,8 @@ CONDITIONS: dict[str, Callable[[_Run], bool]] = {
         lambda run: run.counts.get("cb_phone_failures", 0) < run.settings.callback_phone_attempts,
     "case_attempts_left":
         lambda run: run.counts.get("case_failures", 0) < run.settings.case_failures_per_call,
+    "closed_for_reason": _closed_for_reason,
+    "announcement": lambda run: bool(run.settings.announcement),
     # the caller left the queue for the callback questions and may go back to their place
     "back_to_queue": lambda run: bool(run.vars.get(QUEUE_PLACE)) and CONDITIONS["desk_open"](run),
 }

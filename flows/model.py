@@ -141,6 +141,10 @@ class Settings:
     # After closing time (or the last agent going offline) callers still waiting may
     # hold this much longer before the safe ending.
     queue_closing_grace_seconds: int = 600
+    # What a date's closure or special hours are for, as callers are told ("Christmas Day").
+    closure_reasons: dict = field(default_factory=dict)  # {date: str}
+    # The message of the day an admin set, by language ({} when none is in force).
+    announcement: dict = field(default_factory=dict)  # {"en": str, "pl": str}
     queue_max_size: int = 10
     position_every_polls: int = 3  # announce the position at least this often
     max_inputs: int = 60  # keys/speech/silences answered in one call before we give up
