@@ -61,6 +61,12 @@ def current() -> dict[str, str]:
     return {"en": row.text_en, "pl": row.text_pl or row.text_en}
 
 
+def current_row() -> Announcement | None:
+    """The announcement in force, as stored (for the console), or None."""
+    row = _stored()
+    return row if row is not None and row.expires_at > clock.now() else None
+
+
 def _stored() -> Announcement | None:
     key = str(database.current_engine().url)
     cached = _cache.get(key)
