@@ -69,7 +69,7 @@ def test_open_desk_queue_then_an_agent_answers(app, dial):
     row = call_row(app, call.call_sid)
     assert row.caller == VICTIM and row.outcome == "connected" and row.status == "completed"
     assert queue_events(app, call.call_sid) == ["entered", "position_announced", "connected", "completed"]
-    assert row.waiting_since is None and row.path[:4] == ["greeting", "opening_check", "open_intro", "main_menu"]
+    assert row.waiting_since is None and row.path[:5] == ["greeting", "announcement_check", "opening_check", "open_intro", "main_menu"]
 
 
 def test_closed_evening_offers_callback_and_leaflet(app, dial, clock):
