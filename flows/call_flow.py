@@ -94,7 +94,8 @@ NODES = {
     # no usable answer to a callback question that began in the queue.
     "queue_back": Message(("queue_kept_place",), next="queue_return"),
     "queue_not_heard": Message(("queue_not_heard", "queue_kept_place"), next="queue_return"),
-    "queue_return": Branch("desk_open", if_true="queue", if_false="closed_desk"),
+    # Back in the queue while it is open, or closing within this caller's grace period.
+    "queue_return": Branch("queue_open", if_true="queue", if_false="closed_desk"),
 
     # --- callback offer (closed desk, long wait, full queue, silence) ---------------
     "callback_offer": Menu(("callback_offer",), options={"1": to("cb_start"), "9": to("menu")},

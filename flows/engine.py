@@ -236,7 +236,9 @@ CONDITIONS: dict[str, Callable[[_Run], bool]] = {
     "closed_for_reason": _closed_for_reason,
     "announcement": lambda run: bool(run.settings.announcement),
     # the caller left the queue for the callback questions and may go back to their place
-    "back_to_queue": lambda run: bool(run.vars.get(QUEUE_PLACE)) and CONDITIONS["desk_open"](run),
+    "back_to_queue": lambda run: bool(run.vars.get(QUEUE_PLACE)) and _queue_open(run),
+    # the desk is open, or it is closing and this caller's grace period is not over
+    "queue_open": lambda run: _queue_open(run),
 }
 
 # Call variables: the caller left the queue keeping their place (the callback questions
@@ -244,6 +246,14 @@ CONDITIONS: dict[str, Callable[[_Run], bool]] = {
 # urgent callers first, services/waiting.py).
 QUEUE_PLACE = "queue_place"
 URGENT = "urgent"
+
+
+def _queue_open(run: _Run) -> bool:
+    since = run.vars.get(QUEUE_CLOSING)
+    if since is not None:  # closing for this caller: the grace period decides
+        grace = timedelta(seconds=run.settings.queue_closing_grace_seconds)
+        return run.now < datetime.fromisoformat(since) + grace
+    return CONDITIONS["desk_open"](run)
 
 
 def _toggle_language(run: _Run) -> None:
@@ -649,7 +659,6 @@ def _go(run: _Run, node_id: str) -> None:
             run.counts.pop("queue_polls", None)
             run.vars.pop("leave_reason", None)
             run.vars.pop("last_position", None)
-            run.vars.pop(QUEUE_CLOSING, None)
             run.emit(QueueEvent("entered"), Enqueue(node.queue), RequestRouting())
             run.at = node_id
             return

@@ -143,3 +143,24 @@ def test_the_last_agent_going_offline_closes_the_queue_too(app, dial, clock):
     assert "Nobody is free to take your call at the moment." in heard and HELPLINES in heard
     assert call.waiting_for == "gather"
     call.hang_up()
+
+
+def test_silence_in_the_callback_questions_at_closing_time_puts_the_caller_back_for_the_grace_period(
+        app, dial, clock):
+    call = dial(at=datetime(2026, 11, 23, 19, 58, tzinfo=LONDON))
+    call.press("2")
+    call.wait_in_queue(polls=1)
+    clock.advance(minutes=3)  # 20:01: closing
+    call.wait_in_queue(polls=1)
+    call.press("1")  # a callback, keeping the place
+    assert "To keep holding, press star." in call.heard()
+    call.silence()
+    call.silence()
+    assert "We did not hear you, so you are back in the queue." in call.heard() and not call.ended
+    clock.advance(minutes=2)
+    call.wait_in_queue(polls=1)
+    assert call.heard().count(CLOSING) == 1  # the grace period runs on, not again from the start
+    clock.advance(minutes=9)  # 20:12
+    call.wait_in_queue(polls=1)
+    assert CLOSED in call.heard()
+    call.hang_up()
