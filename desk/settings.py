@@ -141,7 +141,7 @@ class PhoneLine(_Base):
                                            description="with the database down, how long a caller in the queue "
                                                        "hears hold music before being put through to "
                                                        "FALLBACK_PHONE_NUMBER (or told to call again)")
-    IVR_QUEUE_CLOSING_GRACE_MINUTES: int = Field(10, ge=0, le=60,
+    IVR_QUEUE_CLOSING_GRACE_MINUTES: int = Field(10, ge=2, le=60,
                                                  description="after closing time (or the last agent going "
                                                              "offline), how long callers still waiting may hold "
                                                              "before they are offered a callback and told how to "
