@@ -40,6 +40,9 @@ TEXTS: dict[str, str] = {
     "survey_thanks": (
         "Thank you for your comment. It helps us improve the service. "
         "To contact the desk call {desk_number}. In an emergency call 999."),
+    "survey_thanks_rated": (
+        "Thank you, we have recorded your rating of {rating} and your comment. It helps us improve "
+        "the service. To contact the desk call {desk_number}. In an emergency call 999."),
     "survey_thanks_no_comment": (
         "Thank you. We have your rating of {rating}. "
         "To contact the desk call {desk_number}. In an emergency call 999."),
