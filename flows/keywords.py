@@ -57,10 +57,25 @@ NEGATIONS = {"don't", "dont", "do", "not", "never", "didn't", "didnt", "won't", 
 
 def keyword(text: str | None) -> str | None:
     """The action the whole message asks for, or None when it is not a keyword."""
-    if not text:
-        return None
-    word = re.sub(r"[\s.!?,;:'\"]+$", "", text.strip()).strip().upper()
-    return KEYWORDS.get(word)
+    return KEYWORDS.get(keyword_word(text))
+
+
+def keyword_word(text: str | None) -> str:
+    """The whole message as a keyword would be written: " Yes! " is "YES"."""
+    return re.sub(r"[\s.!?,;:'\"]+$", "", (text or "").strip()).strip().upper()
+
+
+# "ok", "thanks": a courtesy after a conversation ends, which needs no answer
+COURTESY_MESSAGES = {"ok", "okay", "k", "kk", "thanks", "thank you", "thankyou", "thank u", "thanks a lot",
+                     "thanks very much", "thank you very much", "thx", "ty", "ta", "cheers", "great",
+                     "lovely", "brilliant", "fine", "ok thanks", "ok thank you", "okay thanks", "will do",
+                     "noted", "got it", "dziękuję", "dziekuje", "dzięki", "dzieki", "ok dzięki", "ok dziękuję"}
+
+
+def is_courtesy(text: str | None) -> bool:
+    """"ok", "Thanks!", "👍", "🙏🙏": nothing asked, nothing to tell the desk."""
+    words = " ".join(_words(text))
+    return words in COURTESY_MESSAGES or (not words and bool((text or "").strip()))
 
 
 def _words(text: str) -> list[str]:
