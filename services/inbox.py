@@ -21,6 +21,7 @@ from desk.redact import pseudonym
 from flows.sms_texts import segments, to_gsm7
 from models.calls import Call
 from models.cases import Case
+from models.db import session
 from models.inbox import ASSIGNED, DONE, NEW, InboxMessage
 from models.outbox import OutboundMessage, is_opted_out
 from services import callbacks
@@ -52,8 +53,9 @@ def conversation_acknowledged(db: Session, phone: str) -> bool:
                                                  InboxMessage.acknowledged.is_(True))).first() is not None
 
 
-def urgent_unread_count(db: Session) -> int:
+def urgent_unread_count(db: Session | None = None) -> int:
     """Urgent messages no one has opened yet (for the wallboard)."""
+    db = db or session()
     return db.exec(select(func.count()).select_from(InboxMessage).where(
         InboxMessage.urgent.is_(True), InboxMessage.read_at.is_(None), InboxMessage.status != DONE)).one()
 
