@@ -24,6 +24,7 @@ the help text (which gives 999 and the helplines too), not an urgent message.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -37,7 +38,7 @@ from desk.phone import desk_number
 from desk.redact import pseudonym
 from flows import keywords, speech
 from flows import sms_conversation as conv
-from flows.rating_parser import parse_rating
+from flows.rating_parser import parse_rating, read_rating
 from flows.sms_texts import callback_when, render
 from models.cases import Case, CaseUpdate
 from models.db import core
@@ -158,8 +159,12 @@ def _answer(msg: Texted, action: str | None) -> Outcome:
         # recorded as Twilio's STOP is; Twilio does not know these words, so we confirm
         record_opt_out(db, phone, source="sms-words")
         return Outcome("opt_out:words", text("opted_out"))
-    urgent = speech.distressed(msg.body)
+    urgent = distressed(msg.body)
     survey = surveys.survey_for_reply(db, phone, now, msg.body)
+    if survey is not None and survey.status == conv.AWAITING_RATING and a_message(msg.body):
+        # a long message while we wait for a rating is a message for a person, not a
+        # failed rating: it is filed (and acknowledged), and the survey still waits
+        return _filed(msg, "free_text", urgent, survey.id)
     if survey is not None and intent != keywords.STOP_MENTIONED:
         step = conv.resume(surveys.state_of(survey), msg.body, now)
         kinds = [type(e).__name__ for e in step.events if not isinstance(e, conv.Reply)]
@@ -206,6 +211,22 @@ def _filed(msg: Texted, reason: str, urgent: bool, survey_id: int | None) -> Out
 def _file(msg: Texted, reason: str, urgent: bool, survey_id: int | None, *, acknowledged: bool) -> None:
     inbox.file(msg.db, sid=msg.sid, phone=msg.phone, body=msg.body, now=msg.now, reason=reason, urgent=urgent,
                cases=msg.cases, survey_id=survey_id, acknowledged=acknowledged)
+
+
+# "thanks for your help" is gratitude, not a cry for help
+_THANKS_FOR_HELP = re.compile(r"\bfor (?:your|the|all your|all the|all of your|all of the|ur) help\b", re.I)
+# more words than this, and no rating in them: a message, not an attempt at a rating
+MESSAGE_WORDS = 8
+
+
+def distressed(body: str) -> bool:
+    """Words of danger or distress, by the phone line's own list (flows/speech.py)."""
+    return speech.distressed(_THANKS_FOR_HELP.sub(" ", body or ""))
+
+
+def a_message(body: str) -> bool:
+    return len((body or "").split()) > MESSAGE_WORDS and read_rating(body) is None \
+        and keywords.opt_out_intent(body) is None
 
 
 def courtesy(body: str) -> bool:

@@ -174,3 +174,21 @@ def test_with_two_open_surveys_each_rating_goes_to_the_survey_asked_in_turn(app,
     first, second = survey_row(app, smith["survey_id"]), survey_row(app, jones["survey_id"])
     assert (first.rating, first.status) == (5, "completed"), "the earlier survey is not left open"
     assert (second.rating, second.status) == (1, "awaiting_comment")
+
+
+def test_a_long_message_while_a_rating_is_awaited_reaches_the_desk_and_the_survey_still_waits(
+        app, clock, engage, deliver, fake_twilio, texter):
+    created = invited(engage, clock, deliver, fake_twilio)
+    body = "Nobody has called me since the officer came and I still do not know what happens next"
+    assert texter().send(body) == [ACK]
+    assert [(r.body, r.urgent) for r in filed(app)] == [(body, False)]
+    row = survey_row(app, created["survey_id"])
+    assert (row.status, row.reprompted) == ("awaiting_rating", False)
+    assert texter().send("4") == [text("survey_comment_prompt", rating=4)]
+
+
+def test_thanks_for_your_help_is_not_distress(app, clock, engage, deliver, fake_twilio, texter):
+    created = invited(engage, clock, deliver, fake_twilio)
+    assert texter().send("5 thanks for all your help") == [text("survey_thanks_rated", rating=5)]
+    assert survey_row(app, created["survey_id"]).comment == "thanks for all your help"
+    assert filed(app) == []
