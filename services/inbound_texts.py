@@ -87,7 +87,7 @@ def receive(db: Session, sid: str, phone: str | None, body: str, now: datetime, 
     if (done := seen(db, sid, token)) is not None:
         return Received(done.reply)
     try:
-        outcome = handle(db, phone, body, sid, now)
+        outcome = handle(db, phone, body, sid, now, received_at=received_at)
         if also is not None:
             also(outcome)
         # The message's row goes in with what it did: a concurrent duplicate's commit then
@@ -114,14 +114,15 @@ def text(text_id: str, **params) -> str:
 NEUTRAL = {keywords.UPDATE: "update_unavailable", keywords.CALLBACK: "callback_unavailable"}
 
 
-def handle(db: Session, phone: str | None, body: str, message_sid: str, now: datetime) -> Outcome:
+def handle(db: Session, phone: str | None, body: str, message_sid: str, now: datetime, *,
+           received_at: datetime | None = None) -> Outcome:
     action = keywords.keyword(body)
     if phone is None:  # a short code or a withheld sender: nothing to look up
         return Outcome("help", text(NEUTRAL.get(action, "help")))
     cases = registered_cases(db, phone)
     # any reply (even HELP) would show whoever holds the phone that we know the number
     silent = any(not case.sms_allowed for case in cases)
-    outcome = _answer(Texted(db, phone, cases, body, message_sid, now, silent), action)
+    outcome = _answer(Texted(db, phone, cases, body, message_sid, now, silent, received_at or now), action)
     return replace(outcome, reply=None) if silent else outcome
 
 
@@ -135,6 +136,7 @@ class Texted:
     sid: str
     now: datetime
     silent: bool  # a case says texting this number is unsafe: no reply at all
+    received_at: datetime  # when Twilio had it (a spooled text is handled later)
 
 
 def _answer(msg: Texted, action: str | None) -> Outcome:
@@ -209,7 +211,7 @@ def _filed(msg: Texted, reason: str, urgent: bool, survey_id: int | None) -> Out
 
 
 def _file(msg: Texted, reason: str, urgent: bool, survey_id: int | None, *, acknowledged: bool) -> None:
-    inbox.file(msg.db, sid=msg.sid, phone=msg.phone, body=msg.body, now=msg.now, reason=reason, urgent=urgent,
+    inbox.file(msg.db, sid=msg.sid, phone=msg.phone, body=msg.body, now=msg.received_at, reason=reason, urgent=urgent,
                cases=msg.cases, survey_id=survey_id, acknowledged=acknowledged)
 
 
