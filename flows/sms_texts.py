@@ -18,6 +18,8 @@ from flows.hours import WeeklyHours, day_groups
 LONDON = ZoneInfo("Europe/London")
 FROM = "Metropolitan Police Victim Focus Desk"
 MAX_SEGMENTS = 3
+# The 24-hour helplines the phone line offers (flows/prompts_en.json "helplines")
+HELPLINES = "Victim Support 0808 168 9111, National Domestic Abuse Helpline 0808 2000 247"
 # The kinds of day in {hours}.  Weekends stand for bank holidays too when they keep the
 # same hours (the wording texts have always used); otherwise bank holidays are named.
 HOURS_DAYS = {"weekdays": "Mon-Fri", "weekends": "Sat-Sun", "bank_holidays": "bank holidays",
@@ -32,13 +34,23 @@ TEXTS: dict[str, str] = {
         "Sorry, we could not read that as a rating. Please reply with one number from "
         "1 (very poor) to 5 (excellent), for example 4. Reply STOP to opt out."),
     "survey_gave_up": (
-        "Sorry, we still could not read a rating, so we will not ask again. Thank you for your time. "
-        "To contact the desk call {desk_number}. In an emergency call 999."),
+        "Sorry, we still could not read a rating, so we will not ask again. We have passed your "
+        "message to the desk, who read texts {hours}. In an emergency call 999."),
     "survey_comment_prompt": (
         "Thank you, we have recorded your rating of {rating}. If you would like to tell us why, "
         "reply with a short comment. You do not need to reply."),
+    # the same, naming the contact, when the number has several surveys open
+    "survey_comment_prompt_for": (
+        "Thank you, we have recorded your rating of {rating} for {officer} on {date}. If you would "
+        "like to tell us why, reply with a short comment. You do not need to reply."),
+    "survey_thanks_rated_for": (
+        "Thank you, we have recorded your rating of {rating} and your comment for {officer} on {date}. "
+        "In an emergency call 999."),
     "survey_thanks": (
         "Thank you for your comment. It helps us improve the service. "
+        "To contact the desk call {desk_number}. In an emergency call 999."),
+    "survey_thanks_rated": (
+        "Thank you, we have recorded your rating of {rating} and your comment. "
         "To contact the desk call {desk_number}. In an emergency call 999."),
     "survey_thanks_no_comment": (
         "Thank you. We have your rating of {rating}. "
@@ -54,7 +66,23 @@ TEXTS: dict[str, str] = {
     # --- keywords ---
     "help": (
         f"{FROM}. Call {{desk_number}}, {{hours}}. Reply CALL for a call back, "
-        "UPDATE for your latest case update, STOP to opt out. In an emergency call 999."),
+        "UPDATE for your latest case update, STOP to opt out. In an emergency call 999. "
+        f"Free 24-hour helplines: {HELPLINES}."),
+    # an opt-out in the victim's own words ("please stop"): Twilio confirms only its keywords
+    "opted_out": (
+        "You will get no more texts from the Victim Focus Desk. Reply START to get them again. "
+        "In an emergency call 999."),
+    # a longer message that mentions stopping: how to, rather than a guess
+    "stop_hint": (
+        "Reply STOP to stop all texts from us. The desk reads texts {hours}. "
+        "In an emergency call 999."),
+    # --- the desk inbox: one acknowledgement per conversation; distress at once ---
+    "inbox_ack": (
+        "Thank you, we have passed your message to the desk, who read texts {hours}. "
+        "If you are in danger call 999."),
+    "inbox_urgent": (
+        "If you are in danger now call 999. Free 24-hour helplines: "
+        f"{HELPLINES}. The desk reads texts {{hours}}."),
     "opted_in": (
         f"You will get texts from the {FROM} again. Reply STOP to opt out. "
         "In an emergency call 999."),

@@ -3,7 +3,7 @@
 Rows are anonymised, not deleted, so the figures supervisors report on (how many
 calls, waits, outcomes, ratings, officers, boroughs, cases by status) stay the same;
 what goes is whatever identifies or describes the victim: phone numbers, names, message
-bodies, comments, agents' notes on callbacks, crime references, links to cases and the
+bodies, inbox messages, comments, agents' notes on callbacks, crime references, links to cases and the
 call flow's saved state.
 
 Periods (desk/settings.py, Records; the README's "Retention" section lists every table):
@@ -43,6 +43,7 @@ from models.callbacks import CallbackRequest, CallbackStatus
 from models.calls import Call
 from models.cases import Case, CaseUpdate
 from models.db import current_engine
+from models.inbox import InboxMessage
 from models.outbox import CLAIMABLE, MessageStatus, OutboundMessage, SmsRecipient
 from models.staff import AuditLog, CallbackNote
 from models.surveys import Engagement, InboundMessage, Survey
@@ -127,6 +128,12 @@ def rules(cut: Cutoffs) -> list[Rule]:
         Rule("inbound_messages", InboundMessage, InboundMessage.received_at < records,
              or_(InboundMessage.from_pseudonym != ANONYMISED, InboundMessage.reply.is_not(None)),
              {"from_pseudonym": ANONYMISED, "reply": None}),
+        # the desk inbox: what the victim wrote, their number and the cases it named;
+        # whether it was urgent, why it was filed and what the desk did with it stay
+        Rule("inbox_messages", InboxMessage, InboxMessage.received_at < records,
+             or_(InboxMessage.phone != ANONYMISED, InboxMessage.body != "",
+                 cast(InboxMessage.case_ids, String) != "[]"),
+             {"phone": ANONYMISED, "body": "", "case_ids": []}),
         Rule("engagements", Engagement, Engagement.created_at < records,
              or_(not_(Engagement.victim_phone.startswith(ANON_PREFIX)),
                  Engagement.crime_reference.is_not(None)),

@@ -13,6 +13,7 @@ from desk import clock, settings
 from desk.phone import desk_number
 from desk.redact import pseudonym
 from flows import sms_conversation as conv
+from flows.rating_parser import read_rating
 from flows.sms_schedule import next_send_time
 from flows.sms_texts import contact_date, render
 from models.cases import Case, reference_digits
@@ -80,17 +81,41 @@ def invite(db: Session, engagement: Engagement) -> Survey:
     return survey
 
 
-def survey_for_reply(db: Session, phone: str, now: datetime) -> Survey | None:
-    """The survey a text from PHONE answers: the newest one we invited them to that is
-    still open (or rated, so a second rating is explained rather than ignored)."""
+def survey_for_reply(db: Session, phone: str, now: datetime, body: str | None = None) -> Survey | None:
+    """The survey a text from PHONE answers: one conversation per number.
+
+    Open surveys are answered in the order their invitations went out, so with two
+    invitations in one burst "5" then "1" rate the first contact 5 and the second 1
+    (each reply names the officer: see ``reply_text``); neither is refused and the
+    earlier survey is not left open.  A rating arriving while the first waits for its
+    comment, with another survey still waiting for a rating, is that survey's: the
+    first is finished without a comment.  With none open, the newest rated survey
+    answers (so a second rating is explained rather than ignored)."""
     candidates = db.exec(
         select(Survey).where(Survey.phone == phone, Survey.invitation == "scheduled",
                              Survey.invited_at <= now, Survey.status.in_(conv.ANSWERABLE))
-        .order_by(Survey.invited_at.desc(), Survey.id.desc())).all()
-    for survey in candidates:
+        .order_by(Survey.invited_at, Survey.id)).all()
+    live = [s for s in candidates if s.status in conv.OPEN and not conv.is_expired(state_of(s), now)]
+    if live:
+        first, waiting = live[0], [s for s in live[1:] if s.status == conv.AWAITING_RATING]
+        if first.status == conv.AWAITING_COMMENT and waiting and read_rating(body) is not None:
+            first.status, first.updated_at = conv.COMPLETED, now
+            db.add(first)
+            log.info("survey %s finished without a comment: the next rating is survey %s's", first.id,
+                     waiting[0].id)
+            return waiting[0]
+        return first
+    for survey in reversed(candidates):
         if survey.status in conv.OPEN or not conv.is_expired(state_of(survey), now):
             return survey
     return None
+
+
+def others_open(db: Session, survey: Survey, now: datetime) -> bool:
+    """Does the number have another survey open besides SURVEY (its replies then name the officer)?"""
+    return db.exec(select(Survey.id).where(
+        Survey.phone == survey.phone, Survey.id != survey.id, Survey.invitation == "scheduled",
+        Survey.invited_at <= now, Survey.status.in_(conv.OPEN))).first() is not None
 
 
 def state_of(survey: Survey) -> conv.SurveyState:
@@ -112,8 +137,17 @@ def apply(db: Session, survey: Survey, step: conv.Step, now: datetime, via: str)
     log.info("survey %s via %s: %s -> %s", survey.id, via, kinds or "no change", survey.status)
 
 
-def reply_text(step: conv.Step) -> str | None:
+def reply_text(step: conv.Step, about: Engagement | None = None) -> str | None:
+    """The reply's words; ABOUT (when the number has several surveys open) names the
+    contact a rating was recorded for, so the victim sees where it went."""
     reply = step.reply()
     if reply is None:
         return None
+    if about is not None and reply.text_id in NAMED:
+        return render(NAMED[reply.text_id], weekly=weekly_hours(), desk_number=desk_number(),
+                      officer=about.officer_name, date=contact_date(about.occurred_at), **reply.params)
     return render(reply.text_id, weekly=weekly_hours(), desk_number=desk_number(), **reply.params)
+
+
+# a rating's reply that names the contact, for a number with several surveys open
+NAMED = {"survey_comment_prompt": "survey_comment_prompt_for", "survey_thanks_rated": "survey_thanks_rated_for"}

@@ -35,6 +35,11 @@ ACCESS: dict[str, set[str] | str] = {
     "agent.callback_detail": EVERYONE_LOGGED_IN,
     "agent.record_outcome": EVERYONE_LOGGED_IN,
     "agent.post_case_update": EVERYONE_LOGGED_IN,
+    "agent.inbox_list": EVERYONE_LOGGED_IN,
+    "agent.inbox_message": EVERYONE_LOGGED_IN,
+    "agent.inbox_reply": EVERYONE_LOGGED_IN,
+    "agent.inbox_callback": EVERYONE_LOGGED_IN,
+    "agent.inbox_done": EVERYONE_LOGGED_IN,
     "supervisor.static": PUBLIC,
     "admin.": {"admin"},
     "supervisor.": SUPERVISORS,
@@ -56,6 +61,7 @@ def ids(app, staff, add_agent, book, case, clock):
     from services.api_tokens import issue_token
     from models.calls import Call
     from models.db import session
+    from models.inbox import InboxMessage
     from models.staff import HoursOverride
 
     agent_id = add_agent("agent-a", "+447911200001", state="offline")
@@ -66,14 +72,17 @@ def ids(app, staff, add_agent, book, case, clock):
         db = session()
         call = Call(call_sid="CA" + "5" * 32, caller=VICTIM, verified_case_id=case)
         override = HoursOverride(day="2026-12-24", hours="08:00-14:00")
-        db.add_all([call, override])
+        message = InboxMessage(message_sid="SM" + "5" * 32, phone=VICTIM, body="a text", reason="free_text",
+                               case_ids=[case])
+        db.add_all([call, override, message])
         db.commit()
         issue_token("case-system", scopes=["cases:read"])
         from models.tokens import ApiToken
 
         token_id = db.query(ApiToken).one().id
         values = {"call_id": call.id, "case_id": case, "callback_id": book(VICTIM), "staff_id": target.id,
-                  "agent_id": agent_id, "override_id": override.id, "token_id": token_id}
+                  "agent_id": agent_id, "override_id": override.id, "token_id": token_id,
+                  "message_id": message.id}
     return values, users
 
 

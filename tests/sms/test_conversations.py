@@ -14,7 +14,10 @@ from tests.support.numbers import OTHER, VICTIM
 DESK = "020 7946 0000"
 HELP = ("Metropolitan Police Victim Focus Desk. Call 020 7946 0000, Mon-Fri 08:00-20:00, "
         "Sat-Sun 08:00-16:00. Reply CALL for a call back, UPDATE for your latest case update, "
-        "STOP to opt out. In an emergency call 999.")
+        "STOP to opt out. In an emergency call 999. Free 24-hour helplines: Victim Support 0808 168 9111, "
+        "National Domestic Abuse Helpline 0808 2000 247.")
+ACK = ("Thank you, we have passed your message to the desk, who read texts Mon-Fri 08:00-20:00, "
+       "Sat-Sun 08:00-16:00. If you are in danger call 999.")
 
 
 def text(text_id, **params):
@@ -76,8 +79,8 @@ def test_out_of_range_is_not_a_rating_and_asking_stops_after_one_reprompt(app, c
     assert phone.send("10/10") == [text("survey_reprompt")]
     assert phone.send("45") == [text("survey_gave_up")]
     assert survey_row(app, created["survey_id"]).rating is None
-    # we stopped asking: the next text is treated like any other
-    assert phone.send("6") == [HELP]
+    # we stopped asking: the next text goes to the desk inbox, which already said so
+    assert phone.send("6") == []
     assert survey_row(app, created["survey_id"]).status == "unanswered"
 
 
@@ -90,7 +93,7 @@ def test_a_reply_after_the_survey_expired_gets_a_polite_note(app, clock, engage,
         "To contact the desk call 020 7946 0000. In an emergency call 999."]
     row = survey_row(app, created["survey_id"])
     assert (row.rating, row.status) == (None, "expired")
-    assert phone.send("5") == [HELP]
+    assert phone.send("5") == [ACK]
 
 
 def test_a_second_rating_keeps_the_first_and_says_so(app, clock, engage, deliver, fake_twilio, texter):
@@ -107,7 +110,8 @@ def test_a_second_rating_keeps_the_first_and_says_so(app, clock, engage, deliver
     assert (row.rating, row.comment) == (4, "Great officer")
 
 
-def test_with_several_open_surveys_the_newest_is_answered(app, clock, engage, deliver, fake_twilio, texter):
+def test_with_several_open_surveys_the_first_asked_is_answered_first(app, clock, engage, deliver, fake_twilio,
+                                                                     texter):
     older = engage(officer_id="MP1", officer_name="PC Old", occurred_at="2026-11-20T10:00:00+00:00")
     clock.advance(minutes=30)
     newer = engage(officer_id="MP2", officer_name="PC New", occurred_at="2026-11-23T10:15:00+00:00")
@@ -115,13 +119,13 @@ def test_with_several_open_surveys_the_newest_is_answered(app, clock, engage, de
     deliver()
     assert len(fake_twilio.messages_to(VICTIM)) == 2
     texter().send("3")
-    assert survey_row(app, newer["survey_id"]).rating == 3
-    assert survey_row(app, older["survey_id"]).rating is None
+    assert survey_row(app, older["survey_id"]).rating == 3
+    assert survey_row(app, newer["survey_id"]).rating is None
 
 
 def test_a_reply_before_the_invitation_went_out_is_not_a_rating(app, clock, engage, texter):
     created = engage()
-    assert texter().send("5") == [HELP]
+    assert texter().send("5") == [ACK]
     assert survey_row(app, created["survey_id"]).rating is None
 
 
@@ -158,11 +162,11 @@ def test_start_opts_back_in(app, api, clock, engage, deliver, fake_twilio, texte
 def test_help_and_unknown_numbers_get_the_help_text(texter, clock):
     assert texter().send("help!") == [HELP]
     assert texter(OTHER).send("INFO") == [HELP]
-    assert texter(OTHER).send("hello, who is this?") == [HELP]
+    assert texter(OTHER).send("hello, who is this?") == [ACK]
 
 
 def test_a_keyword_inside_a_sentence_is_not_a_keyword(app, texter, clock):
-    assert texter().send("please don't stop the investigation") == [HELP]
+    assert texter().send("please don't stop the investigation") == [ACK]
     with app.app_context():
         assert session().exec(select(SmsRecipient)).all() == []
 
