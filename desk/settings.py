@@ -205,7 +205,6 @@ class Texts(_Base):
     SURVEY_EXPIRY_DAYS: float = Field(7, gt=0, description="replies after this get a polite 'survey closed' note")
     SMS_QUIET_HOURS: str | None = Field("21:00-08:00", description="Europe/London hours with no survey texts; empty turns it off")
     SMS_RATE_PER_SECOND: float = Field(10, gt=0, description="messages per second per sending number, across all workers")
-    SMS_MAX_ATTEMPTS: int = Field(8, ge=1, description="send attempts before a message is marked failed")
     SMS_RETRY_BASE_SECONDS: float = Field(15, ge=0, description="first retry delay; doubles each attempt")
     SMS_RETRY_MAX_SECONDS: float = Field(900, ge=0, description="cap on the retry delay")
     OUTBOX_STALE_CLAIM_SECONDS: float = Field(
@@ -214,6 +213,8 @@ class Texts(_Base):
     SCHEDULER_CHECK_SECONDS: int = Field(15, ge=1, le=60, description="how often each worker checks that some worker "
                                                                   "runs RQ's scheduler (starting its own if none "
                                                                   "does) and that it is itself registered in Redis")
+    SMS_RETRY_MAX_AGE_HOURS: float = Field(24, gt=0, description="a text still failing this long after it was due "
+                                                                 "is given up (retries are bounded by age, not count)")
 
     @field_validator("SMS_QUIET_HOURS")
     @classmethod
