@@ -8,8 +8,8 @@
   one ``send_messages`` job per ``SEND_BATCH`` rows.
 - Every row, alone or in a batch, is handled the same way: it is claimed with its own
   conditional UPDATE, committed before anything is sent (only one worker wins); it
-  waits for a slot in the shared rate limit (one slot per text, so the limit stays
-  exact); it is sent; and Twilio's SID is stored with the "sent" status in its own
+  waits for a slot in the shared rate limit (one slot per SMS segment, as Twilio
+  counts throughput, so the limit stays exact); it is sent; and Twilio's SID is stored with the "sent" status in its own
   commit.  A job that dies mid-batch therefore leaves at most one row "sending" (the
   sweeper reclaims it as uncertain, below) and the rest pending (the sweeper
   re-queues them).
@@ -57,6 +57,7 @@ from desk.redis_conn import connect
 from desk.settings import SEND_JOB_TIMEOUT_SECONDS
 from flows.phone import try_e164
 from flows.sms_schedule import next_send_time
+from flows.sms_texts import segments
 from models.cases import Case
 from models.db import engine_for
 from models.outbox import (
@@ -281,7 +282,7 @@ def _send_one(db: Session, message_id: int) -> str:
             return found
         if found == "unknown":  # sending now could text the victim twice
             return _retry(db, message, "could not look for it at Twilio yet")
-    if not _limiter().wait_for_slot(message.from_number):
+    if not _limiter().wait_for_slot(message.from_number, segments(message.body)):
         message.attempts -= 1  # waiting for a slot is not a failed attempt
         _release(db, message, now + timedelta(seconds=1), "rate limited here", requeue=False)
         return RATE_LIMITED  # the caller queues it again, in 1 s

@@ -157,3 +157,35 @@ def test_the_pause_is_shown_in_the_metrics(app, clock, fake_twilio, run_workers)
     assert gauge() == 1
     clock.advance(seconds=send_errors.PAUSE_SECONDS + 1)
     assert gauge() == 0
+
+
+# ------------------------------------------------------------------ the rate limit
+
+
+def test_the_shared_rate_limit_counts_segments_not_texts(app, fake_twilio, run_workers):
+    """Three 3-part texts at 6 segments a second take 9 slots: the last goes out at
+    least a second after the first (3 texts counted as 3 slots would take a third)."""
+    import time
+
+    from desk import settings
+    from flows.sms_texts import segments
+
+    settings.override(app.config, SMS_RATE_PER_SECOND="6")
+    arrivals, handle = [], fake_twilio.handle
+
+    def timed(method, path, *rest):
+        if method == "POST":
+            arrivals.append(time.monotonic())
+        return handle(method, path, *rest)
+
+    fake_twilio.handle = timed
+    long_text = "A long text in three parts. " * 15
+    assert segments(long_text) == 3
+    with app.app_context():
+        db = session()
+        for n in range(3):
+            queue_sms(db, to=VICTIM, body=long_text, purpose="test", key=f"long{n}")
+        db.commit()
+    run_workers()
+    assert len(arrivals) == 3
+    assert arrivals[-1] - arrivals[0] >= 2 * 3 / 6 - 0.1
