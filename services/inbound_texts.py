@@ -36,7 +36,7 @@ from models.cases import Case, CaseUpdate
 from models.db import core
 from models.outbox import record_opt_in, record_opt_out
 from models.surveys import InboundMessage
-from services import callback_safety, routing, surveys
+from services import callback_safety, routing, surveys, text_language
 from services.case_updates import case_update_text
 from services.hours import weekly_hours
 
@@ -184,7 +184,10 @@ def request_callback(db: Session, phone: str, cases: list[Case], message_sid: st
     if existing is None:
         db.add(CallbackRequest(
             call_sid=message_sid, phone=phone, safe_to_call=True, voicemail_allowed=allowed.voicemail,
-            queue_joined_at=now, requested_at=now, language="en", verified_case_id=case.id,
+            # the victim's language (the case's, else their last call's): the call back
+            # and any voicemail are in it
+            queue_joined_at=now, requested_at=now, language=text_language.for_phone(db, phone, case),
+            verified_case_id=case.id,
             status=CallbackStatus.PENDING, attempts=0))
         db.info.setdefault("after_commit_jobs", []).append(routing.schedule_callbacks)
         log.info("call-back requested by text from %s on case %s", pseudonym(phone), case.id)
