@@ -13,3 +13,12 @@ def canonical(value: str) -> str:
         if name.casefold() == folded:
             return name
     raise ValueError("not one of the force's boroughs (the FORCE_BOROUGHS setting)")
+
+
+def for_filter(value: str) -> str:
+    """A filter's borough in the force's spelling when it is one (any case); any other
+    value is kept, matching what older rows hold (or nothing)."""
+    try:
+        return canonical(value)
+    except ValueError:
+        return " ".join(value.split())

@@ -75,7 +75,7 @@ class SurveyFilters(BaseModel):
     @field_validator("borough")
     @classmethod
     def _borough(cls, value: str | None):
-        return None if value is None else boroughs.canonical(value)
+        return None if value is None else boroughs.for_filter(value)
 
     @field_validator("from_", "to")
     @classmethod
