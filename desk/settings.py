@@ -219,8 +219,10 @@ class Agents(_Base):
 class Texts(_Base):
     SURVEY_DELAY_MINUTES: float = Field(60, ge=0, description="after an officer's visit, before the rating survey is texted")
     SURVEY_EXPIRY_DAYS: float = Field(7, gt=0, description="replies after this get a polite 'survey closed' note")
-    SMS_QUIET_HOURS: str | None = Field("21:00-08:00", description="Europe/London hours with no survey texts; empty turns it off")
-    SMS_RATE_PER_SECOND: float = Field(10, gt=0, description="messages per second per sending number, across all workers")
+    SMS_QUIET_HOURS: str | None = Field("21:00-08:00", description="Europe/London hours in which no case-update or "
+                                                                  "survey text is sent (checked just before each "
+                                                                  "send); empty turns it off")
+    SMS_RATE_PER_SECOND: float = Field(10, gt=0, description="SMS segments per second per sending number, across all workers")
     SMS_RETRY_BASE_SECONDS: float = Field(15, ge=0, description="first retry delay; doubles each attempt")
     SMS_RETRY_MAX_SECONDS: float = Field(900, ge=0, description="cap on the retry delay")
     OUTBOX_STALE_CLAIM_SECONDS: float = Field(
