@@ -352,8 +352,8 @@ def _refused(db: Session, message: OutboundMessage, exc) -> str:
 def _retry(db: Session, message: OutboundMessage, why: str) -> str:
     # bounded by age, not a count: a long outage is waited out, a day-old text is not sent
     hours = settings.current()["SMS_RETRY_MAX_AGE_HOURS"]
-    owed_since = max(filter(None, [message.created_at, message.not_before]))
-    if clock.now() - _aware(owed_since) >= timedelta(hours=hours):
+    owed_since = max(_aware(moment) for moment in (message.created_at, message.not_before) if moment)
+    if clock.now() - owed_since >= timedelta(hours=hours):
         return _finish(db, message, MessageStatus.FAILED,
                        note=f"gave up after {hours:g} hours ({message.attempts} attempts): {why}"[:200])
     base, cap = settings.current()["SMS_RETRY_BASE_SECONDS"], settings.current()["SMS_RETRY_MAX_SECONDS"]

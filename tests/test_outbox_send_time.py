@@ -189,3 +189,14 @@ def test_the_shared_rate_limit_counts_segments_not_texts(app, fake_twilio, run_w
     run_workers()
     assert len(arrivals) == 3
     assert arrivals[-1] - arrivals[0] >= 2 * 3 / 6 - 0.1
+
+
+@pytest.mark.parametrize("code, status, kind", [
+    (21610, 400, "recipient"), (21211, 400, "recipient"), (21614, 400, "recipient"), (21612, 400, "recipient"),
+    (20429, 429, "temporary"), (None, 429, "temporary"), (20500, 500, "temporary"), (20503, 503, "temporary"),
+    (21611, 400, "temporary"), (30001, 400, "temporary"), (29999, 400, "temporary"),  # unknown: never lost
+    (20003, 401, "configuration"), (21606, 400, "configuration"), (21212, 400, "configuration"),
+    (21659, 400, "configuration"), (20404, 404, "configuration"), (None, 401, "configuration"),
+])
+def test_each_documented_code_has_its_kind(code, status, kind):
+    assert send_errors.classify(code, status).value == kind
