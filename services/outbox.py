@@ -9,8 +9,8 @@
 - Every row, alone or in a batch, is handled the same way: it is claimed with its own
   conditional UPDATE, committed before anything is sent (only one worker wins); it
   waits for a slot in the shared rate limit (one slot per SMS segment, as Twilio
-  counts throughput, so the limit stays exact); it is sent; and Twilio's SID is stored with the "sent" status in its own
-  commit.  A job that dies mid-batch therefore leaves at most one row "sending" (the
+  counts throughput, so the limit stays exact); it is sent; and Twilio's SID is
+  stored with the "sent" status in its own commit.  A job that dies mid-batch therefore leaves at most one row "sending" (the
   sweeper reclaims it as uncertain, below) and the rest pending (the sweeper
   re-queues them).
 - Why batches: RQ runs each job in a freshly forked work horse, which opens its own
@@ -357,7 +357,7 @@ def _retry(db: Session, message: OutboundMessage, why: str) -> str:
         return _finish(db, message, MessageStatus.FAILED,
                        note=f"gave up after {hours:g} hours ({message.attempts} attempts): {why}"[:200])
     base, cap = settings.current()["SMS_RETRY_BASE_SECONDS"], settings.current()["SMS_RETRY_MAX_SECONDS"]
-    delay = min(base * 2 ** (message.attempts - 1), cap)
+    delay = min(base * 2 ** min(max(message.attempts - 1, 0), 30), cap)  # attempts are unbounded now
     delay *= random.uniform(1.0, 1.2)  # spread retries so workers don't stampede Twilio
     log.warning("message %s to %s: attempt %s failed (%s, Twilio error %s); retrying in %.0f s",
                 message.id, pseudonym(message.to_number), message.attempts, why, message.error_code, delay)

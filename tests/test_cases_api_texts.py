@@ -130,3 +130,18 @@ def test_openapi_describes_each_success_body_and_the_error_shape(client):
     assert error["properties"]["details"]["items"]["required"] == ["field", "problem"]
     assert "language" in schemas["CaseIn"]["properties"] and "full_detail_by_text" in schemas["Contact"]["properties"]
 
+
+
+# The survey endpoints' bodies are still described only as objects: their invitation
+# status and response rates are changing in the same release.
+UNDESCRIBED = {("/engagements", "post"), ("/surveys", "get"), ("/ratings/summary", "get"),
+               ("/surveys/{survey_id}/qr.svg", "get")}
+
+
+def test_every_other_success_body_has_a_schema(client):
+    doc = client.get("/api/v1/openapi.json").json
+    bare = sorted((path, method, code) for path, ops in doc["paths"].items() for method, op in ops.items()
+                  for code, response in op["responses"].items()
+                  if code.startswith("2") and (path, method) not in UNDESCRIBED
+                  and "$ref" not in response["content"]["application/json"]["schema"])
+    assert bare == []
