@@ -108,7 +108,7 @@ TEXTS: dict[str, str] = {
 # Polish, in the polite impersonal form ("prosze" + infinitive), without diacritics.
 TEXTS_PL: dict[str, str] = {
     "survey_invite": (
-        f"{_PL}: prosimy ocenic kontakt z {{officer}} ({{date}}): odpisac 1 (zle) do 5 (bardzo dobrze) "
+        f"{_PL}: prosimy ocenic kontakt z {{officer}} ({{date}}): prosze odpisac 1 (zle) do 5 (bardzo dobrze) "
         "lub {link} Rezygnacja: STOP."),
     "survey_reprompt": (
         "Niestety nie udalo sie odczytac oceny. Prosze odpisac jedna cyfre od 1 (bardzo zle) "
