@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from api import cursors
+from api import boroughs, cursors
 from api.base import ApiError, document, not_found, parse_body, parse_query, require_token, victim_phone
 from api.bounds import in_range
 from desk import clock, keyset
@@ -33,7 +33,8 @@ class EngagementIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     officer_id: str = Field(min_length=1, max_length=50)
     officer_name: str = Field(min_length=1, max_length=60, description="as the victim knows them, e.g. PC 4521")
-    borough: str = Field(min_length=1, max_length=100)
+    borough: str = Field(min_length=1, max_length=100,
+                         description="one of the force's boroughs (FORCE_BOROUGHS), any case; stored as the force spells it")
     victim_phone: str = Field(min_length=1, max_length=40)
     crime_reference: str | None = Field(default=None, max_length=64)
     occurred_at: datetime = Field(description="when the contact happened; without an offset, London time")
@@ -44,6 +45,11 @@ class EngagementIn(BaseModel):
         if not value.strip():
             raise ValueError("must not be blank")
         return " ".join(value.split())
+
+    @field_validator("borough")
+    @classmethod
+    def _borough(cls, value: str):
+        return boroughs.canonical(value)
 
     @field_validator("crime_reference")
     @classmethod
@@ -62,8 +68,14 @@ class SurveyFilters(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     from_: date | None = Field(default=None, alias="from", description="first contact date (London), inclusive")
     to: date | None = Field(default=None, description="last contact date (London), inclusive")
-    borough: str | None = Field(default=None, max_length=100)
+    borough: str | None = Field(default=None, max_length=100,
+                                description="one of the force's boroughs, matched case-insensitively")
     officer_id: str | None = Field(default=None, max_length=50)
+
+    @field_validator("borough")
+    @classmethod
+    def _borough(cls, value: str | None):
+        return None if value is None else boroughs.for_filter(value)
 
     @field_validator("from_", "to")
     @classmethod

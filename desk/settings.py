@@ -86,6 +86,24 @@ class Core(_Base):
                                                "numbers and personal data (unset: no reporting)")
     METRICS_TOKEN: str | None = Field(None, min_length=32, max_length=256,
                                       description="bearer token Prometheus sends to /metrics; unset: /metrics answers 404")
+    FORCE_BOROUGHS: Annotated[tuple[str, ...], NoDecode] = Field(
+        ("Barking and Dagenham", "Barnet", "Bexley", "Brent", "Bromley", "Camden", "Croydon", "Ealing", "Enfield",
+         "Greenwich", "Hackney", "Hammersmith and Fulham", "Haringey", "Harrow", "Havering", "Hillingdon",
+         "Hounslow", "Islington", "Kensington and Chelsea", "Kingston upon Thames", "Lambeth", "Lewisham",
+         "Merton", "Newham", "Redbridge", "Richmond upon Thames", "Southwark", "Sutton", "Tower Hamlets",
+         "Waltham Forest", "Wandsworth", "Westminster"),
+        description="the force's boroughs, separated by commas: the API accepts only these (matched "
+                    "case-insensitively, stored as spelled here); default: London's 32")
+
+    @field_validator("FORCE_BOROUGHS", mode="before")
+    @classmethod
+    def _boroughs(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.split(",")
+        names = tuple(" ".join(str(part).split()) for part in value if str(part).strip())
+        if not names:
+            raise ValueError("must name at least one borough")
+        return names
 
     @field_validator("PUBLIC_BASE_URL")
     @classmethod
@@ -130,8 +148,6 @@ class PhoneLine(_Base):
     IVR_HOURS_OVERRIDES: Annotated[dict[str, str], NoDecode] = Field(
         default_factory=dict, description='closures and special hours by date, JSON: {"2026-12-24": "08:00-14:00", '
                                           '"2026-12-25": "closed"}; the console\'s overrides win for the same date')
-    IVR_LEAFLET_URL: str = Field("https://www.gov.uk/government/publications/the-code-of-practice-for-victims-of-crime",
-                                 description="victim information leaflet texted to callers who ask for it")
     IVR_VOICE_EN: str = Field("Polly.Amy", min_length=1, description="text-to-speech voice for English prompts")
     IVR_VOICE_PL: str = Field("Polly.Ewa", min_length=1, description="text-to-speech voice for Polish prompts")
     IVR_PIN_LOCKOUT_FAILURES: int = Field(5, ge=1, le=20, description="wrong PINs for one case in a London day "
@@ -211,9 +227,10 @@ class Agents(_Base):
 class Texts(_Base):
     SURVEY_DELAY_MINUTES: float = Field(60, ge=0, description="after an officer's visit, before the rating survey is texted")
     SURVEY_EXPIRY_DAYS: float = Field(7, gt=0, description="replies after this get a polite 'survey closed' note")
-    SMS_QUIET_HOURS: str | None = Field("21:00-08:00", description="Europe/London hours with no survey texts; empty turns it off")
-    SMS_RATE_PER_SECOND: float = Field(10, gt=0, description="messages per second per sending number, across all workers")
-    SMS_MAX_ATTEMPTS: int = Field(8, ge=1, description="send attempts before a message is marked failed")
+    SMS_QUIET_HOURS: str | None = Field("21:00-08:00", description="Europe/London hours in which no case-update or "
+                                                                  "survey text is sent (checked just before each "
+                                                                  "send); empty turns it off")
+    SMS_RATE_PER_SECOND: float = Field(10, gt=0, description="SMS segments per second per sending number, across all workers")
     SMS_RETRY_BASE_SECONDS: float = Field(15, ge=0, description="first retry delay; doubles each attempt")
     SMS_RETRY_MAX_SECONDS: float = Field(900, ge=0, description="cap on the retry delay")
     OUTBOX_STALE_CLAIM_SECONDS: float = Field(
@@ -222,6 +239,8 @@ class Texts(_Base):
     SCHEDULER_CHECK_SECONDS: int = Field(15, ge=1, le=60, description="how often each worker checks that some worker "
                                                                   "runs RQ's scheduler (starting its own if none "
                                                                   "does) and that it is itself registered in Redis")
+    SMS_RETRY_MAX_AGE_HOURS: float = Field(24, gt=0, description="a text still failing this long after it was due "
+                                                                 "is given up (retries are bounded by age, not count)")
 
     @field_validator("SMS_QUIET_HOURS")
     @classmethod
@@ -453,7 +472,7 @@ def public_url(path: str) -> str:
 
 
 # the field validators a value goes through before its type, for ``override``
-_PARSERS = {"IVR_HOURS_OVERRIDES": (PhoneLine._overrides,),
+_PARSERS = {"IVR_HOURS_OVERRIDES": (PhoneLine._overrides,), "FORCE_BOROUGHS": (Core._boroughs,),
             "DESK_HOURS_WEEKDAYS": (PhoneLine._weekdays,), "DESK_HOURS_WEEKENDS": (PhoneLine._days_off,),
             "DESK_HOURS_BANK_HOLIDAYS": (PhoneLine._days_off,), "CALLBACK_RETRY_MINUTES": (Agents._minutes,),
             "CASE_CLOSED_STATUSES": (Records._statuses,),

@@ -25,7 +25,7 @@ from flows import dispatch as rules
 from flows import hours
 from flows.sms_schedule import next_call_window
 from models.callbacks import OPEN_STATUSES, CallbackAttempt, CallbackRequest, CallbackStatus
-from services import callback_safety, waiting
+from services import callback_safety, text_language, waiting
 from services import hours as desk_hours
 
 log = logging.getLogger(__name__)
@@ -168,7 +168,7 @@ class Booking:
     callback: CallbackRequest | None = None
 
 
-def book_for_number(db: Session, phone: str, now: datetime, *, source: str, language: str = "en") -> Booking:
+def book_for_number(db: Session, phone: str, now: datetime, *, source: str, language: str | None = None) -> Booking:
     """A call-back to PHONE, only where every case registered to it allows a call, at
     the times they all allow (services/callback_safety.py, asked again before each dial).
 
@@ -176,7 +176,9 @@ def book_for_number(db: Session, phone: str, now: datetime, *, source: str, lang
     phone call is not, so the cases need their own safe call times before we promise
     to ring.  One call-back per victim: an open request is kept (with its place) and
     said to be already booked.  SOURCE (a MessageSid, "inbox:<id>") is the request's
-    unique key.  The caller schedules routing after its commit."""
+    unique key.  The call back and any voicemail are in LANGUAGE, by default the
+    victim's (the case's, else their last call's).  The caller schedules routing after
+    its commit."""
     allowed = callback_safety.rule(db, phone)
     window = (next_call_window(list(allowed.safe_times), now)
               if allowed.callable and allowed.safe_times else None)
@@ -190,7 +192,8 @@ def book_for_number(db: Session, phone: str, now: datetime, *, source: str, lang
     if existing is None:
         created = CallbackRequest(
             call_sid=source, phone=phone, safe_to_call=True, voicemail_allowed=allowed.voicemail,
-            queue_joined_at=now, requested_at=now, language=language, verified_case_id=case.id,
+            queue_joined_at=now, requested_at=now, verified_case_id=case.id,
+            language=language or text_language.for_phone(db, phone, case),
             status=CallbackStatus.PENDING, attempts=0)
         db.add(created)
         log.info("call-back requested (%s) for %s on case %s", source[:8], pseudonym(phone), case.id)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -44,7 +45,7 @@ from models.cases import Case, CaseUpdate
 from models.db import core
 from models.outbox import is_opted_out, record_opt_in, record_opt_out
 from models.surveys import Engagement, InboundMessage
-from services import callbacks, inbox, routing, surveys
+from services import callbacks, inbox, routing, surveys, text_language
 from services.case_updates import case_update_text
 from services.hours import weekly_hours
 
@@ -106,8 +107,14 @@ def receive(db: Session, sid: str, phone: str | None, body: str, now: datetime, 
     return Received(outcome.reply, outcome)
 
 
+# The language of this reply: the victim's (the case's, else their last call's), set
+# once per inbound text by handle() so every reply below is written in it.
+_REPLY_LANGUAGE: ContextVar[str] = ContextVar("reply_language", default="en")
+
+
 def text(text_id: str, **params) -> str:
-    return render(text_id, weekly=weekly_hours(), desk_number=desk_number(), **params)
+    return render(text_id, weekly=weekly_hours(), language=_REPLY_LANGUAGE.get(),
+                  desk_number=desk_number(), **params)
 
 
 # What UPDATE and CALL answer when there is nothing to give, whatever the reason
@@ -120,6 +127,15 @@ def handle(db: Session, phone: str | None, body: str, message_sid: str, now: dat
     if phone is None:  # a short code or a withheld sender: nothing to look up
         return Outcome("help", text(NEUTRAL.get(action, "help")))
     cases = registered_cases(db, phone)
+    language = _REPLY_LANGUAGE.set(text_language.for_phone(db, phone))
+    try:
+        return _handle_registered(db, phone, cases, body, message_sid, now, received_at, action)
+    finally:
+        _REPLY_LANGUAGE.reset(language)
+
+
+def _handle_registered(db: Session, phone: str, cases: list[Case], body: str, message_sid: str,
+                       now: datetime, received_at: datetime | None, action: str | None) -> Outcome:
     # any reply (even HELP) would show whoever holds the phone that we know the number
     silent = any(not case.sms_allowed for case in cases)
     outcome = _answer(Texted(db, phone, cases, body, message_sid, now, silent, received_at or now), action)

@@ -20,8 +20,10 @@ from models.cases import Case, reference_digits
 from models.outbox import SmsRecipient
 from models.surveys import Engagement, Survey
 from reports import rating_periods
+from services import text_language
 from services.hours import weekly_hours
 from services.outbox import queue_sms
+from services.survey_links import survey_url
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +71,10 @@ def invite(db: Session, engagement: Engagement) -> Survey:
     # a survey about a day already over may change counts kept for that day
     rating_periods.reopen_contact_day(db, engagement.occurred_at, now)
     if not reason:
-        body = render("survey_invite", officer=engagement.officer_name,
-                      date=contact_date(engagement.occurred_at))
+        language = text_language.for_phone(db, engagement.victim_phone)
+        body = render("survey_invite", language=language, officer=engagement.officer_name,
+                      date=contact_date(engagement.occurred_at, language),
+                      link=survey_url(survey.id, survey.expires_at))
         message = queue_sms(db, to=engagement.victim_phone, body=body, purpose="survey_invite",
                             key=str(survey.id), not_before=send_at)
         if message.status == "suppressed":  # the outbox knows something we didn't

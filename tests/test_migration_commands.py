@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, make_url, text
 from models import migrate
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAD = "0620_desk_inbox"
+HEAD = "0610_case_language"
 SECRET = "s" * 40
 
 

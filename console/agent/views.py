@@ -16,6 +16,7 @@ from models.callbacks import CallbackAttempt, CallbackRequest
 from models.calls import Call
 from models.cases import Case
 from models.db import session
+from services.case_updates import NOT_TEXTED
 from services.cases import add_update
 from services.routing import request_dispatch
 
@@ -128,9 +129,9 @@ def post_case_update(case_id: int):
     if status and len(status) > 50:
         flash("The status can be at most 50 characters.", "error")
         return redirect(back), 303
-    update = add_update(db, case, message, status)
+    update, text = add_update(db, case, message, status)
     audit("post_case_update", f"case:{case.id}", f"update {update.id}")
-    texted = "it will be texted to the victim" if case.sms_allowed else "not texted: the victim said texts are unsafe"
+    texted = "it will be texted to the victim" if text.queued else f"not texted: {NOT_TEXTED[text.reason]}"
     flash(f"Update posted on {case.crime_reference}; {texted}.", "status")
     return redirect(back), 303
 

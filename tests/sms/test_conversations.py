@@ -12,10 +12,9 @@ from models.surveys import InboundMessage, Survey
 from tests.support.numbers import OTHER, VICTIM
 
 DESK = "020 7946 0000"
-HELP = ("Metropolitan Police Victim Focus Desk. Call 020 7946 0000, Mon-Fri 08:00-20:00, "
-        "Sat-Sun 08:00-16:00. Reply CALL for a call back, UPDATE for your latest case update, "
-        "STOP to opt out. In an emergency call 999. Free 24-hour helplines: Victim Support 0808 168 9111, "
-        "National Domestic Abuse Helpline 0808 2000 247.")
+HELP = ("Call 020 7946 0000, Mon-Fri 08:00-20:00, Sat-Sun 08:00-16:00. Reply CALL for a call back, "
+        "UPDATE for news, STOP to opt out. In an emergency call 999. "
+        "Free 24-hour support: 0808 168 9111 or 0808 2000 247.")
 ACK = ("Thank you, we have passed your message to the desk, who read texts Mon-Fri 08:00-20:00, "
        "Sat-Sun 08:00-16:00. If you are in danger call 999.")
 
@@ -45,8 +44,8 @@ def test_invite_five_comment_thanks(app, api, clock, engage, deliver, fake_twili
     clock.advance(minutes=61)
     deliver()
     assert [m["body"] for m in fake_twilio.messages_to(VICTIM)] == [
-        "Metropolitan Police Victim Focus Desk: how did we do when PC 4521 Lambeth contacted you on "
-        "Mon 23 Nov? Reply 1 (very poor) to 5 (excellent). Reply STOP to opt out."]
+        "Message from the desk you contacted: how did PC 4521 Lambeth do on Mon 23 Nov? Reply 1 (very poor) "
+        f"to 5 (excellent) or use {created['survey_link']} Reply STOP to opt out."]
 
     phone = texter()
     assert phone.send("five") == [
@@ -54,7 +53,7 @@ def test_invite_five_comment_thanks(app, api, clock, engage, deliver, fake_twili
         "reply with a short comment. You do not need to reply."]
     assert phone.send("She listened and called back when she said she would") == [
         "Thank you for your comment. It helps us improve the service. "
-        "To contact the desk call 020 7946 0000. In an emergency call 999."]
+        "To contact us call 020 7946 0000. In an emergency call 999."]
 
     listed = api.get("/surveys").json["surveys"]
     assert [(s["id"], s["rating"], s["rated_via"], s["status"], s["comment"]) for s in listed] == [
@@ -90,7 +89,7 @@ def test_a_reply_after_the_survey_expired_gets_a_polite_note(app, clock, engage,
     phone = texter()
     assert phone.send("5") == [
         "Sorry, this survey has closed, so we cannot record your answer. Thank you anyway. "
-        "To contact the desk call 020 7946 0000. In an emergency call 999."]
+        "To contact us call 020 7946 0000. In an emergency call 999."]
     row = survey_row(app, created["survey_id"])
     assert (row.rating, row.status) == (None, "expired")
     assert phone.send("5") == [ACK]
@@ -150,8 +149,7 @@ def test_start_opts_back_in(app, api, clock, engage, deliver, fake_twilio, texte
     phone = texter()
     assert phone.send("UNSUBSCRIBE") == []
     assert phone.send("start") == [
-        "You will get texts from the Metropolitan Police Victim Focus Desk again. Reply STOP to opt out. "
-        "In an emergency call 999."]
+        "You will get texts from us again. Reply STOP to opt out. In an emergency call 999."]
     created = engage()
     assert created["invitation"] == "scheduled"
     clock.advance(minutes=61)
@@ -172,11 +170,11 @@ def test_a_keyword_inside_a_sentence_is_not_a_keyword(app, texter, clock):
 
 
 def test_update_only_to_the_number_registered_on_the_case(api, case, texter, clock):
-    case_id = case(update_detail="full")
+    case_id = case(update_detail="full", full_detail_by_text=True)
     assert api.post(f"/cases/{case_id}/updates", {"message": "A suspect has been charged."}).status_code == 201
     assert texter().send("update") == [
-        "Metropolitan Police Victim Focus Desk: update on crime ref 5201234/26: A suspect has been charged. "
-        "Call 020 7946 0000 or reply CALL for a call back."]
+        "Message from the desk you contacted: ref 5201234/26: A suspect has been charged. "
+        "Call 020 7946 0000 or reply CALL for a call back. In an emergency call 999."]
     assert texter(OTHER).send("UPDATE") == [
         "We cannot send an update by text to this number. To talk to us call 020 7946 0000. "
         "In an emergency call 999."]
@@ -208,8 +206,8 @@ def test_call_books_a_call_back_within_the_case_safe_times(app, case, texter, cl
     case_id = case(safe_call_times=["09:00-12:00"], voicemail_allowed=False)
     phone = texter()
     assert phone.send("CALL") == [
-        "Thank you. The Victim Focus Desk will call you back as soon as someone is free, only at times "
-        "you told us are safe to call. In an emergency call 999."]
+        "Thank you. We will call you back as soon as someone is free, only at times you told us are safe. "
+        "In an emergency call 999."]
     [booked] = callbacks(app)
     assert (booked.phone, booked.verified_case_id, booked.status, booked.safe_to_call, booked.voicemail_allowed,
             booked.call_sid) == (VICTIM, case_id, "pending", True, False, phone.sent[-1].sid)
@@ -221,7 +219,7 @@ def test_call_books_a_call_back_within_the_case_safe_times(app, case, texter, cl
 def test_call_outside_the_safe_times_says_when(app, case, texter, clock):
     case(safe_call_times=["18:00-20:00"])
     assert texter().send("Call") == [
-        "Thank you. The Victim Focus Desk will call you back, only at times you told us are safe to call. "
+        "Thank you. We will call you back, only at times you told us are safe. "
         "The earliest is today at 18:00. In an emergency call 999."]
     assert len(callbacks(app)) == 1
 
@@ -288,7 +286,7 @@ def test_call_again_keeps_the_one_call_back_and_says_so(app, case, texter, clock
     [first] = callbacks(app)
     clock.advance(minutes=5)
     assert phone.send("CALL") == [
-        "You already have a call back booked. The Victim Focus Desk will call you as soon as someone is "
-        "free, only at times you told us are safe to call. In an emergency call 999."]
+        "You already have a call back booked. We will call as soon as someone is free, only at times you "
+        "told us are safe. In an emergency call 999."]
     [booked] = callbacks(app)
     assert (booked.id, booked.queue_joined_at, booked.status) == (first.id, first.queue_joined_at, "pending")

@@ -16,8 +16,8 @@ from tests.support.numbers import OTHER, VICTIM
 DESK = "020 7946 0000"
 HOURS = "Mon-Fri 08:00-20:00, Sat-Sun 08:00-16:00"
 ACK = f"Thank you, we have passed your message to the desk, who read texts {HOURS}. If you are in danger call 999."
-URGENT = ("If you are in danger now call 999. Free 24-hour helplines: Victim Support 0808 168 9111, "
-          f"National Domestic Abuse Helpline 0808 2000 247. The desk reads texts {HOURS}.")
+URGENT = ("If you are in danger now call 999. Free 24-hour support: 0808 168 9111 or 0808 2000 247. "
+          f"We read texts {HOURS}.")
 LONG = ("I reported it three weeks ago. " * 60) + "nobody has called me since and I am scared he will come back"
 
 
