@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime, time, timedelta
+from typing import Literal
 
+from email_validator import EmailNotValidError, validate_email
 from flask import Blueprint, Response, g, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import func
@@ -14,7 +16,8 @@ from sqlmodel import select
 from api import cursors
 from api.base import ApiError, document, not_found, parse_body, parse_query, require_token, victim_phone
 from api.bounds import in_range
-from desk import clock, keyset
+from desk import clock, keyset, settings
+from flows import journey
 from flows import sms_conversation as conv
 from flows.sms_schedule import LONDON
 from models.cases import reference_digits
@@ -37,6 +40,26 @@ class EngagementIn(BaseModel):
     victim_phone: str = Field(min_length=1, max_length=40)
     crime_reference: str | None = Field(default=None, max_length=64)
     occurred_at: datetime = Field(description="when the contact happened; without an offset, London time")
+    stage: Literal[journey.STAGES] = Field(  # type: ignore[valid-type]
+        default=journey.DEFAULT_STAGE, description="the point of the victim's journey the contact was")
+    victim_email: str | None = Field(default=None, max_length=254,
+                                     description="checked for form only (no look-up); stored in lower case")
+    channel_preference: Literal["sms", "email"] = Field(default="sms", description="how the victim wants to be "
+                                                                                   "asked; email needs victim_email")
+    email_safe: bool = Field(default=False, description="true: the invitation may go by email when the number "
+                                                        "cannot take texts (a landline, opted out); never "
+                                                        "because texting is unsafe")
+    language: Literal["en", "pl"] = Field(default="en", description="the survey's wording")
+
+    @field_validator("victim_email")
+    @classmethod
+    def _email(cls, value: str | None):
+        if value is None:
+            return None
+        try:
+            return validate_email(value.strip(), check_deliverability=False).normalized.lower()
+        except EmailNotValidError as exc:
+            raise ValueError(f"not an email address: {exc}") from None
 
     @field_validator("officer_id", "officer_name", "borough")
     @classmethod
@@ -105,13 +128,22 @@ def create_engagement():
     if data.occurred_at > clock.now() + FUTURE_SLACK:
         raise ApiError(422, "occurred_at: is in the future",
                        [{"field": "occurred_at", "problem": "is in the future"}])
+    if data.channel_preference == "email" and not data.victim_email:
+        raise ApiError(422, "channel_preference: email needs victim_email",
+                       [{"field": "channel_preference", "problem": "email needs victim_email"}])
+    max_age = settings.current()["SURVEY_CONTACT_MAX_AGE_DAYS"]
+    if data.occurred_at < clock.now() - timedelta(days=max_age):
+        problem = f"is more than {max_age:g} days ago (SURVEY_CONTACT_MAX_AGE_DAYS): too late to ask about it"
+        raise ApiError(422, f"occurred_at: {problem}", [{"field": "occurred_at", "problem": problem}])
     key = (request.headers.get("Idempotency-Key") or "").strip() or None
     if key and len(key) > 100:
         raise ApiError(422, "Idempotency-Key: at most 100 characters",
                        [{"field": "Idempotency-Key", "problem": "at most 100 characters"}])
     db = session()
     fields = dict(officer_id=data.officer_id, officer_name=data.officer_name, borough=data.borough,
-                  victim_phone=phone, crime_reference=data.crime_reference, occurred_at=data.occurred_at)
+                  victim_phone=phone, crime_reference=data.crime_reference, occurred_at=data.occurred_at,
+                  stage=data.stage, victim_email=data.victim_email, channel_preference=data.channel_preference,
+                  email_safe=data.email_safe, language=data.language)
     existing = _existing(db, key, fields)
     if existing is not None:
         return jsonify(_engagement_json(db, existing)), 200
@@ -146,13 +178,15 @@ def _existing(db, key: str | None, fields: dict) -> Engagement | None:
 def _engagement_json(db, engagement: Engagement) -> dict:
     g.audit_subject = f"engagement:{engagement.id}"  # the row this request wrote or found
     survey = db.exec(select(Survey).where(Survey.engagement_id == engagement.id)).one()
-    body = {"id": engagement.id, "survey_id": survey.id, "invitation": survey.invitation,
-            "survey_link": links.survey_url(survey.id, survey.expires_at),
+    message = surveys.invitation_message(db, survey)
+    body = {"id": engagement.id, "survey_id": survey.id, "stage": engagement.stage,
+            "invitation": surveys.invitation_status(survey, message.status if message else None),
+            "channel": survey.channel, "survey_link": links.survey_url(survey.id, survey.expires_at),
             "qr_code": f"/api/v1/surveys/{survey.id}/qr.svg"}
-    if survey.invitation == "suppressed":
+    if survey.invitation in ("suppressed", "skipped"):
         body["reason"] = survey.suppressed_reason
-        body["explanation"] = ("no text will be sent: " + surveys.SUPPRESSION_REASONS.get(
-            survey.suppressed_reason or "", "texting this number is not allowed")
+        body["explanation"] = ("no invitation will be sent: " + surveys.SUPPRESSION_REASONS.get(
+            survey.suppressed_reason or "", "contacting this victim is not allowed")
             + "; the QR code and link still work if handed over in person")
     else:
         body["send_at"] = survey.invited_at.isoformat()

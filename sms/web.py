@@ -16,6 +16,7 @@ from desk.phone import desk_number
 from flows import sms_conversation as conv
 from flows.hours import WeeklyHours, day_groups
 from models.db import session
+from models.outbox import record_email_opt_out
 from models.surveys import Survey
 from services import survey_links as links
 from services import surveys
@@ -115,6 +116,20 @@ def survey_submit(token: str):
         message = (message + " " if message else "") + "Thank you for your comment."
     return page("rated.html", rating=survey.rating, message=message, ask_comment=survey.comment is None,
                 nonce=links.make_nonce(survey.id), token=token)
+
+
+@bp.route("/email/unsubscribe/<token>", methods=["GET", "POST"])
+def email_unsubscribe(token: str):
+    """One click (GET, from the link in the email) or a mail client's RFC 8058 one-click
+    POST: the address gets no more email from the desk.  Idempotent."""
+    address = links.read_unsubscribe(token)
+    if address is None:
+        return page("unsubscribed.html", 404, done=False)
+    db = session()
+    record_email_opt_out(db, address, source="unsubscribe-link" if request.method == "GET" else "list-unsubscribe")
+    db.commit()
+    log.info("an email address unsubscribed (%s)", request.method)
+    return page("unsubscribed.html", done=True)
 
 
 @bp.get("/leaflet")

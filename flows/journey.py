@@ -1,0 +1,95 @@
+"""My Met Service: the points of a victim's journey where we ask for feedback, and the
+question each one asks, by text, on the web and by email, in English and (polite)
+Polish.  Pure data: services/surveys.py and sms/web.py fill it in.
+
+The rating is the same everywhere (1 to 5, with an optional comment); only the
+question names what the victim is rating.  ``visit`` is what every survey meant
+before stages existed, so its text invitation stays the catalog's ``survey_invite``.
+"""
+from __future__ import annotations
+
+STAGES = ("report", "visit", "investigation_update", "charge_decision", "court_outcome", "case_closed")
+DEFAULT_STAGE = "visit"
+LANGUAGES = ("en", "pl")
+CHANNELS = ("sms", "email")
+
+# What the supervisors' pages call each stage.
+STAGE_LABELS = {
+    "report": "Reporting the crime",
+    "visit": "Officer's visit or contact",
+    "investigation_update": "Investigation update",
+    "charge_decision": "Charging decision",
+    "court_outcome": "Court outcome",
+    "case_closed": "Case closed",
+}
+
+# The question, with {officer} and {date} where the stage has them.  Polish addresses
+# the victim as "Państwo" (polite, and no guess at their gender).
+QUESTIONS = {
+    "en": {
+        "report": "How did we do when you reported the crime on {date}?",
+        "visit": "How did we do when {officer} contacted you on {date}?",
+        "investigation_update": "How did we do when {officer} updated you on the investigation on {date}?",
+        "charge_decision": "How did we do when {officer} told you about the charging decision on {date}?",
+        "court_outcome": "How did we do when {officer} told you about the court outcome on {date}?",
+        "case_closed": "How did we do when {officer} told you your case was closed on {date}?",
+    },
+    "pl": {
+        "report": "Jak oceniają Państwo naszą obsługę przy zgłoszeniu przestępstwa w dniu {date}?",
+        "visit": "Jak oceniają Państwo kontakt z funkcjonariuszem ({officer}) w dniu {date}?",
+        "investigation_update": "Jak oceniają Państwo informację o postępach śledztwa przekazaną przez "
+                                "funkcjonariusza ({officer}) w dniu {date}?",
+        "charge_decision": "Jak oceniają Państwo przekazanie informacji o decyzji w sprawie zarzutów przez "
+                           "funkcjonariusza ({officer}) w dniu {date}?",
+        "court_outcome": "Jak oceniają Państwo przekazanie informacji o wyniku postępowania sądowego przez "
+                         "funkcjonariusza ({officer}) w dniu {date}?",
+        "case_closed": "Jak oceniają Państwo przekazanie informacji o zamknięciu sprawy przez "
+                       "funkcjonariusza ({officer}) w dniu {date}?",
+    },
+}
+
+# The text invitation for a stage other than a visit (a visit's is sms_texts' survey_invite).
+SMS_INVITE = {
+    "en": "{question} Reply 1 (very poor) to 5 (excellent). Reply STOP to opt out.",
+    "pl": "{question} Prosimy odpisać 1 (bardzo źle) do 5 (bardzo dobrze). STOP - rezygnacja z SMS.",
+}
+
+SCALE = {
+    "en": {1: "Very poor", 2: "Poor", 3: "OK", 4: "Good", 5: "Excellent"},
+    "pl": {1: "Bardzo źle", 2: "Źle", 3: "Przeciętnie", 4: "Dobrze", 5: "Bardzo dobrze"},
+}
+
+# The email: the subject and sender are what a lock screen shows, so neither says
+# police, crime or victim; the body has no crime reference or case detail.
+EMAIL_SUBJECT = {"en": "A quick question about your recent contact with us",
+                 "pl": "Krótkie pytanie o Państwa niedawny kontakt z nami"}
+EMAIL_BODY = {
+    "en": ("Hello,\n\n{question}\n\nYou can answer in under a minute, from 1 (very poor) to 5 (excellent), "
+           "with a comment if you wish:\n{link}\n\nThe link works until {expires}. You do not need to answer.\n\n"
+           "In an emergency call 999.\n\n"
+           "To stop these emails, open this link: {unsubscribe}\n"),
+    "pl": ("Dzień dobry,\n\n{question}\n\nOdpowiedź zajmie mniej niż minutę, w skali od 1 (bardzo źle) do 5 "
+           "(bardzo dobrze), z komentarzem, jeśli Państwo zechcą:\n{link}\n\nLink działa do {expires}. "
+           "Odpowiedź nie jest obowiązkowa.\n\nW nagłym wypadku prosimy dzwonić pod 999.\n\n"
+           "Aby nie otrzymywać więcej tych wiadomości, prosimy otworzyć ten link: {unsubscribe}\n"),
+}
+
+
+def question(stage: str, language: str, officer: str, date: str) -> str:
+    return QUESTIONS[language if language in QUESTIONS else "en"][stage].format(officer=officer, date=date)
+
+
+def sms_invite(stage: str, language: str, officer: str, date: str) -> str | None:
+    """The text invitation for STAGE, or None where the catalog's survey_invite is it."""
+    if stage == DEFAULT_STAGE and language == "en":
+        return None
+    return SMS_INVITE[language].format(question=question(stage, language, officer, date))
+
+
+def email(stage: str, language: str, *, officer: str, date: str, link: str, expires: str,
+          unsubscribe: str) -> tuple[str, str]:
+    """(subject, plain-text body) of the email invitation."""
+    language = language if language in EMAIL_BODY else "en"
+    body = EMAIL_BODY[language].format(question=question(stage, language, officer, date), link=link,
+                                       expires=expires, unsubscribe=unsubscribe)
+    return EMAIL_SUBJECT[language], body
