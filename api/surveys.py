@@ -22,7 +22,9 @@ from flows import sms_conversation as conv
 from flows.sms_schedule import LONDON
 from models.cases import reference_digits
 from models.db import session
+from models.outbox import OutboundMessage
 from models.surveys import Engagement, Survey
+from reports import journey as journey_report
 from reports import rating_rollups
 from services import survey_links as links
 from services import surveys
@@ -219,27 +221,44 @@ def _status(survey: Survey, now: datetime) -> str:
 def list_surveys():
     filters = _query_args(ListFilters)
     db, now = session(), clock.now()
-    query = _filtered(select(Survey, Engagement).join(Engagement, Survey.engagement_id == Engagement.id), filters)
+    query = _filtered(select(Survey, Engagement, OutboundMessage.status).join(
+        Engagement, Survey.engagement_id == Engagement.id).outerjoin(
+        OutboundMessage, journey_report.invitation_join()), filters)
     query = keyset.before(query, Engagement.occurred_at, Survey.id,
                           cursors.decode("surveys", filters.cursor) if filters.cursor else None)
     rows = db.exec(query.order_by(Engagement.occurred_at.desc(), Survey.id.desc()).limit(filters.limit + 1)).all()
     more, rows = len(rows) > filters.limit, rows[:filters.limit]
+    rows = [(survey, engagement, status) for survey, engagement, status in rows]
     page: dict = {"limit": filters.limit,
                   "next_cursor": cursors.encode("surveys", rows[-1][1].occurred_at, rows[-1][0].id) if more else None}
     if filters.count:  # every matching row is read: only when the client asks
         page["total"] = db.exec(_filtered(select(func.count(Survey.id)).join(
             Engagement, Survey.engagement_id == Engagement.id), filters)).one()
+        page["response_rate"] = _rate_json(journey_report.overall_response(db, _scope(filters)))
     return jsonify({**page, "surveys": [{
         "id": survey.id, "engagement_id": engagement.id, "officer_id": engagement.officer_id,
         "officer_name": engagement.officer_name, "borough": engagement.borough,
-        "occurred_at": engagement.occurred_at.isoformat(),
-        "invitation": survey.invitation, "suppressed_reason": survey.suppressed_reason,
+        "occurred_at": engagement.occurred_at.isoformat(), "stage": engagement.stage,
+        "channel": survey.channel, "invitation": surveys.invitation_status(survey, status),
+        "suppressed_reason": survey.suppressed_reason,
         "invited_at": survey.invited_at.isoformat() if survey.invited_at else None,
         "expires_at": survey.expires_at.isoformat() if survey.expires_at else None,
         "status": _status(survey, now), "rating": survey.rating,
         "rated_at": survey.rated_at.isoformat() if survey.rated_at else None, "rated_via": survey.rated_via,
         "comment": survey.comment,
-    } for survey, engagement in rows]})
+    } for survey, engagement, status in rows]})
+
+
+def _scope(filters: SurveyFilters) -> journey_report.Scope:
+    return journey_report.Scope(
+        start=datetime.combine(filters.from_, time(), LONDON) if filters.from_ else None,
+        end=datetime.combine(filters.to + timedelta(days=1), time(), LONDON) if filters.to else None,
+        borough=filters.borough, officer_id=filters.officer_id)
+
+
+def _rate_json(rate: journey_report.ResponseRate) -> dict:
+    return {"delivered": rate.delivered, "answered": rate.answered,
+            "rate": round(rate.rate, 4) if rate.rate is not None else None}
 
 
 def _summary(counts: dict[int, int]) -> dict:
@@ -253,7 +272,8 @@ def _summary(counts: dict[int, int]) -> dict:
 def ratings_summary():
     filters = _query_args(SurveyFilters)
     # kept days and months where no rating can be added any more, live for the rest
-    cells = rating_rollups.counts(session(), rating_rollups.CONTACT, filters.from_, filters.to, now=clock.now(),
+    db = session()
+    cells = rating_rollups.counts(db, rating_rollups.CONTACT, filters.from_, filters.to, now=clock.now(),
                                   borough=filters.borough, officer_id=filters.officer_id)
     overall: dict[int, int] = {}
     boroughs: dict[str, dict[int, int]] = {}
@@ -265,8 +285,13 @@ def ratings_summary():
         officer = officers.setdefault(officer_id, {"names": set(), "counts": {}})
         officer["names"].add(officer_name)
         officer["counts"][rating] = officer["counts"].get(rating, 0) + count
+    scope = _scope(filters)
+    rates = journey_report.response_rates(db, scope)
     return jsonify({
         **_summary(overall),
+        "stages": [{"stage": s.stage, **_summary(s.counts)} for s in journey_report.ratings_by_stage(db, scope)],
+        "response_rate": _rate_json(journey_report.overall_response(db, scope, rates)),
+        "response_rates": [{"stage": r.stage, "channel": r.channel, **_rate_json(r)} for r in rates],
         "boroughs": [{"borough": name, **_summary(counts)} for name, counts in sorted(boroughs.items())],
         "officers": [{"officer_id": oid, "officer_name": sorted(o["names"])[0], **_summary(o["counts"])}
                      for oid, o in sorted(officers.items())],
@@ -303,9 +328,15 @@ document("/engagements", "post",
          "Record an officer's contact with a victim and schedule the rating survey (send an "
          "Idempotency-Key header to make retries safe)", body=EngagementIn,
          params=[{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}}],
-         responses={201: "created; invitation scheduled or suppressed (see reason)",
+         responses={201: "created: {id, survey_id, stage, channel (sms | email | null), invitation, survey_link, "
+                         "qr_code} with send_at when scheduled, or reason and explanation when suppressed "
+                         "(opted_out, email_opted_out, sms_unsafe, not_a_mobile, invalid_number) or skipped "
+                         "(survey_open: the same number or email has a survey open; asked_recently: asked "
+                         "within SURVEY_NO_REPEAT_DAYS)",
                     200: "already recorded (same key, or same officer, phone and time)",
-                    409: "Idempotency-Key reused for a different engagement", 422: "invalid fields"},
+                    409: "Idempotency-Key reused for a different engagement",
+                    422: "invalid fields (details name each), including occurred_at more than "
+                         "SURVEY_CONTACT_MAX_AGE_DAYS ago and channel_preference email without victim_email"},
          scope="engagements:write")
 document("/surveys", "get", "Surveys with their ratings and comments, newest contact first",
          params=_FILTER_PARAMS + [
@@ -313,10 +344,20 @@ document("/surveys", "get", "Surveys with their ratings and comments, newest con
              {"name": "cursor", "in": "query", "schema": {"type": "string"},
               "description": "next_cursor from the previous page"},
              {"name": "count", "in": "query", "schema": {"type": "boolean"},
-              "description": "true: also return total, the number of matching surveys (costs a scan)"}],
-         scope="surveys:read", responses={200: "the surveys and next_cursor (null on the last page)"})
-document("/ratings/summary", "get", "Count, mean and distribution of ratings, overall, per borough and per officer",
-         params=_FILTER_PARAMS, scope="ratings:read", responses={200: "the summary"})
+              "description": "true: also return total, the number of matching surveys, and response_rate "
+                             "{delivered, answered, rate} over delivered invitations (costs a scan)"}],
+         scope="surveys:read", responses={200: "the surveys and next_cursor (null on the last page); each "
+                                               "survey has stage, channel and invitation: scheduled, sent, "
+                                               "delivered, undelivered, failed, opted_out, invalid_number, "
+                                               "suppressed (with suppressed_reason) or skipped (with "
+                                               "suppressed_reason survey_open or asked_recently)"})
+document("/ratings/summary", "get", "Count, mean and distribution of ratings, overall, per borough, per officer "
+         "and per stage of the journey; response rates per stage and channel",
+         params=_FILTER_PARAMS, scope="ratings:read",
+         responses={200: "the summary: count, mean, distribution, boroughs, officers, stages (every stage, in "
+                         "journey order), response_rate and response_rates [{stage, channel, delivered, answered, "
+                         "rate}], counted only over invitations that reached the victim (a text delivered, an "
+                         "email accepted by the mail server)"})
 document("/surveys/{survey_id}/qr.svg", "get", "Printable QR code of the survey's web link (also .png)",
          params=[{"name": "survey_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
          scope="surveys:read", responses={200: "an SVG image", 404: "no such survey"})

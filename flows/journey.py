@@ -16,14 +16,14 @@ CHANNELS = ("sms", "email")
 # What the supervisors' pages call each stage.
 STAGE_LABELS = {
     "report": "Reporting the crime",
-    "visit": "Officer's visit or contact",
+    "visit": "Officer visit or contact",
     "investigation_update": "Investigation update",
     "charge_decision": "Charging decision",
     "court_outcome": "Court outcome",
     "case_closed": "Case closed",
 }
 
-# The question, with {officer} and {date} where the stage has them.  Polish addresses
+# The question in a text, with {officer} and {date} (as the visit's text always had).  Polish addresses
 # the victim as "Państwo" (polite, and no guess at their gender).
 QUESTIONS = {
     "en": {
@@ -45,6 +45,27 @@ QUESTIONS = {
                          "funkcjonariusza ({officer}) w dniu {date}?",
         "case_closed": "Jak oceniają Państwo przekazanie informacji o zamknięciu sprawy przez "
                        "funkcjonariusza ({officer}) w dniu {date}?",
+    },
+}
+
+# On the web page and in the email: no officer and no date, since whoever holds the
+# link or opens the mail sees them (the page shows nothing about the case).
+WEB_QUESTIONS = {
+    "en": {
+        "report": "How did we do when you reported the crime?",
+        "visit": "How did we do when an officer visited or contacted you?",
+        "investigation_update": "How did we do when we updated you on the investigation?",
+        "charge_decision": "How did we do when we told you about the charging decision?",
+        "court_outcome": "How did we do when we told you about the court outcome?",
+        "case_closed": "How did we do when we told you your case was closed?",
+    },
+    "pl": {
+        "report": "Jak oceniają Państwo naszą obsługę przy zgłoszeniu przestępstwa?",
+        "visit": "Jak oceniają Państwo wizytę lub kontakt funkcjonariusza?",
+        "investigation_update": "Jak oceniają Państwo informację o postępach śledztwa?",
+        "charge_decision": "Jak oceniają Państwo przekazanie informacji o decyzji w sprawie zarzutów?",
+        "court_outcome": "Jak oceniają Państwo przekazanie informacji o wyniku postępowania sądowego?",
+        "case_closed": "Jak oceniają Państwo przekazanie informacji o zamknięciu sprawy?",
     },
 }
 
@@ -79,6 +100,10 @@ def question(stage: str, language: str, officer: str, date: str) -> str:
     return QUESTIONS[language if language in QUESTIONS else "en"][stage].format(officer=officer, date=date)
 
 
+def web_question(stage: str, language: str) -> str:
+    return WEB_QUESTIONS[language if language in WEB_QUESTIONS else "en"][stage]
+
+
 def sms_invite(stage: str, language: str, officer: str, date: str) -> str | None:
     """The text invitation for STAGE, or None where the catalog's survey_invite is it."""
     if stage == DEFAULT_STAGE and language == "en":
@@ -86,10 +111,9 @@ def sms_invite(stage: str, language: str, officer: str, date: str) -> str | None
     return SMS_INVITE[language].format(question=question(stage, language, officer, date))
 
 
-def email(stage: str, language: str, *, officer: str, date: str, link: str, expires: str,
-          unsubscribe: str) -> tuple[str, str]:
+def email(stage: str, language: str, *, link: str, expires: str, unsubscribe: str) -> tuple[str, str]:
     """(subject, plain-text body) of the email invitation."""
     language = language if language in EMAIL_BODY else "en"
-    body = EMAIL_BODY[language].format(question=question(stage, language, officer, date), link=link,
+    body = EMAIL_BODY[language].format(question=web_question(stage, language), link=link,
                                        expires=expires, unsubscribe=unsubscribe)
     return EMAIL_SUBJECT[language], body

@@ -5,14 +5,17 @@ A consent is personal data kept for one purpose (telling the victim about the fo
 it names the channel the victim said yes on and the contact to use, and is withdrawn
 by a reply or the link in any message about it.
 
-An equality answer is kept apart from the survey it came with: no survey, engagement,
-officer or time of day, only the month, borough, stage and rating, so a row cannot be
-joined back to a person.  It is only ever read in aggregates (reports/equality.py).
+Equality answers are kept apart from the survey they came with, and not even as rows
+of their own: each answer adds one to the count of its (month, borough, stage, rating,
+age band, ethnicity), so there is no survey, engagement, officer, time or insertion
+order to join back to a person.  Counts are only ever read in aggregates of at least
+ten (reports/equality.py).
 """
 from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.db import utcnow
@@ -23,7 +26,7 @@ class ForumConsent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     survey_id: int = Field(index=True, unique=True)  # one answer per survey
-    channel: str = Field(max_length=10)  # sms | email | web: where the victim said yes
+    channel: str = Field(max_length=10)  # sms | email: how the organisers may contact the victim
     phone: str | None = Field(default=None, max_length=20)  # E.164, the contact to use
     email: str | None = Field(default=None, max_length=254)
     borough: str = Field(max_length=100)  # organisers plan forums by area
@@ -34,6 +37,8 @@ class ForumConsent(SQLModel, table=True):
 
 class EqualityResponse(SQLModel, table=True):
     __tablename__ = "equality_responses"
+    __table_args__ = (UniqueConstraint("month", "borough", "stage", "rating", "age_band", "ethnicity",
+                                       name="uq_equality_cell"),)
 
     id: int | None = Field(default=None, primary_key=True)
     month: str = Field(max_length=7, index=True)  # YYYY-MM of the contact, nothing finer
@@ -42,3 +47,4 @@ class EqualityResponse(SQLModel, table=True):
     rating: int
     age_band: str = Field(max_length=20)  # flows.equality.AGE_BANDS
     ethnicity: str = Field(max_length=40)  # flows.equality.ETHNICITIES (ONS 2021)
+    count: int = 0  # answers with exactly these values

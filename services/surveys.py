@@ -132,14 +132,13 @@ def invite(db: Session, engagement: Engagement) -> Survey:
     survey = Survey(engagement_id=engagement.id, phone=engagement.victim_phone,
                     invited_at=send_at, expires_at=send_at + timedelta(days=settings.current()["SURVEY_EXPIRY_DAYS"]),
                     created_at=now, updated_at=now)
-    channel = None
-    if skipped := asked_recently(db, engagement, now):
-        survey.invitation, survey.suppressed_reason = "skipped", skipped
-    else:
-        channel, reason = choose_channel(db, engagement)
-        if channel is None:
-            survey.invitation, survey.suppressed_reason = "suppressed", reason
-        survey.channel = channel
+    # a reason that lasts (opted out, unsafe) is the one the case system is told first
+    channel, reason = choose_channel(db, engagement)
+    if channel is None:
+        survey.invitation, survey.suppressed_reason = "suppressed", reason
+    elif skipped := asked_recently(db, engagement, now):
+        survey.invitation, survey.suppressed_reason, channel = "skipped", skipped, None
+    survey.channel = channel
     db.add(survey)
     db.flush()
     # a survey about a day already over may change counts kept for that day
@@ -155,8 +154,7 @@ def invite(db: Session, engagement: Engagement) -> Survey:
             db.add(survey)
     elif channel == "email":
         subject, body = journey.email(
-            engagement.stage, engagement.language, officer=engagement.officer_name,
-            date=contact_date(engagement.occurred_at), link=links.survey_url(survey.id, survey.expires_at),
+            engagement.stage, engagement.language, link=links.survey_url(survey.id, survey.expires_at),
             expires=f"{survey.expires_at.astimezone(LONDON):%-d %B %Y}",
             unsubscribe=links.unsubscribe_url(engagement.victim_email))
         queue_email(db, to=engagement.victim_email, subject=subject, body=body,

@@ -86,8 +86,8 @@ def test_an_email_preference_sends_one_neutral_email_with_the_survey_link(app, c
     html = mail.get_body(("html",)).get_content()
     link = created["survey_link"]
     assert link in plain and f'href="{link}"' in html
-    assert "How did we do when PC 4521 Lambeth contacted you on Mon 23 Nov?" in plain
-    for detail in ("5201234", "Lambeth borough", "MP1234"):  # no crime reference or officer id
+    assert "How did we do when an officer visited or contacted you?" in plain
+    for detail in ("5201234", "Lambeth", "MP1234", "23 Nov", "07911"):  # nothing about the case
         assert detail not in plain and detail not in html
     unsubscribe = mail["List-Unsubscribe"].strip("<>")
     assert unsubscribe.startswith("https://desk.example.org/email/unsubscribe/") and unsubscribe in plain

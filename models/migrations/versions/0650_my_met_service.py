@@ -7,7 +7,7 @@ forum_answered.
 outbound_messages: channel (existing rows are texts), to_email, subject.
 email_recipients: email addresses that unsubscribed.
 forum_consents: victims who asked to hear about the Victim Voice Forum.
-equality_responses: the web survey's optional equality monitoring, apart from any survey.
+equality_responses: counts of the web survey's optional equality answers, apart from any survey.
 
 Revision ID: 0650_my_met_service
 Revises: 0550_case_reference_key
@@ -78,7 +78,9 @@ def upgrade() -> None:
         sa.Column("rating", sa.Integer(), nullable=False),
         sa.Column("age_band", S(length=20), nullable=False),
         sa.Column("ethnicity", S(length=40), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("month", "borough", "stage", "rating", "age_band", "ethnicity", name="uq_equality_cell"),
     )
     op.create_index(op.f("ix_equality_responses_month"), "equality_responses", ["month"], unique=False)
 
