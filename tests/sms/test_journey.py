@@ -159,3 +159,16 @@ def test_every_stage_is_accepted_and_stored(app, api, clock, stage):
     assert response.status_code == 201 and response.json["stage"] == stage
     with app.app_context():
         assert session().get(Engagement, response.json["id"]).stage == stage
+
+
+def test_the_openapi_document_describes_stages_and_email(client):
+    doc = client.get("/api/v1/openapi.json").json
+    fields = doc["components"]["schemas"]["EngagementIn"]["properties"]
+    assert fields["stage"]["enum"] == ["report", "visit", "investigation_update", "charge_decision",
+                                       "court_outcome", "case_closed"]
+    assert fields["channel_preference"]["enum"] == ["sms", "email"]
+    assert {"victim_email", "email_safe", "language"} <= set(fields)
+    summary = doc["paths"]["/ratings/summary"]["get"]["responses"]["200"]["description"]
+    assert "response_rates" in summary and "delivered" in summary
+    created = doc["paths"]["/engagements"]["post"]["responses"]
+    assert "skipped" in created["201"]["description"] and "occurred_at" in created["422"]["description"]
