@@ -22,6 +22,7 @@ branch_labels = None
 depends_on = None
 
 S = sqlmodel.sql.sqltypes.AutoString
+T = sqlmodel.sql.sqltypes.UTCDateTime
 
 
 def upgrade() -> None:
@@ -49,7 +50,7 @@ def upgrade() -> None:
         sa.Column("email", S(length=254), nullable=False),
         sa.Column("opted_out", sa.Boolean(), nullable=False),
         sa.Column("source", S(length=40), nullable=True),
-        sa.Column("changed_at", sa.DateTime(), nullable=False),
+        sa.Column("changed_at", T(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(op.f("ix_email_recipients_email"), "email_recipients", ["email"], unique=True)
@@ -61,8 +62,8 @@ def upgrade() -> None:
         sa.Column("phone", S(length=20), nullable=True),
         sa.Column("email", S(length=254), nullable=True),
         sa.Column("borough", S(length=100), nullable=False),
-        sa.Column("consented_at", sa.DateTime(), nullable=False),
-        sa.Column("withdrawn_at", sa.DateTime(), nullable=True),
+        sa.Column("consented_at", T(), nullable=False),
+        sa.Column("withdrawn_at", T(), nullable=True),
         sa.Column("withdrawn_via", S(length=10), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
