@@ -23,6 +23,9 @@
   refusals are final (21610 opted out, 21211/21614 invalid number).
 - After a timeout Twilio may have created the message anyway, so before sending
   again the worker looks for it in Twilio's message list and adopts its SID.
+- Survey emails are rows too (``queue_email``, channel "email"): the same claim, job,
+  quiet hours and retries, handed to services/email_sender.py instead of Twilio; an
+  email whose outcome is unknown is never sent again (SMTP has no message list to look in).
 - ``sweep_outbox`` re-enqueues rows nobody is working on (a worker killed mid-job,
   a Redis restart), so nothing owed is lost.  A claim counts as abandoned only once
   it is older than ``OUTBOX_STALE_CLAIM_SECONDS``, which must be longer than the send
@@ -321,6 +324,8 @@ def _send_email(db: Session, message: OutboundMessage, now: datetime) -> str:
     """An email row, claimed and due: quiet hours and the address's unsubscribe are
     checked now, as a text's are, then it goes to the mail server."""
     config = settings.current()
+    if message.uncertain:  # its worker died mid-send (the sweeper says so): SMTP cannot be asked
+        return _finish(db, message, MessageStatus.FAILED, note="a worker stopped while sending; not sent again")
     if config["SMS_QUIET_HOURS"] and (resume := next_send_time(now, config["SMS_QUIET_HOURS"])) > now:
         message.attempts -= 1  # waiting out the night is not a failed attempt
         return _release(db, message, resume, "quiet hours")

@@ -243,3 +243,20 @@ def test_the_sender_name_may_not_say_police():
 
     with pytest.raises((ConfigError, ValueError), match="EMAIL_FROM"):
         load({"EMAIL_FROM": "Metropolitan Police <feedback@example.org>"})
+
+
+def test_an_email_whose_worker_died_mid_send_is_not_sent_again(app, clock, engage, deliver, mailbox):
+    from models.outbox import MessageStatus
+
+    engage(victim_email=ADDRESS, channel_preference="email")
+    clock.advance(hours=1)
+    with app.app_context():  # as the sweeper leaves a row a dead worker had claimed
+        db = session()
+        row = db.exec(select(OutboundMessage).where(OutboundMessage.channel == "email")).one()
+        row.status, row.uncertain, row.attempts = MessageStatus.RETRY.value, True, 1
+        db.add(row)
+        db.commit()
+    deliver()
+    assert mailbox.received == []
+    [row] = email_rows(app)
+    assert row.status == "failed" and "not sent again" in row.note
