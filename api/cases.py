@@ -30,6 +30,10 @@ class Contact(BaseModel):
     safe_call_times: list[str] | None = Field(
         default=None, description='windows in Europe/London time, e.g. ["09:00-12:00", "18:00-20:00"]')
     update_detail: Literal["minimal", "full"] | None = None
+    email_allowed: StrictBool | None = Field(
+        default=None, description="true: a survey invitation may go to the victim's email (given on the "
+                                  "engagement) when their number cannot take texts (a landline, opted out); "
+                                  "never because texting is unsafe. A new case without it: false")
 
     @field_validator("safe_call_times")
     @classmethod
@@ -83,7 +87,8 @@ def case_json(case: Case) -> dict:
         "status": case.status, "vawg": case.vawg,
         "contact": {"sms_allowed": case.sms_allowed, "safe_to_call": case.safe_to_call,
                     "voicemail_allowed": case.voicemail_allowed,
-                    "safe_call_times": case.safe_call_times, "update_detail": case.update_detail},
+                    "safe_call_times": case.safe_call_times, "update_detail": case.update_detail,
+                    "email_allowed": case.email_allowed},
         "pin_set": case.pin_hash is not None,  # the PIN itself is write-only
         "created_at": case.created_at.isoformat(), "updated_at": case.updated_at.isoformat(),
     }

@@ -44,6 +44,8 @@ class Case(SQLModel, table=True):
     voicemail_allowed: bool = False  # a message on a shared phone can put a victim at risk
     safe_call_times: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     update_detail: str = Field(default="minimal", max_length=10)  # minimal | full
+    # a survey invitation may go by email when the number cannot take texts (0650_my_met_service)
+    email_allowed: bool = False
     # violence against women and girls: calls and callbacks on it go to a vawg agent first
     vawg: bool = False
     # argon2id hash of the PIN the case system set (never the PIN); a full update is read

@@ -92,7 +92,7 @@ def choose_channel(db: Session, engagement: Engagement) -> tuple[str | None, str
 
     Email when the victim prefers it, or when the number cannot take a text for a
     reason that says nothing about safety (a landline, opted out, invalid) and the
-    engagement marks email safe.  A case that says texting is unsafe never sends the
+    engagement (email_safe) or a case for the victim (email_allowed) marks email safe.  A case that says texting is unsafe never sends the
     invitation to email instead: whoever holds the phone may read the mail too."""
     email_problem = _email_problem(db, engagement)
     if engagement.channel_preference == "email" and email_problem != "email_not_configured":
@@ -100,9 +100,17 @@ def choose_channel(db: Session, engagement: Engagement) -> tuple[str | None, str
     sms_problem = suppression(db, engagement.victim_phone, engagement.crime_reference)
     if sms_problem is None:
         return "sms", None
-    if sms_problem in CANNOT_TEXT and engagement.email_safe and email_problem is None:
+    if sms_problem in CANNOT_TEXT and email_problem is None and (
+            engagement.email_safe or _case_allows_email(db, engagement)):
         return "email", None
     return None, sms_problem
+
+
+def _case_allows_email(db: Session, engagement: Engagement) -> bool:
+    """A case for this victim (the number, or the crime reference) says email is safe."""
+    digits = reference_digits(engagement.crime_reference or "")
+    matches = [Case.victim_phone == engagement.victim_phone] + ([Case.reference_digits == digits] if digits else [])
+    return db.exec(select(Case.id).where(or_(*matches), Case.email_allowed.is_(True))).first() is not None
 
 
 def asked_recently(db: Session, engagement: Engagement, now: datetime) -> str | None:

@@ -260,3 +260,11 @@ def test_an_email_whose_worker_died_mid_send_is_not_sent_again(app, clock, engag
     assert mailbox.received == []
     [row] = email_rows(app)
     assert row.status == "failed" and "not sent again" in row.note
+
+
+def test_a_case_can_mark_email_safe(app, api, clock, engage, case):
+    case(phone="020 7946 0123", email_allowed=True)  # a landline: no texts
+    created = engage(victim_phone="020 7946 0123", victim_email=ADDRESS)
+    assert (created["invitation"], created["channel"]) == ("scheduled", "email")
+    listed = api.get("/cases/" + str(case(phone="020 7946 0123", email_allowed=True))).json
+    assert listed["contact"]["email_allowed"] is True

@@ -1,5 +1,6 @@
 """My Met Service: email as a channel, journey stages, the Victim Voice Forum
 
+cases: email_allowed (existing cases: false).
 engagements: stage (report, visit, ...; existing rows were visits), victim_email,
 channel_preference (sms | email), email_safe, language (en | pl).
 surveys: channel of the invitation (existing rows were texts), equality_answered,
@@ -26,6 +27,8 @@ T = sqlmodel.sql.sqltypes.UTCDateTime
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("cases") as batch_op:
+        batch_op.add_column(sa.Column("email_allowed", sa.Boolean(), nullable=False, server_default=sa.false()))
     with op.batch_alter_table("engagements") as batch_op:
         batch_op.add_column(sa.Column("stage", S(length=30), nullable=False, server_default="visit"))
         batch_op.add_column(sa.Column("victim_email", S(length=254), nullable=True))
@@ -112,3 +115,5 @@ def downgrade() -> None:
         batch_op.drop_column("channel_preference")
         batch_op.drop_column("victim_email")
         batch_op.drop_column("stage")
+    with op.batch_alter_table("cases") as batch_op:
+        batch_op.drop_column("email_allowed")
