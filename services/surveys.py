@@ -6,7 +6,7 @@ import logging
 from datetime import datetime, timedelta
 
 import phonenumbers
-from sqlalchemy import and_, func, or_, update
+from sqlalchemy import and_, or_, update
 from sqlmodel import Session, select
 
 from desk import clock, settings
@@ -117,19 +117,21 @@ def asked_recently(db: Session, engagement: Engagement, now: datetime) -> str | 
     """Why this victim (the same number, or the same email) must not be asked again now:
     a survey still open, or one asked or answered within SURVEY_NO_REPEAT_DAYS,
     whatever its stage or channel; else None."""
-    same = [Survey.phone == engagement.victim_phone]
-    if engagement.victim_email:
-        same.append(func.lower(Engagement.victim_email) == engagement.victim_email.lower())
-    others = (select(Survey).join(Engagement, Survey.engagement_id == Engagement.id)
-              .where(or_(*same), Survey.engagement_id != engagement.id))
-    still_open = db.exec(others.where(Survey.invitation == "scheduled", Survey.status.in_(conv.OPEN),
-                                      or_(Survey.expires_at.is_(None), Survey.expires_at > now)).limit(1)).first()
-    if still_open is not None:
-        return "survey_open"
+    # one indexed look-up per identity (an OR across the two tables would read them all)
+    theirs = [select(Survey).where(Survey.phone == engagement.victim_phone)]
+    if engagement.victim_email:  # stored lower-case
+        theirs.append(select(Survey).join(Engagement, Survey.engagement_id == Engagement.id)
+                      .where(Engagement.victim_email == engagement.victim_email))
     since = now - timedelta(days=settings.current()["SURVEY_NO_REPEAT_DAYS"])
-    recent = db.exec(others.where(or_(and_(Survey.invitation == "scheduled", Survey.invited_at > since),
-                                      Survey.rated_at > since)).limit(1)).first()
-    return "asked_recently" if recent is not None else None
+    still_open = [Survey.invitation == "scheduled", Survey.status.in_(conv.OPEN),
+                  or_(Survey.expires_at.is_(None), Survey.expires_at > now)]
+    recent = [or_(and_(Survey.invitation == "scheduled", Survey.invited_at > since), Survey.rated_at > since)]
+    for reason, conditions in (("survey_open", still_open), ("asked_recently", recent)):
+        for query in theirs:
+            found = db.exec(query.where(Survey.engagement_id != engagement.id, *conditions).limit(1)).first()
+            if found is not None:
+                return reason
+    return None
 
 
 def invite(db: Session, engagement: Engagement) -> Survey:
