@@ -38,6 +38,10 @@ class Contact(BaseModel):
         default=None, description="true: a text may show the crime reference and the update itself (it can be "
                                   "read on a lock screen); needs update_detail full. A new case without it: "
                                   "false, texts say only that there is news; omitted or null: unchanged")
+    email_allowed: StrictBool | None = Field(
+        default=None, description="true: a survey invitation may go to the victim's email (given on the "
+                                  "engagement) when their number cannot take texts (a landline, opted out); "
+                                  "never because texting is unsafe. A new case without it: false")
 
     @field_validator("safe_call_times")
     @classmethod
@@ -154,7 +158,8 @@ def case_json(case: Case) -> dict:
         "contact": {"sms_allowed": case.sms_allowed, "safe_to_call": case.safe_to_call,
                     "voicemail_allowed": case.voicemail_allowed,
                     "safe_call_times": case.safe_call_times, "update_detail": case.update_detail,
-                    "full_detail_by_text": case.full_detail_by_text},
+                    "full_detail_by_text": case.full_detail_by_text,
+                    "email_allowed": case.email_allowed},
         "pin_set": case.pin_hash is not None,  # the PIN itself is write-only
         "created_at": case.created_at.isoformat(), "updated_at": case.updated_at.isoformat(),
     }

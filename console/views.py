@@ -41,6 +41,8 @@ def home_for(user: StaffUser) -> str:
         return url_for("agent.home")
     if user.role == "admin":
         return url_for("admin.staff")
+    if user.role == "forum":
+        return url_for("forum.consents")
     if "supervisor.wallboard" in _view_functions():
         return url_for("supervisor.wallboard")
     return url_for("agent.callbacks")

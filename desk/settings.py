@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -313,7 +314,39 @@ class Console(_Base):
         return value.strip().lower() if isinstance(value, str) else value
 
 
-class Settings(Core, Twilio, PhoneLine, Agents, Texts, Records, Console):
+class Feedback(_Base):
+    """My Met Service: the rating survey at each point of the victim's journey, by text or email."""
+    SURVEY_NO_REPEAT_DAYS: float = Field(14, ge=0, description="a victim (same number or email) asked for a rating is "
+                                                                "not asked again, whatever the stage or channel, "
+                                                                "for this many days")
+    SURVEY_CONTACT_MAX_AGE_DAYS: float = Field(30, gt=0, description="an engagement whose contact is older than this "
+                                                                     "is refused (422 naming occurred_at)")
+    SMTP_HOST: str | None = Field(None, description="mail server for survey emails; empty: development writes each "
+                                                    "email as a .eml file under instance/mail/, production sends "
+                                                    "no email (invitations go by text or not at all)")
+    SMTP_PORT: int = Field(587, ge=1, le=65535, description="the mail server's port")
+    SMTP_USERNAME: str | None = Field(None, description="login at the mail server; empty: none")
+    SMTP_PASSWORD: str | None = Field(None, description="password for SMTP_USERNAME")
+    SMTP_STARTTLS: bool = Field(True, description="upgrade the connection with STARTTLS before logging in "
+                                                  "(production refuses false)")
+    EMAIL_FROM: str = Field("Feedback <feedback@desk.invalid>", description="sender of survey emails: a neutral name "
+                                                                           "(nothing that says police or crime) "
+                                                                           "and an address the force sends from")
+    FORUM_CONSENT_DAYS: int = Field(365, ge=1, description="a Victim Voice Forum consent is deleted this many days "
+                                                           "after it was given (or at once when withdrawn)")
+
+    @field_validator("EMAIL_FROM")
+    @classmethod
+    def _sender(cls, value: str) -> str:
+        name, address = parseaddr(value)
+        if "@" not in address:
+            raise ValueError("must be an address, optionally with a name: Feedback <feedback@example.org>")
+        if any(word in name.lower() for word in ("police", "crime", "victim")):
+            raise ValueError("the sender's name shows on a lock screen: it must not say police, crime or victim")
+        return value
+
+
+class Settings(Core, Twilio, PhoneLine, Agents, Texts, Records, Console, Feedback):
     """All settings, flat (each is its own environment variable), grouped above by area."""
 
     @model_validator(mode="before")
@@ -382,6 +415,11 @@ def production_problems(values: Mapping[str, Any]) -> list[str]:
         problems.append("LOG_HASH_KEY must differ from SECRET_KEY (a leaked session key would undo the pseudonyms)")
     if values.get("PUBLIC_BASE_URL") and urlsplit(values["PUBLIC_BASE_URL"]).scheme != "https":
         problems.append(f"PUBLIC_BASE_URL={values['PUBLIC_BASE_URL']!r} is not https")
+    if values.get("SMTP_HOST") and not values.get("SMTP_STARTTLS"):
+        problems.append("SMTP_STARTTLS is false: victims' email addresses and survey links would cross the network "
+                        "in clear")
+    if values.get("SMTP_HOST") and values.get("EMAIL_FROM", "").endswith(".invalid>"):
+        problems.append("EMAIL_FROM is the development placeholder")
     return problems
 
 
@@ -476,4 +514,5 @@ _PARSERS = {"IVR_HOURS_OVERRIDES": (PhoneLine._overrides,), "FORCE_BOROUGHS": (C
             "DESK_HOURS_WEEKDAYS": (PhoneLine._weekdays,), "DESK_HOURS_WEEKENDS": (PhoneLine._days_off,),
             "DESK_HOURS_BANK_HOLIDAYS": (PhoneLine._days_off,), "CALLBACK_RETRY_MINUTES": (Agents._minutes,),
             "CASE_CLOSED_STATUSES": (Records._statuses,),
-            "SMS_QUIET_HOURS": (Texts._quiet,), "PUBLIC_BASE_URL": (Core._origin,)}
+            "SMS_QUIET_HOURS": (Texts._quiet,), "PUBLIC_BASE_URL": (Core._origin,),
+            "EMAIL_FROM": (Feedback._sender,)}

@@ -47,6 +47,8 @@ class Case(SQLModel, table=True):
     # a text may show the reference and the update itself (a lock screen does): only when
     # the case system says so; otherwise a full-detail case's texts are minimal too
     full_detail_by_text: bool = False
+    # a survey invitation may go by email when the number cannot take texts (0650_my_met_service)
+    email_allowed: bool = False
     # violence against women and girls: calls and callbacks on it go to a vawg agent first
     vawg: bool = False
     # argon2id hash of the PIN the case system set (never the PIN); a full update is read

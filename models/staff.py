@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from models.db import utcnow
 
-STAFF_ROLES = ("agent", "supervisor", "admin")
+STAFF_ROLES = ("agent", "supervisor", "admin", "forum")
 
 
 class StaffUser(SQLModel, table=True):

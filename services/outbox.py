@@ -29,6 +29,9 @@
   (``QUIET_PURPOSES``) that is caught by them waits, unattempted, for their end.
 - After a timeout Twilio may have created the message anyway, so before sending
   again the worker looks for it in Twilio's message list and adopts its SID.
+- Survey emails are rows too (``queue_email``, channel "email"): the same claim, job,
+  quiet hours and retries, handed to services/email_sender.py instead of Twilio; an
+  email whose outcome is unknown is never sent again (SMTP has no message list to look in).
 - ``sweep_outbox`` re-enqueues rows nobody is working on (a worker killed mid-job,
   a Redis restart), so nothing owed is lost.  A claim counts as abandoned only once
   it is older than ``OUTBOX_STALE_CLAIM_SECONDS``, which must be longer than the send
@@ -64,11 +67,12 @@ from models.outbox import (
     CLAIMABLE,
     MessageStatus,
     OutboundMessage,
+    is_email_opted_out,
     is_opted_out,
     record_invalid,
     record_opt_out,
 )
-from services import send_errors
+from services import email_sender, send_errors
 from services.rate_limit import RateLimiter
 from services.send_errors import INVALID_NUMBER_CODES, OPTED_OUT_CODES, ErrorKind
 from services.twilio_client import make_client
@@ -92,6 +96,7 @@ BATCH_BUDGET_SECONDS = SEND_JOB_TIMEOUT_SECONDS / 2
 RATE_LIMITED = "rate limited"
 PAUSED = "paused"
 QUIET = "quiet hours"
+EMAIL = "email"  # OutboundMessage.channel of an email; texts are "sms"
 
 # ---------------------------------------------------------------- queueing
 
@@ -129,6 +134,28 @@ def queue_sms(db: Session, *, to: str, body: str, purpose: str, key: str,
     if message.status == MessageStatus.PENDING.value:
         _enqueue_after_commit(db, message.id)
     log.info("outbox %s/%s to %s: %s", purpose, key, pseudonym(phone), message.status)
+    return message
+
+
+def queue_email(db: Session, *, to: str, subject: str, body: str, purpose: str, key: str,
+                not_before: datetime | None = None) -> OutboundMessage:
+    """An email for (purpose, key), created and queued if it is new: the same row, job
+    and guarantees as a text; the worker hands it to services/email_sender.py."""
+    existing = _find(db, purpose, key)
+    if existing is not None:
+        return existing
+    message = OutboundMessage(purpose=purpose, dedupe_key=key, channel=EMAIL, to_number="", from_number="",
+                              to_email=to.lower(), subject=subject, body=body, not_before=not_before)
+    if is_email_opted_out(db, to):
+        message.status, message.note = MessageStatus.SUPPRESSED.value, "address unsubscribed"
+    try:
+        with db.begin_nested():
+            db.add(message)
+    except IntegrityError:  # a concurrent request created it first
+        return _find(db, purpose, key)
+    if message.status == MessageStatus.PENDING.value:
+        _enqueue_after_commit(db, message.id)
+    log.info("outbox %s/%s by email: %s", purpose, key, message.status)
     return message
 
 
@@ -265,6 +292,8 @@ def _send_one(db: Session, message_id: int) -> str:
     due = max(filter(None, [message.not_before, message.next_attempt_at]), default=None)
     if due and due > now:
         return _release(db, message, due, "not due yet")
+    if message.channel == EMAIL:
+        return _send_email(db, message, now)
     if reason := suppression_reason(db, message.to_number):
         return _finish(db, message, MessageStatus.SUPPRESSED, note=reason)
     if (pause := send_errors.paused()) is not None:
@@ -326,6 +355,31 @@ def _send(db: Session, message: OutboundMessage) -> str:
         return _retry(db, message, f"no answer from Twilio ({type(exc).__name__})")
     message.twilio_sid, message.twilio_status = sent.sid, sent.status
     message.uncertain = False
+    return _finish(db, message, MessageStatus.SENT, sent_at=clock.now())
+
+
+def _send_email(db: Session, message: OutboundMessage, now: datetime) -> str:
+    """An email row, claimed and due: quiet hours and the address's unsubscribe are
+    checked now, as a text's are, then it goes to the mail server."""
+    config = settings.current()
+    if message.uncertain:  # its worker died mid-send (the sweeper says so): SMTP cannot be asked
+        return _finish(db, message, MessageStatus.FAILED, note="a worker stopped while sending; not sent again")
+    if config["SMS_QUIET_HOURS"] and (resume := next_send_time(now, config["SMS_QUIET_HOURS"])) > now:
+        message.attempts -= 1  # waiting out the night is not a failed attempt
+        return _release(db, message, resume, "quiet hours")
+    if is_email_opted_out(db, message.to_email or ""):
+        return _finish(db, message, MessageStatus.SUPPRESSED, note="address unsubscribed")
+    mail = email_sender.build(row_id=message.id, to=message.to_email, subject=message.subject or "",
+                              body=message.body, config=config)
+    try:
+        email_sender.deliver(mail, config)
+    except email_sender.Temporary as exc:
+        return _retry(db, message, str(exc))
+    except email_sender.Permanent as exc:
+        message.error_code = exc.code
+        return _finish(db, message, MessageStatus.FAILED, note=str(exc))
+    except email_sender.Uncertain as exc:  # the server may have it: never a second copy
+        return _finish(db, message, MessageStatus.FAILED, note=f"{exc}; not sent again")
     return _finish(db, message, MessageStatus.SENT, sent_at=clock.now())
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, make_url, text
 from models import migrate
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAD = "0610_case_language"
+HEAD = "0650_my_met_service"
 SECRET = "s" * 40
 
 

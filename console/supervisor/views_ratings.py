@@ -15,12 +15,13 @@ from console.supervisor.forms import Form
 from desk import settings
 from desk.clock import london_now
 from models.db import session
+from reports import journey
 from reports import ratings as reports
 
 DEFAULT_DAYS = 84  # twelve weeks
 FILTER_NAMES = ("from", "to", "borough", "officer")
 CSV_HEADER = ("rated (Europe/London)", "rating", "via", "comment", "officer_id", "officer", "borough",
-              "engagement (Europe/London)")
+              "engagement (Europe/London)", "stage")
 
 
 def _read(boroughs: list[str]) -> tuple[Form, reports.RatingFilters | None]:
@@ -59,6 +60,10 @@ def ratings():
     if filters is None:
         return render_template("supervisor/ratings.html", **context), 400
     counts = reports.rating_counts(db, filters)
+    scope = journey.Scope(filters.days.start, filters.days.end, filters.borough, filters.officer_id)
+    context.update(by_stage=journey.ratings_by_stage(db, journey.Scope(
+        filters.days.start, filters.days.end, filters.borough, filters.officer_id, by_rated_at=True)),
+        response_rates=journey.response_rates(db, scope))
     trend = reports.weekly_trend(db, filters)
     labels = ["w/c " + p.week.strftime("%d %b") for p in trend]
     context.update(
@@ -105,5 +110,5 @@ def ratings_csv():
 
     return csv_download("ratings", CSV_HEADER, (
         (london(r.rated_at), r.rating, r.via, r.comment, r.officer_id, r.officer_name, r.borough,
-         london(r.occurred_at))
+         london(r.occurred_at), r.stage)
         for r in reports.iter_ratings(db, filters)))

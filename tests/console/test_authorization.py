@@ -14,9 +14,9 @@ from tests.support.cases import REFERENCE
 from tests.support.console import log_in
 from tests.support.numbers import VICTIM
 
-ROLES = ("agent", "supervisor", "admin")
+ROLES = ("agent", "supervisor", "admin", "forum")
 PUBLIC = "public"
-EVERYONE_LOGGED_IN = set(ROLES)
+EVERYONE_LOGGED_IN = {"agent", "supervisor", "admin"}  # the desk's staff; forum organisers see the forum only
 SUPERVISORS = {"supervisor", "admin"}
 
 # endpoint (or "blueprint." prefix) -> who may use it
@@ -43,6 +43,9 @@ ACCESS: dict[str, set[str] | str] = {
     "supervisor.static": PUBLIC,
     "admin.": {"admin"},
     "supervisor.": SUPERVISORS,
+    "forum.consents": {"forum"},        # victims' contacts: the forum's organisers only
+    "forum.consents_csv": {"forum"},
+    "forum.equality": {"forum", "supervisor", "admin"},  # aggregates of ten or more only
 }
 
 

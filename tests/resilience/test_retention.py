@@ -93,7 +93,8 @@ def test_old_records_are_anonymised_and_new_ones_untouched(app, api, old_and_new
         counts = anonymise_old_records()
     assert counts == {"callbacks_expired": 0, "calls": 1, "callback_requests": 1, "callback_notes": 1,
                       "outbound_messages": 2, "inbound_messages": 2, "inbox_messages": 0, "engagements": 1, "surveys": 1,
-                      "case_updates": 1, "cases": 1, "sms_recipients_forgotten": 0, "audit_log_deleted": 0}
+                      "case_updates": 1, "cases": 1, "sms_recipients_forgotten": 0, "forum_consents_deleted": 0,
+                      "equality_counts_deleted": 0, "audit_log_deleted": 0}
 
     [call] = rows(app, Call, call_sid=old_call)
     assert (call.caller, call.called, call.state, call.verified_case_id) == (None, None, {}, None)

@@ -109,14 +109,18 @@ def test_a_second_rating_keeps_the_first_and_says_so(app, clock, engage, deliver
     assert (row.rating, row.comment) == (4, "Great officer")
 
 
-def test_with_several_open_surveys_the_first_asked_is_answered_first(app, clock, engage, deliver, fake_twilio,
-                                                                     texter):
+def test_with_a_survey_open_a_second_engagement_is_not_texted_and_the_rating_goes_to_the_first(
+        app, clock, engage, deliver, fake_twilio, texter):
+    # issue 15 item 5: two invitations in one burst made "5" go to the newest survey and
+    # left the other open for ever; now one survey conversation per number
     older = engage(officer_id="MP1", officer_name="PC Old", occurred_at="2026-11-20T10:00:00+00:00")
     clock.advance(minutes=30)
     newer = engage(officer_id="MP2", officer_name="PC New", occurred_at="2026-11-23T10:15:00+00:00")
+    assert (newer["invitation"], newer["reason"]) == ("skipped", "survey_open")
     clock.advance(minutes=61)
     deliver()
-    assert len(fake_twilio.messages_to(VICTIM)) == 2
+    [asked] = fake_twilio.messages_to(VICTIM)
+    assert "PC Old" in asked["body"]
     texter().send("3")
     assert survey_row(app, older["survey_id"]).rating == 3
     assert survey_row(app, newer["survey_id"]).rating is None

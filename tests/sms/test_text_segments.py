@@ -105,3 +105,16 @@ def test_a_value_outside_gsm7_is_sent_as_ucs2_with_its_segment_count_never_as_qu
     assert segments(body) == parts  # 70 UCS-2 units in one part, 67 a part after that
     long = render("case_update_full", **{**typical("en"), "message": "Свидетель " * 100})
     assert segments(long) == 3 and long.endswith("999.")
+
+
+@pytest.mark.parametrize("language", ["en", "pl"])
+def test_each_stage_s_invitation_is_discreet_and_fits_two_segments_with_the_longest_officer_name(language):
+    from flows import journey
+
+    for stage in journey.STAGES:
+        body = journey.sms_invite(stage, language, LONGEST_OFFICER, contact_date(MONDAY, language), LINK) or render(
+            "survey_invite", language=language, **{**typical(language), "officer": LONGEST_OFFICER})
+        assert body.startswith(OPENING[language] + ":") and LINK in body, (stage, body)
+        assert is_gsm7(body) and segments(body) <= 2, (stage, len(body), body)
+        for word in ("police", "victim", "crime", "court", "charg", "metropolitan", "ofiar", "policj", "przestep", "sad"):
+            assert word not in body.lower().replace(LINK.lower(), ""), (stage, word)
