@@ -8,3 +8,4 @@ from models.reports import KpiDay, RatingCount, RatingPeriod  # noqa: F401
 from models.staff import AuditLog, CallbackNote, HoursOverride, StaffUser  # noqa: F401
 from models.surveys import Engagement, InboundMessage, Survey  # noqa: F401
 from models.tokens import ApiToken  # noqa: F401
+from models.wallboard import AgentStateInterval, WallboardDevice  # noqa: F401
