@@ -153,3 +153,70 @@ def test_today_so_far_the_agents_and_why_callers_wait(page, app, staff, clock):
     expect(tile.locator('[data-level-text="callers_waiting"]')).to_have_text("Warning: 3 or more waiting")
     expect(agents.nth(0).locator("th, td")).to_have_text(["Bea Busy", "busy", "6m 20s", "5m 50s", "1"])
     assert page.js_errors == []
+
+
+def test_history_pages_agent_activity_and_intervals(page, app, staff, clock):
+    from services import agent_state
+
+    with app.app_context():
+        db = session()
+        names = ("Al Agent", "Bea Agent")
+        agents = [Agent(name=n, client_identity=n.split()[0].lower(), skills=["en"], state="offline") for n in names]
+        db.add_all(agents)
+        db.commit()
+        for day in (19, 20):
+            for n, agent in enumerate(agents):
+                t = london(2026, 11, day, 9, 0) + timedelta(minutes=15 * n)
+                for state, minutes in (("available", 0), ("busy", 30), ("wrap_up", 40), ("available", 45),
+                                       ("offline", 240)):
+                    agent_state.change_state(db, agent, state, t + timedelta(minutes=minutes))
+                db.add(AgentOffer(agent_id=agent.id, kind="queue", status="ended", created_at=t + timedelta(minutes=29),
+                                  answered_at=t + timedelta(minutes=30), ended_at=t + timedelta(minutes=40)))
+                db.add(AgentOffer(agent_id=agent.id, kind="queue", status="missed", created_at=t + timedelta(minutes=50)))
+            db.commit()
+            for minute, outcome, wait in ((5, "connected", 20), (20, "connected", 75), (35, "abandoned", 50),
+                                          (70, "connected", 10), (130, "connected", 40)):
+                add_call(db, london(2026, 11, day, 9, 0) + timedelta(minutes=minute), outcome=outcome, wait=wait,
+                         handle=420)
+
+    staff("sup@desk.example.org", "supervisor")
+    browser_login(page, "sup@desk.example.org", path="/console/supervisor/")
+    nav = page.get_by_role("navigation", name="Console")
+    nav.get_by_role("link", name="Agent activity").click()
+    expect(page.get_by_role("heading", name="Agent activity")).to_be_visible()
+    page.get_by_label("From (date)").fill("2026-11-19")
+    page.get_by_label("To (date)").fill("2026-11-20")
+    page.get_by_role("button", name="Show").click()
+    totals = page.get_by_role("table", name="Per agent, whole period")
+    expect(totals.get_by_role("row", name="Al Agent")).to_contain_text("6.2%")  # (10 + 5) / (225 + 10 + 5) minutes a day
+    expect(page.get_by_role("table", name="Per agent per day").locator("tbody tr")).to_have_count(4)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download agent activity per day as CSV").click()
+    assert download.value.suggested_filename.startswith("agent-activity-")
+    history_shots(page, "history-agents")
+
+    nav.get_by_role("link", name="Intervals").click()
+    page.get_by_label("From (date)").fill("2026-11-19")
+    page.get_by_label("To (date)").fill("2026-11-20")
+    page.get_by_label("Per").select_option("30")
+    page.get_by_role("button", name="Show").click()
+    table = page.get_by_role("table", name="Calls per 30 minutes")
+    expect(table.locator("tbody tr")).to_have_count(8)  # 09:00, 09:30, 10:00, 11:00 on each of two days
+    expect(table.locator("tbody tr").first.locator("th, td")).to_have_text(
+        ["Thu 19/11/2026", "09:00–09:30", "2", "2", "0", "50.0%", "47s", "7m 00s", "–", "7m 00s"])
+    expect(table.locator("tbody tr").nth(1).locator("th, td")).to_have_text(  # both wrap-ups began 09:30-10:00
+        ["Thu 19/11/2026", "09:30–10:00", "1", "0", "1", "–", "–", "–", "5m 00s", "–"])
+    history_shots(page, "history-intervals")
+    page.get_by_label("Per").select_option("hour")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("table", name="Calls per hour of day (all days added)").locator("tbody tr")).to_have_count(24)
+    assert page.js_errors == []
+
+
+def history_shots(page, name: str) -> None:
+    for width in (1440, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        shoot(page, f"wallboard-{name}-{width}")
+    overflow = page.evaluate("document.querySelector('main').scrollWidth - document.querySelector('main').clientWidth")
+    assert overflow <= 0, f"the page's content scrolls sideways at 390 px ({overflow} px)"
+    page.set_viewport_size({"width": 1280, "height": 900})
