@@ -70,9 +70,8 @@ def _device():
 def wall():
     """A wall screen: the board if it holds a live device secret, else the form to enter one."""
     device = _device()
-    if device is None:
-        had = _cookie_name() in request.cookies
-        return render_template("supervisor/wall_pair.html", withdrawn=had), 401 if had else 200
+    if device is None:  # 401: nothing here without a code (the form to enter one)
+        return render_template("supervisor/wall_pair.html", withdrawn=_cookie_name() in request.cookies), 401
     return render_template("supervisor/wallboard.html", board=figures(), device=device,
                            source=url_for("supervisor.wall_json"),
                            overdue_minutes=settings.current()["CONSOLE_CALLBACK_OVERDUE_MINUTES"])
