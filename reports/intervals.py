@@ -19,18 +19,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Integer, and_, case, cast, func
+from sqlalchemy import and_, case, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from models.calls import Call, CallEvent
 from models.wallboard import AgentStateInterval
 from reports.agent_activity import seconds_between
-from reports.london import DayRange, as_date, clock_of, day_of
+from reports.london import DayRange, as_date, day_of, quarter_of
 
 SIZES = {"15": 15, "30": 30, "60": 60, "hour": 60}
 # the longest range each size may cover, so a page stays readable
 MAX_DAYS = {"15": 31, "30": 62, "60": 92, "hour": 731}
+ALL_DAYS = date(2000, 1, 1)  # the day key when the days are added together
 
 
 @dataclass
@@ -99,55 +100,57 @@ def _flag(condition):
     return case((condition, 1), else_=0)
 
 
-def _quarter(db: Session, column, start, end):
-    """SQL: (London day, quarter-hour of the day 0..95) of COLUMN."""
-    clock = clock_of(db, column, start, end)
-    hour = cast(func.substr(clock, 1, 2), Integer)
-    minute = cast(func.substr(clock, 4, 2), Integer)
-    return day_of(db, column, start, end).label("day"), (hour * 4 + minute // 15).label("quarter")
+def _quarter(db: Session, column, start, end, by_day: bool):
+    """SQL: [London day, quarter-hour of the day 0..95] of COLUMN; by hour of day the
+    days are added together in SQL, so a year groups into 96 rows, not 35,000."""
+    quarter = quarter_of(db, column, start, end).label("quarter")
+    return [day_of(db, column, start, end).label("day"), quarter] if by_day else [quarter]
 
 
 def intervals(db: Session, days: DayRange, size: str, sl_seconds: int) -> IntervalReport:
     if size not in SIZES:
         raise ValueError(f"size must be one of {', '.join(SIZES)}")
+    by_day = size != "hour"
     quarters: dict[tuple[date, int], IntervalCounts] = {}
 
-    def at(day_value, quarter) -> IntervalCounts:
-        return quarters.setdefault((as_date(day_value), int(quarter)), IntervalCounts())
+    def at(keys) -> tuple[IntervalCounts, tuple]:
+        """The quarter's counts for a result row's keys, and the row's remaining values."""
+        day_value, quarter, rest = (keys[0], keys[1], keys[2:]) if by_day else (ALL_DAYS, keys[0], keys[1:])
+        return quarters.setdefault((as_date(day_value), int(quarter)), IntervalCounts()), rest
 
     start, end = days.start, days.end
-    day, quarter = _quarter(db, Call.started_at, start, end)
+    keys = _quarter(db, Call.started_at, start, end, by_day)
     offered = Call.queue_joined_at.is_not(None)
     answered = and_(offered, Call.outcome == "connected")
     known = and_(answered, Call.wait_seconds.is_not(None))
-    for row in db.exec(select(day, quarter, func.sum(_flag(offered)), func.sum(_flag(answered)),
+    for row in db.exec(select(*keys, func.sum(_flag(offered)), func.sum(_flag(answered)),
                               func.sum(_flag(and_(answered, Call.wait_seconds <= sl_seconds))),
                               func.sum(_flag(and_(offered, Call.outcome == "abandoned"))),
                               func.sum(case((known, Call.wait_seconds), else_=0)), func.sum(_flag(known)))
                        .where(Call.started_at >= start, Call.started_at < end)
-                       .group_by(day, quarter)).all():
-        c = at(row[0], row[1])
-        c.offered, c.answered, c.answered_in_sl, c.abandoned, c.wait_sum, c.wait_known = (int(v or 0) for v in row[2:])
+                       .group_by(*keys)).all():
+        c, values = at(row)
+        c.offered, c.answered, c.answered_in_sl, c.abandoned, c.wait_sum, c.wait_known = (int(v or 0) for v in values)
 
     connected, completed = aliased(CallEvent), aliased(CallEvent)
-    day, quarter = _quarter(db, connected.at, start, end)
-    for day_value, q, count, seconds in db.exec(
-            select(day, quarter, func.count(), func.sum(seconds_between(db, completed.at, connected.at)))
+    keys = _quarter(db, connected.at, start, end, by_day)
+    for row in db.exec(
+            select(*keys, func.count(), func.sum(seconds_between(db, completed.at, connected.at)))
             .select_from(connected)
             .join(completed, and_(completed.call_sid == connected.call_sid, completed.event == "completed"))
             .where(connected.event == "connected", connected.at >= start, connected.at < end)
-            .group_by(day, quarter)).all():
-        c = at(day_value, q)
+            .group_by(*keys)).all():
+        c, (count, seconds) = at(row)
         c.talked, c.talk_sum = int(count or 0), round(float(seconds or 0), 1)
 
     wrap = AgentStateInterval
-    day, quarter = _quarter(db, wrap.started_at, start, end)
-    for day_value, q, count, seconds in db.exec(
-            select(day, quarter, func.count(), func.sum(seconds_between(db, wrap.ended_at, wrap.started_at)))
+    keys = _quarter(db, wrap.started_at, start, end, by_day)
+    for row in db.exec(
+            select(*keys, func.count(), func.sum(seconds_between(db, wrap.ended_at, wrap.started_at)))
             .where(wrap.state == "wrap_up", wrap.ended_at.is_not(None), wrap.started_at >= start,
                    wrap.started_at < end)
-            .group_by(day, quarter)).all():
-        c = at(day_value, q)
+            .group_by(*keys)).all():
+        c, (count, seconds) = at(row)
         c.wraps, c.wrap_sum = int(count or 0), round(float(seconds or 0), 1)
 
     length = SIZES[size]

@@ -150,3 +150,11 @@ def test_summer_time_calls_fall_in_their_london_hour(app, db):
     add_call(db, london(2026, 6, 15, 9, 10), outcome="connected", wait=10)  # 08:10 UTC
     report = intervals(db, DayRange(london(2026, 6, 15, 0, 0).date(), london(2026, 6, 15, 0, 0).date()), "60", 60)
     assert [(r.label(), r.counts.offered) for r in report.rows] == [("09:00–10:00", 1)]
+
+
+def test_a_call_exactly_on_a_quarter_falls_in_the_quarter_it_opens(app, db):
+    for minute in (0, 15, 30, 45):
+        add_call(db, london(2026, 11, 23, 23, minute), outcome="connected", wait=10)
+    report = intervals(db, DayRange(london(2026, 11, 23, 0, 0).date(), london(2026, 11, 23, 0, 0).date()), "15", 60)
+    assert [(r.label(), r.counts.offered) for r in report.rows] == [
+        ("23:00–23:15", 1), ("23:15–23:30", 1), ("23:30–23:45", 1), ("23:45–24:00", 1)]
