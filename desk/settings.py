@@ -307,6 +307,14 @@ class Console(_Base):
     RATINGS_EXCEPTIONAL_MIN_MEAN: float = Field(4.5, ge=1, le=5, description="mean rating (1-5) at or above which an officer is listed")
     SERVICE_LEVEL_SECONDS: int = Field(60, ge=1, description="a caller answered within this many seconds counts towards the service level")
     CONSOLE_SESSION_MAX_HOURS: float = Field(10, gt=0, le=24, description="a console session ends this long after login, however active")
+    WALLBOARD_WAITING_AMBER: int = Field(3, ge=1, description="callers waiting at or above this show amber (\"warning\") on the wallboard")
+    WALLBOARD_WAITING_RED: int = Field(6, ge=1, description="callers waiting at or above this show red (\"alert\") on the wallboard")
+    WALLBOARD_LONGEST_WAIT_AMBER_SECONDS: int = Field(60, ge=1, description="a longest wait at or above this many seconds shows amber on the wallboard")
+    WALLBOARD_LONGEST_WAIT_RED_SECONDS: int = Field(180, ge=1, description="a longest wait at or above this many seconds shows red on the wallboard")
+    WALLBOARD_OVERDUE_CALLBACKS_AMBER: int = Field(1, ge=1, description="overdue callbacks at or above this show amber on the wallboard")
+    WALLBOARD_OVERDUE_CALLBACKS_RED: int = Field(5, ge=1, description="overdue callbacks at or above this show red on the wallboard")
+    WALLBOARD_SERVICE_LEVEL_AMBER: float = Field(0.8, gt=0, le=1, description="a service level (0-1) below this shows amber on the wallboard")
+    WALLBOARD_SERVICE_LEVEL_RED: float = Field(0.6, gt=0, le=1, description="a service level (0-1) below this shows red on the wallboard")
 
     @field_validator("CONSOLE_COOKIE_SECURE", mode="before")
     @classmethod
@@ -360,6 +368,14 @@ class Settings(Core, Twilio, PhoneLine, Agents, Texts, Records, Console, Feedbac
 
     @model_validator(mode="after")
     def _derived(self) -> Settings:
+        for amber, red in (("WALLBOARD_WAITING_AMBER", "WALLBOARD_WAITING_RED"),
+                           ("WALLBOARD_LONGEST_WAIT_AMBER_SECONDS", "WALLBOARD_LONGEST_WAIT_RED_SECONDS"),
+                           ("WALLBOARD_OVERDUE_CALLBACKS_AMBER", "WALLBOARD_OVERDUE_CALLBACKS_RED")):
+            if getattr(self, red) < getattr(self, amber):
+                raise ValueError(f"{red}={getattr(self, red)} is below {amber}={getattr(self, amber)}")
+        if self.WALLBOARD_SERVICE_LEVEL_RED > self.WALLBOARD_SERVICE_LEVEL_AMBER:
+            raise ValueError(f"WALLBOARD_SERVICE_LEVEL_RED={self.WALLBOARD_SERVICE_LEVEL_RED} is above "
+                             f"WALLBOARD_SERVICE_LEVEL_AMBER={self.WALLBOARD_SERVICE_LEVEL_AMBER}")
         for name in ("TWILIO_PHONE_NUMBER", "FALLBACK_PHONE_NUMBER"):
             value = getattr(self, name)
             if value is not None and not E164.match(value):

@@ -10,3 +10,4 @@ from models.reports import KpiDay, RatingCount, RatingPeriod  # noqa: F401
 from models.staff import Announcement, AuditLog, CallbackNote, HoursOverride, StaffUser  # noqa: F401
 from models.surveys import Engagement, InboundMessage, Survey  # noqa: F401
 from models.tokens import ApiToken  # noqa: F401
+from models.wallboard import AgentStateInterval, WallboardDevice  # noqa: F401

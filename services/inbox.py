@@ -24,6 +24,7 @@ from models.cases import Case
 from models.db import session
 from models.inbox import ASSIGNED, DONE, NEW, InboxMessage
 from models.outbox import OutboundMessage, is_opted_out
+from reports.wallboard import urgent_unread_texts
 from services import callbacks
 from services.outbox import queue_sms
 
@@ -54,10 +55,8 @@ def conversation_acknowledged(db: Session, phone: str) -> bool:
 
 
 def urgent_unread_count(db: Session | None = None) -> int:
-    """Urgent messages no one has opened yet (for the wallboard)."""
-    db = db or session()
-    return db.exec(select(func.count()).select_from(InboxMessage).where(
-        InboxMessage.urgent.is_(True), InboxMessage.read_at.is_(None), InboxMessage.status != DONE)).one()
+    """Urgent messages no one has opened yet (the wallboard shows the same count)."""
+    return urgent_unread_texts(db or session())
 
 
 def listing(db: Session, view: str, staff_id: int | None) -> list[InboxMessage]:

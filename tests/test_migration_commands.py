@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, make_url, text
 from models import migrate
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAD = "0650_my_met_service"
+HEAD = "0630_wallboard_history"
 SECRET = "s" * 40
 
 

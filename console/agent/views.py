@@ -16,6 +16,7 @@ from models.callbacks import CallbackAttempt, CallbackRequest
 from models.calls import Call
 from models.cases import Case
 from models.db import session
+from services.agent_state import change_state
 from services.case_updates import NOT_TEXTED
 from services.cases import add_update
 from services.routing import request_dispatch
@@ -80,7 +81,7 @@ def set_state():
         return redirect(url_for("agent.home")), 303
     # as `flask agents state` does: back on duty restarts the miss count and asks
     # the router to look for waiting work
-    agent.set_state(state, clock.now())
+    change_state(db, agent, state, clock.now())
     if state == AgentState.AVAILABLE.value:
         agent.missed_in_a_row = 0
     db.add(agent)

@@ -41,6 +41,12 @@ ACCESS: dict[str, set[str] | str] = {
     "agent.inbox_callback": EVERYONE_LOGGED_IN,
     "agent.inbox_done": EVERYONE_LOGGED_IN,
     "supervisor.static": PUBLIC,
+    # a wall screen: reached with its own code, not a staff login; without a live code
+    # these show only the form to enter one (and the figures' JSON answers 401)
+    "supervisor.wall": PUBLIC,
+    "supervisor.wall_pair": PUBLIC,
+    "supervisor.wall_forget": PUBLIC,
+    "supervisor.wall_json": PUBLIC,
     "admin.": {"admin"},
     "supervisor.": SUPERVISORS,
     "forum.consents": {"forum"},        # victims' contacts: the forum's organisers only
@@ -83,9 +89,14 @@ def ids(app, staff, add_agent, book, case, clock):
         from models.tokens import ApiToken
 
         token_id = db.query(ApiToken).one().id
+        from services.wallboard_devices import issue as issue_wall_screen
+        from models.wallboard import WallboardDevice
+
+        issue_wall_screen("desk room wall", None)
+        device_id = db.query(WallboardDevice).one().id
         values = {"call_id": call.id, "case_id": case, "callback_id": book(VICTIM), "staff_id": target.id,
                   "agent_id": agent_id, "override_id": override.id, "token_id": token_id,
-                  "message_id": message.id}
+                  "message_id": message.id, "device_id": device_id}
     return values, users
 
 
