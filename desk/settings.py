@@ -86,6 +86,9 @@ class Core(_Base):
                                                "numbers and personal data (unset: no reporting)")
     METRICS_TOKEN: str | None = Field(None, min_length=32, max_length=256,
                                       description="bearer token Prometheus sends to /metrics; unset: /metrics answers 404")
+    LOG_HASH_KEY_PREVIOUS: str | None = Field(
+        None, min_length=32, description="the LOG_HASH_KEY before a rotation: the audit log's phone search still "
+                                         "matches entries written under it (keep it for AUDIT_RETENTION_DAYS)")
 
     @field_validator("PUBLIC_BASE_URL")
     @classmethod
@@ -279,6 +282,8 @@ class Console(_Base):
     RATINGS_EXCEPTIONAL_MIN_MEAN: float = Field(4.5, ge=1, le=5, description="mean rating (1-5) at or above which an officer is listed")
     SERVICE_LEVEL_SECONDS: int = Field(60, ge=1, description="a caller answered within this many seconds counts towards the service level")
     CONSOLE_SESSION_MAX_HOURS: float = Field(10, gt=0, le=24, description="a console session ends this long after login, however active")
+    SERVICE_LEVEL_TARGET_PERCENT: float = Field(
+        80, gt=0, le=100, description="the service level the desk aims for, drawn as the target line on the KPI charts")
 
     @field_validator("CONSOLE_COOKIE_SECURE", mode="before")
     @classmethod

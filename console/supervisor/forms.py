@@ -56,6 +56,10 @@ class Form:
             return None
         return value
 
+    def shows_period(self, days: DayRange) -> None:
+        """The date fields show the period the page reports, default or widened."""
+        self.args["from"], self.args["to"] = days.first.isoformat(), days.last.isoformat()
+
     def day_range(self, today: date, default_days: int | None) -> DayRange | None:
         """From/to London dates.  One side missing: the default length up to today,
         or from the given start; both missing and no default: None (all time)."""

@@ -87,5 +87,5 @@ def call_detail(call_id: int):
     timeline = calllog.call_timeline(session(), call_id)
     if timeline is None:
         abort(404)
-    audit("view_call", f"call:{call_id}")
+    audit("view_call", f"call:{call_id}", phone=timeline.call.caller, case_id=timeline.call.verified_case_id)
     return render_template("supervisor/call.html", t=timeline, agents=calllog.agent_names(session()))
