@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
@@ -232,6 +233,13 @@ def nav_context():
     return {"csrf_token": csrf_token, "current_staff": user, "staff_user": user, "current_app": current_app,
             "has_role": lambda *roles: has_role(user, *roles),
             "has_endpoint": lambda name: name in _view_functions()}
+
+
+def british_day(value) -> str:
+    """Template filter: a date (or its ISO text) as dd/mm/yyyy."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return value.strftime("%d/%m/%Y")
 
 
 def london_time(value, fmt: str | None = None) -> str:

@@ -1,7 +1,7 @@
 """Desk-hours overrides and API tokens."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlmodel import select
@@ -10,18 +10,35 @@ from console.admin.blueprint import bp
 from console.audit import audit
 from console.auth import current_staff, require_role
 from desk import clock
+from flows import hours as hours_rules
 from models.db import session
 from models.staff import HoursOverride
 from models.tokens import SCOPES, ApiToken
 from services.api_tokens import end_of, issue_token, last_day
-from services.hours import CACHE_SECONDS, forget_cached_overrides, normalise
+from services.hours import CACHE_SECONDS, forget_cached_overrides, hours_overrides, normalise, weekly_hours
+
+
+def _hours_text(value: hours_rules.Hours) -> str:
+    return "closed" if value is None else hours_rules.span_text(value).replace("23:59-", "24:00-")
+
+
+def _hours_page(confirm: dict | None = None, status: int = 200):
+    rows = session().exec(select(HoursOverride).order_by(HoursOverride.day)).all()
+    weekly = weekly_hours()
+    today = clock.london_now().date()
+    week = [(today + timedelta(days=n), _hours_text(hours_rules.hours_on(today + timedelta(days=n), hours_overrides(),
+                                                                        weekly)))
+            for n in range(7)]
+    return render_template("console/admin_hours.html", rows=rows, week=week, today=today,
+                           normal={"weekdays": _hours_text(weekly.weekdays), "weekends": _hours_text(weekly.weekends),
+                                   "bank holidays": _hours_text(weekly.bank_holidays)},
+                           default_hours=_hours_text(weekly.weekdays), confirm=confirm), status
 
 
 @bp.get("/hours")
 @require_role("admin")
 def hours():
-    rows = session().exec(select(HoursOverride).order_by(HoursOverride.day)).all()
-    return render_template("console/admin_hours.html", rows=rows)
+    return _hours_page()
 
 
 @bp.post("/hours")
@@ -36,6 +53,10 @@ def hours_set():
         flash(f"Not saved: {exc}.", "error")
         return redirect(url_for("admin.hours")), 303
     reason = (request.form.get("reason") or "").strip()[:200] or None
+    if value == "closed" and request.form.get("confirmed") != "yes":
+        # Closing a day sends every caller that day to the closed message: say so first.
+        return _hours_page({"day": day, "reason": reason or "",
+                            "usual": _hours_text(hours_rules.hours_on(date.fromisoformat(day), None, weekly_hours()))})
     row = db.exec(select(HoursOverride).where(HoursOverride.day == day)).first() or HoursOverride(day=day, hours=value)
     row.hours, row.reason, row.updated_by, row.updated_at = value, reason, current_staff().email, clock.now()
     db.add(row)

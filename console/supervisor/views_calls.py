@@ -8,7 +8,7 @@ from flask import abort, render_template, request
 from console.audit import audit
 from console.auth import require_role
 from console.supervisor.blueprint import bp
-from console.supervisor.formatting import csv_download, london
+from console.supervisor.formatting import csv_download, london, spreadsheet_phone
 from console.supervisor.forms import LANGUAGES, Form, outcome_choices
 from desk.clock import london_now
 from models.db import session
@@ -75,7 +75,7 @@ def calls_csv():
     audit("export_calls", f"calls:export?{_query_string(form)}")
 
     return csv_download("calls", CSV_HEADER, (
-        (london(call.started_at), call.call_sid, call.caller or "withheld", call.language, call.outcome,
+        (london(call.started_at), call.call_sid, spreadsheet_phone(call.caller), call.language, call.outcome,
          london(call.queue_joined_at), call.wait_seconds, agents.get(call.agent_id, call.agent_id),
          london(call.ended_at), call.duration_seconds, " > ".join(call.path or []))
         for call in calllog.iter_calls(db, filters)))
