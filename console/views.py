@@ -71,7 +71,10 @@ def login():
     user = current_staff()
     if user is not None:
         return redirect(_safe_next(request.args.get("next")) or home_for(user))
-    expired = session.pop("expired", False)
+    # A page's own poll (fetch) that follows the redirect here must not use up the
+    # reason: the page then reloads, and the login page it lands on says why.
+    navigating = request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate"
+    expired = session.pop("expired", False) if navigating else session.get("expired", False)
     return render_template("console/login.html", next=_safe_next(request.args.get("next")) or "",
                            expired=expired, error=None)
 

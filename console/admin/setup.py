@@ -63,7 +63,8 @@ def hours_set():
     db.commit()
     forget_cached_overrides()
     audit("set_hours_override", f"hours:{day}", value)
-    flash(f"{day}: {value}. The phone line follows it within {CACHE_SECONDS} seconds.", "status")
+    flash(f"{date.fromisoformat(day):%d/%m/%Y}: {value}. The phone line follows it within {CACHE_SECONDS} seconds.",
+          "status")
     return redirect(url_for("admin.hours")), 303
 
 
@@ -78,7 +79,7 @@ def hours_delete(override_id: int):
     db.commit()
     forget_cached_overrides()
     audit("delete_hours_override", f"hours:{row.day}")
-    flash(f"{row.day}: back to normal hours within {CACHE_SECONDS} seconds.", "status")
+    flash(f"{date.fromisoformat(str(row.day)):%d/%m/%Y}: back to normal hours within {CACHE_SECONDS} seconds.", "status")
     return redirect(url_for("admin.hours")), 303
 
 

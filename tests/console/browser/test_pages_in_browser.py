@@ -122,3 +122,89 @@ def test_ratings_charts_show_a_mean_out_of_five(page, clock, staff, db):
     assert counts["labels"][0] == ["w/c 31/08", "(part)"]  # the range starts on a Tuesday
     both_widths(page, "ratings")
     assert page.js_errors == []
+
+
+AGENT_PHONE = "+447911200001"
+
+
+@pytest.fixture
+def agent(add_agent, staff):
+    agent_id = add_agent("agent-a", AGENT_PHONE, state="offline", idle=10)
+    staff("agent-a@desk.example", "agent", agent_id=agent_id)
+    return agent_id
+
+
+def test_the_callback_worklist_reads_well(page, agent, book, clock):
+    from tests.support.numbers import VICTIM
+
+    late = book(VICTIM, joined_minutes_ago=140, requested_minutes_ago=135)
+    days = book("+447911300002", joined_minutes_ago=3 * 24 * 60 + 30, requested_minutes_ago=3 * 24 * 60 + 30)
+    evening = book("+447911300003", joined_minutes_ago=100, requested_minutes_ago=100,
+                   window_start="18:00", window_end="20:00")
+    browser_login(page, "agent-a@desk.example")
+    page.get_by_role("link", name="Callbacks").click()
+    expect(page.locator(f'tr[data-callback="{late}"]')).to_contain_text("overdue by 2 h 15 min")
+    expect(page.locator(f'tr[data-callback="{days}"]')).to_contain_text("overdue by 3 days")
+    expect(page.locator(f'tr[data-callback="{days}"]')).to_contain_text("20/11 09:30")  # this year: no year
+    both = page.locator(f'tr[data-callback="{evening}"]')
+    expect(both).to_contain_text("overdue by 1 h 40 min")
+    expect(both).to_contain_text("outside the victim's safe times")
+    expect(page.get_by_role("link", name="Open callback for 07… 456")).to_be_visible()
+    both_widths(page, "callbacks-worklist")
+    assert page.js_errors == []
+
+
+def test_after_an_automatic_logout_the_login_page_says_why(page, agent, clock):
+    browser_login(page, "agent-a@desk.example")
+    expect(page.get_by_role("heading", name="My calls")).to_be_visible()
+    clock.advance(minutes=31)  # the screen pop's poll finds the session ended and the page reloads
+    expect(page.get_by_role("heading", name="Log in to the desk console")).to_be_visible()
+    expect(page.get_by_role("status")).to_have_text("You were logged out after a period of inactivity.")
+    both_widths(page, "login-after-idle")
+
+
+def test_the_desk_hours_form_shows_the_week_and_asks_before_closing(page, staff, clock):
+    staff("ada@desk.example", "admin")
+    browser_login(page, "ada@desk.example", path="/console/admin/hours")
+    expect(page.locator("#week-table")).to_contain_text("Mon 23/11/2026 (today)")
+    expect(page.get_by_text("Normal hours (Europe/London): weekdays 08:00-20:00")).to_be_visible()
+    expect(page.get_by_label("Hours (e.g. 08:00-14:00)")).to_have_value("08:00-20:00")
+    expect(page.get_by_label("open these hours:")).to_be_checked()
+    page.get_by_label("Date").fill("2026-12-24")
+    page.get_by_label("closed all day").check()
+    page.get_by_label("Reason").fill("Staff training")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="Close the desk all day on 24/12/2026?")).to_be_visible()
+    expect(page.locator("#hours-table")).to_contain_text("No overrides.")
+    both_widths(page, "hours-confirm")
+    page.get_by_role("button", name="Yes, close the desk on 24/12/2026").click()
+    expect(page.locator("#hours-table")).to_contain_text("24/12/2026")
+    expect(page.locator("#week-table")).to_contain_text("Mon 23/11/2026 (today)")
+    both_widths(page, "hours")
+    assert page.js_errors == []
+
+
+def test_who_looked_at_this_victim(page, agent, staff, book, clock):
+    from tests.support.numbers import VICTIM
+
+    cb = book(VICTIM)
+    browser_login(page, "agent-a@desk.example", path=f"/console/agent/callbacks/{cb}")
+    page.get_by_role("button", name="Log out").click()
+    staff("sue@desk.example", "supervisor")
+    browser_login(page, "sue@desk.example", path="/console/audit")
+    page.get_by_label("Victim's phone number").fill("07911 123456")
+    page.get_by_role("button", name="Search").click()
+    row = page.locator('#audit-table tr[data-action="view_callback"]')
+    expect(row).to_contain_text("agent-a@desk.example")
+    both_widths(page, "audit-by-phone")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download these entries as CSV").click()
+    assert "view_callback" in Path(download.value.path()).read_text()
+    page.get_by_label("Victim's phone number").fill("")
+    page.get_by_label("Staff email").fill("agent-a@desk.example")
+    page.get_by_role("button", name="Search").click()
+    actions = page.locator("#audit-table tbody tr").evaluate_all("rs => rs.map(r => r.dataset.action)")
+    assert actions == ["logout", "view_callback", "login"]
+    page.locator('#audit-table tr[data-action="view_callback"]').get_by_role("link", name=f"callback:{cb}").click()
+    expect(page.locator("#callback-status")).to_be_visible()
+    assert page.js_errors == []
