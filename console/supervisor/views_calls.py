@@ -15,6 +15,8 @@ from models.db import session
 from reports import calllog
 
 FILTER_NAMES = ("from", "to", "outcome", "agent", "min_wait", "language")
+# A record whose timeline cannot have happened is flagged where it is shown.
+bp.add_app_template_global(calllog.timeline_problem, "timeline_problem")
 CSV_HEADER = ("started (Europe/London)", "call_sid", "caller", "language", "outcome", "joined queue",
               "wait seconds", "agent", "ended (Europe/London)", "duration seconds", "path")
 

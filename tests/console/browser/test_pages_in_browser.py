@@ -208,3 +208,19 @@ def test_who_looked_at_this_victim(page, agent, staff, book, clock):
     page.locator('#audit-table tr[data-action="view_callback"]').get_by_role("link", name=f"callback:{cb}").click()
     expect(page.locator("#callback-status")).to_be_visible()
     assert page.js_errors == []
+
+
+def test_impossible_records_are_flagged_not_averaged_in(page, staff, clock, db):
+    from tests.console.supervisor.test_inconsistent_records import impossible_calls
+
+    impossible_calls(db)
+    staff(SUPERVISOR, "supervisor")
+    browser_login(page, SUPERVISOR, path="/console/supervisor/kpis?from=2026-11-16&to=2026-11-16")
+    expect(page.locator("#inconsistent")).to_contain_text("2 call records are impossible")
+    expect(page.get_by_role("table", name="Calls per day: the figures in the charts above")).to_contain_text("20s")
+    both_widths(page, "kpis-inconsistent")
+    page.locator("#inconsistent").get_by_role("link", name="call log").click()
+    expect(page.locator("[data-inconsistent]")).to_have_count(2)
+    expect(page.locator("[data-inconsistent]").first).to_contain_text("Impossible timeline")
+    both_widths(page, "calls-inconsistent")
+    assert page.js_errors == []
