@@ -2,7 +2,8 @@
 when it is not this year) and lengths of time in words ("2 h 15 min", "3 days")."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+from datetime import date, datetime, timedelta
 
 from desk.clock import LONDON, london_now
 
@@ -30,3 +31,21 @@ def when(value: datetime | None, today_too: bool = True) -> str:
     if local.year == now.year:
         return f"{local:%d/%m %H:%M}"
     return f"{local:%d/%m/%Y %H:%M}"
+
+
+_BRITISH = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def parse_day(text: str) -> date:
+    """A date as typed: 23/11/2026 (day first, as the pages write it) or 2026-11-23.
+    ValueError for anything else."""
+    text = text.strip()
+    match = _BRITISH.match(text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        return date(year, month, day)
+    return date.fromisoformat(text)
+
+
+def british(day: date) -> str:
+    return f"{day:%d/%m/%Y}"

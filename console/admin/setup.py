@@ -9,6 +9,7 @@ from sqlmodel import select
 from console.admin.blueprint import bp
 from console.audit import audit
 from console.auth import current_staff, require_role
+from console.timefmt import parse_day
 from desk import clock
 from flows import hours as hours_rules
 from models.db import session
@@ -48,7 +49,8 @@ def hours_set():
     kind = request.form.get("kind", "hours")
     value = "closed" if kind == "closed" else (request.form.get("hours") or "").strip()
     try:
-        day, value = normalise(request.form.get("day", ""), value)
+        typed = (request.form.get("day") or "").strip()
+        day, value = normalise(parse_day(typed).isoformat() if typed else "", value)
     except ValueError as exc:
         flash(f"Not saved: {exc}.", "error")
         return redirect(url_for("admin.hours")), 303
@@ -108,7 +110,7 @@ def token_create():
         return redirect(url_for("admin.tokens")), 303
     expires = (request.form.get("expires") or "").strip()
     try:
-        expires_at = end_of(date.fromisoformat(expires)) if expires else None
+        expires_at = end_of(parse_day(expires)) if expires else None
         secret = issue_token(name, scopes=scopes, expires_at=expires_at)
     except ValueError as exc:
         flash(f"Not created: {exc}.", "error")

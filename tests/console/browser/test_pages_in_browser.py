@@ -67,7 +67,7 @@ def test_kpi_charts_have_titles_axes_a_target_and_their_tables(page, app, clock,
     staff(SUPERVISOR, "supervisor")
     browser_login(page, SUPERVISOR, path="/console/supervisor/kpis?from=2026-10-01&to=2026-11-23")
     expect(page.locator("html")).to_have_attribute("lang", "en-GB")
-    expect(page.locator("#from")).to_have_value("2026-10-01")
+    expect(page.locator("#from")).to_have_value("01/10/2026")
     volume = page.get_by_role("figure", name="Calls offered, answered and abandoned")
     expect(volume).to_be_visible()
     expect(volume.get_by_role("img")).to_have_accessible_name(
@@ -115,7 +115,7 @@ def test_ratings_charts_show_a_mean_out_of_five(page, clock, staff, db):
         add_rating(db, officer="1234", borough="Camden", rating=4 + back % 2, rated_at=at)
     staff(SUPERVISOR, "supervisor")
     browser_login(page, SUPERVISOR, path="/console/supervisor/ratings")
-    expect(page.locator("#from")).to_have_value("2026-09-01")  # the default twelve weeks
+    expect(page.locator("#from")).to_have_value("01/09/2026")  # the default twelve weeks
     mean = chart_facts(page, "chart-mean-rating")
     assert mean["yTitle"] == "Mean rating (1 to 5)" and mean["yTicks"] == ["1", "2", "3", "4", "5"]
     counts = chart_facts(page, "chart-rating-count")

@@ -85,7 +85,7 @@ def test_call_log_lists_filters_and_pages(app, supervisor, clock, db):
 
 
 @pytest.mark.parametrize("query, message", [
-    ("from=yesterday", "From must be a date like 2026-11-23."),
+    ("from=yesterday", "From must be a date like 23/11/2026."),
     ("from=2026-11-24&to=2026-11-20", "From must be on or before To."),
     ("outcome=happy", "Outcome must be one of"),
     ("min_wait=-5", "Minimum wait must be between 0 and 86400."),
