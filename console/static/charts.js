@@ -35,6 +35,7 @@
         // a period not over yet: the same colour, pale, with an outline
         set.backgroundColor = s.values.map(function (_, i) { return part[i] ? pale(colour) : colour; });
         set.borderWidth = s.values.map(function (_, i) { return part[i] ? 2 : 0; });
+        set.maxBarThickness = 56;
       } else {
         set.backgroundColor = colour;
         set.borderWidth = 2;
