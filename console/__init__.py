@@ -7,7 +7,7 @@ from console.agent import bp as agent_bp
 from console.forum import bp as forum_bp
 from console.supervisor import bp as supervisor_bp
 from console.views import bp as console_bp
-from console.views import london_time, nav_context
+from console.views import british_day, london_time, nav_context
 
 
 def init_app(app) -> None:
@@ -19,3 +19,4 @@ def init_app(app) -> None:
     app.register_blueprint(forum_bp)
     app.context_processor(nav_context)
     app.add_template_filter(london_time, "london")
+    app.add_template_filter(british_day, "british_day")

@@ -105,6 +105,9 @@ class Core(_Base):
         if not names:
             raise ValueError("must name at least one borough")
         return names
+    LOG_HASH_KEY_PREVIOUS: str | None = Field(
+        None, min_length=32, description="the LOG_HASH_KEY before a rotation: the audit log's phone search still "
+                                         "matches entries written under it (keep it for AUDIT_RETENTION_DAYS)")
 
     @field_validator("PUBLIC_BASE_URL")
     @classmethod
@@ -315,6 +318,8 @@ class Console(_Base):
     WALLBOARD_OVERDUE_CALLBACKS_RED: int = Field(5, ge=1, description="overdue callbacks at or above this show red on the wallboard")
     WALLBOARD_SERVICE_LEVEL_AMBER: float = Field(0.8, gt=0, le=1, description="a service level (0-1) below this shows amber on the wallboard")
     WALLBOARD_SERVICE_LEVEL_RED: float = Field(0.6, gt=0, le=1, description="a service level (0-1) below this shows red on the wallboard")
+    SERVICE_LEVEL_TARGET_PERCENT: float = Field(
+        80, gt=0, le=100, description="the service level the desk aims for, drawn as the target line on the KPI charts")
 
     @field_validator("CONSOLE_COOKIE_SECURE", mode="before")
     @classmethod

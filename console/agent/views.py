@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from console.agent import screen_pop
 from console.agent.blueprint import bp
-from console.audit import audit
+from console.audit import REPEAT_VIEW, audit
 from console.auth import current_staff, has_role, require_role
 from console.security import passive
 from console.views import _safe_next
@@ -41,7 +41,8 @@ def home():
         offer = screen_pop.current_offer(db, agent.id)
         pop = screen_pop.build(db, offer) if offer else None
         if pop is not None:
-            audit("view_screen_pop", pop.subject)
+            audit("view_screen_pop", pop.subject, phone=pop.phone, case_id=pop.case.id if pop.case else None,
+                  once_within=REPEAT_VIEW)
     return render_template("console/agent_home.html", agent=agent, pop=pop, states=CHOOSABLE,
                            current_key=_current_key(agent),
                            poll_ms=1000 * settings.current()["CONSOLE_SCREEN_POP_POLL_SECONDS"])
@@ -131,7 +132,7 @@ def post_case_update(case_id: int):
         flash("The status can be at most 50 characters.", "error")
         return redirect(back), 303
     update, text = add_update(db, case, message, status)
-    audit("post_case_update", f"case:{case.id}", f"update {update.id}")
+    audit("post_case_update", f"case:{case.id}", f"update {update.id}", phone=case.victim_phone, case_id=case.id)
     texted = "it will be texted to the victim" if text.queued else f"not texted: {NOT_TEXTED[text.reason]}"
     flash(f"Update posted on {case.crime_reference}; {texted}.", "status")
     return redirect(back), 303

@@ -27,6 +27,7 @@ ACCESS: dict[str, set[str] | str] = {
     "console.login_post": PUBLIC,
     "console.logout": PUBLIC,
     "console.audit_log": SUPERVISORS,
+    "console.audit_log_csv": SUPERVISORS,
     "agent.home": {"agent"},
     "agent.current": {"agent"},
     "agent.set_state": {"agent"},
