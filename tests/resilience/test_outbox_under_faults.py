@@ -53,7 +53,8 @@ class Stack:
         returns each update's id and the text the victim should get."""
         cases = []
         for n, phone in enumerate(PHONES):
-            body = {"crime_reference": f"52{n}1234/26", "victim_phone": phone, "contact": {"update_detail": "full", "sms_allowed": True}}
+            body = {"crime_reference": f"52{n}1234/26", "victim_phone": phone, "contact": {"update_detail": "full", "full_detail_by_text": True,
+                                "sms_allowed": True}}  # each text carries its update: bodies tell them apart
             response = self.api.post("/cases", body)
             assert response.status_code == 201, response.json
             cases.append((response.json["id"], body["crime_reference"]))
@@ -107,7 +108,7 @@ class Stack:
         by_body = {m["body"]: m["sid"] for m in self.twilio.messages}
         for row in rows:
             update = expected[int(row.dedupe_key)]
-            assert row.body.endswith(f"{update} Call 020 7946 0000 or reply CALL for a call back.")
+            assert f"{update} Call 020 7946 0000 or reply CALL for a call back." in row.body
             assert row.status == "sent" and row.twilio_sid == by_body.get(row.body), row.id
         assert self.twilio.contract_violations == []
 
