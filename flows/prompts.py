@@ -12,6 +12,7 @@ from datetime import datetime, time
 from functools import lru_cache
 from pathlib import Path
 
+from flows import spoken
 from flows.hours import CALLBACK_WINDOWS, WeeklyHours, day_groups, window_within
 from flows.model import Say
 
@@ -49,15 +50,19 @@ def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
+def phrase(key: str, language: str, params=None) -> spoken.Phrase:
+    """The entry with its values filled in, as parts to be read (flows.spoken)."""
+    return spoken.fill(catalog(language)[key]["text"], params if params is not None else {})
+
+
 def say(key: str, language: str, params=None) -> Say:
-    entry = catalog(language)[key]
-    text = entry["text"]
-    if placeholders(text):
-        text = text.format_map(params if params is not None else {})
-    return Say(key=key, text=" ".join(text.split()), language=entry.get("language", language))
+    parts = phrase(key, language, params)
+    return Say(key=key, text=parts.plain, language=catalog(language)[key].get("language", language),
+               parts=tuple(parts))
 
 
 def text(key: str, language: str, params=None) -> str:
+    """The entry as plain words (a text message, a transcript)."""
     return say(key, language, params).text
 
 
