@@ -14,6 +14,7 @@ import random
 import re
 import xml.etree.ElementTree as ET
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from twilio.twiml.voice_response import VoiceResponse
@@ -216,3 +217,31 @@ def test_the_informal_forms_are_recognised():
     assert informal("Jeśli nie możesz mówić, dzwonisz z Twojego numeru") == ["możesz", "dzwonisz", "Twojego"]
     assert informal("Aby porozmawiać z pracownikiem biura, naciśnij 2. Prosimy zadzwonić pod numer 101.") == []
     assert informal("Proszę wpisać numer sprawy. Można poprosić o tłumacza.") == []
+
+
+# The 24-hour helplines, written one way on every page, text, document and in speech.
+HELPLINES = {"08081689111": "0808 168 9111", "08082000247": "0808 2000 247"}
+
+
+def written_numbers(text: str) -> list[tuple[str, str]]:
+    """(digits, as written) for each helpline number in TEXT, however it is spaced."""
+    found = []
+    for digits in HELPLINES:
+        pattern = r"[ ,]*".join(digits)
+        found += [(digits, " ".join(m.group(0).split())) for m in re.finditer(pattern, text)]
+    return found
+
+
+def test_the_helplines_are_written_one_way_everywhere():
+    root = Path(__file__).resolve().parents[2]
+    sources = [root / "README.md", *sorted((root / "sms" / "templates").rglob("*.html")),
+               *sorted((root / "console" / "templates").rglob("*.html"))]
+    texts = {str(p.relative_to(root)): re.sub(r'href="tel:\d+"', "", p.read_text(encoding="utf-8"))
+             for p in sources}
+    texts["flows/sms_texts.py"] = " ".join(sms_texts.TEXTS.values())
+    for language in prompts.LANGUAGES:  # the catalogs write them in [phone:...] markup
+        texts[f"prompts_{language}"] = " ".join(re.findall(r"\[phone:([^\]]*)\]", " ".join(
+            entry["text"] for entry in prompts.catalog(language).values())))
+    bad = {name: [w for d, w in written_numbers(text) if w != HELPLINES[d]] for name, text in texts.items()}
+    assert {name: ws for name, ws in bad.items() if ws} == {}
+    assert written_numbers(texts["README.md"]) and written_numbers(texts["sms/templates/survey_web/leaflet.html"])
