@@ -99,7 +99,7 @@ def test_leaflet(client):
     page = client.get("/leaflet")
     assert page.status_code == 200
     text = visible(page)
-    for needed in ("Victims' Code", "Victim Support", "08 08 16 89 111", "999", "101"):
+    for needed in ("Victims' Code", "Victim Support", "0808 168 9111", "999", "101"):
         assert needed in text
     assert '<html lang="en-GB">' in page.get_data(as_text=True)
 
