@@ -6,15 +6,17 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlmodel import select
 
+from desk.clock import LONDON
 from models import migrate
 from models.db import session, utcnow
 from models.tokens import SCOPES, ApiToken
-from services import retention
+from services import announcements, retention
 from services.api_tokens import end_of, issue_token, last_day
 from workers import process
 
 db_cli = AppGroup("db", help="Database schema.")
 token_cli = AppGroup("api-token", help="Bearer tokens for the case-system API.")
+announcement_cli = AppGroup("announcement", help="The phone line's message of the day.")
 
 
 @db_cli.command("upgrade")
@@ -124,3 +126,25 @@ def retention_run(dry_run: bool) -> None:
     click.echo(f"rows {verb}:")
     for table, count in counts.items():
         click.echo(f"  {table}: {count}")
+
+
+@announcement_cli.command("set")
+@click.argument("text")
+@click.option("--polish", "text_pl", default=None, help="The Polish text (default: Polish callers hear TEXT).")
+@click.option("--until", "until", required=True, type=click.DateTime(formats=["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"]),
+              help="When it stops (London time), e.g. '2026-12-06 08:00'.")
+def announcement_set(text: str, text_pl: str | None, until) -> None:
+    """Every caller hears TEXT right after the safety notice until --until."""
+    try:
+        row = announcements.set_announcement(session(), text, text_pl, until.replace(tzinfo=LONDON), by="flask")
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Callers hear the announcement until {row.expires_at.astimezone(LONDON):%Y-%m-%d %H:%M} "
+               f"(London), within {announcements.CACHE_SECONDS} seconds.")
+
+
+@announcement_cli.command("clear")
+def announcement_clear() -> None:
+    """Stop the announcement now."""
+    announcements.clear(session())
+    click.echo(f"No announcement; callers stop hearing it within {announcements.CACHE_SECONDS} seconds.")

@@ -141,6 +141,14 @@ class PhoneLine(_Base):
                                            description="with the database down, how long a caller in the queue "
                                                        "hears hold music before being put through to "
                                                        "FALLBACK_PHONE_NUMBER (or told to call again)")
+    IVR_QUEUE_CLOSING_GRACE_MINUTES: int = Field(10, ge=2, le=60,
+                                                 description="after closing time (or the last agent going "
+                                                             "offline), how long callers still waiting may hold "
+                                                             "before they are offered a callback and told how to "
+                                                             "call again")
+    IVR_QUEUE_ESTIMATE_MIN_ANSWERED: int = Field(5, ge=1, le=1000,
+                                                 description="calls the desk must have answered in the last hour "
+                                                             "before callers in the queue are told a likely wait")
 
     @field_validator("DESK_HOURS_WEEKDAYS")
     @classmethod

@@ -31,26 +31,42 @@ MAIN_KEYS = {"1": to("case_start"), "2": to("desk"), "3": to("cb_start"), "4": t
              "8": to("switch_language"), "9": to("menu")}
 
 NODES = {
-    # --- greeting: safety first, then straight into the menu ------------------------
-    "greeting": Message(("greeting", "safety"), next="opening_check"),
-    "opening_check": Branch("desk_open", if_true="main_menu", if_false="closed_intro"),
-    "closed_intro": Message(("closed", "hours", "next_opening"), next="closed_menu"),
+    # --- greeting: safety first, the other language next, then the menu --------------
+    # The greeting, the safety notice and the other-language choice play inside the
+    # menu's Gather (barge_in): a key pressed, or a word of distress said, during them
+    # counts.  Asked again, a menu repeats the other-language choice, not the greeting.
+    # An admin's announcement (message of the day), while in force, right after safety.
+    "greeting": Message(("greeting", "safety"), next="announcement_check", barge_in=True),
+    "announcement_check": Branch("announcement", if_true="announcement", if_false="opening_check"),
+    "announcement": Message(("announcement",), next="opening_check", barge_in=True),
+    "opening_check": Branch("desk_open", if_true="open_intro", if_false="closed_intro"),
+    "open_intro": Message(("menu_other_language",), next="main_menu", barge_in=True),
+    # Closed all day with a reason ("Christmas Day"): say so, not the weekly hours.
+    "closed_intro": Branch("closed_for_reason", if_true="closed_today_intro", if_false="closed_usual_intro"),
+    "closed_usual_intro": Message(("menu_other_language", "closed", "hours", "next_opening"), next="closed_menu",
+                                  barge_in=True),
+    "closed_today_intro": Message(("menu_other_language", "closed_today", "next_opening"), next="closed_menu",
+                                  barge_in=True),
     # back to the menu later in the call: the hours are not read out again
     "menu": Act("drop_queue_place", next="menu_now"),
-    "menu_now": Branch("desk_open", if_true="main_menu", if_false="closed_menu"),
-    "main_menu": Menu(("menu_open", "menu_other_language"), options=MAIN_KEYS,
+    "menu_now": Branch("desk_open", if_true="open_intro", if_false="closed_again"),
+    "closed_again": Message(("menu_other_language",), next="closed_menu", barge_in=True),
+    "main_menu": Menu(("menu_open",), options=MAIN_KEYS, retry_prompts=("menu_other_language", "menu_open"),
                       vocabulary="main_menu", on_no_input="desk"),
     # Same keys when closed; 2 explains the desk is closed and offers a callback, and
     # 7 reads the 24-hour helplines (a key of its own, not behind the rights message).
-    "closed_menu": Menu(("menu_closed", "menu_other_language"), options={**MAIN_KEYS, "7": to("closed_helplines")},
+    "closed_menu": Menu(("menu_closed",), options={**MAIN_KEYS, "7": to("closed_helplines")},
+                        retry_prompts=("menu_other_language", "menu_closed"),
                         vocabulary="closed_menu", on_no_input="desk"),
     "closed_helplines": Message(("helplines",), next="menu", outcome="information"),
     "switch_language": Act("toggle_language", next="language_safety"),
-    "language_safety": Message(("safety",), next="opening_check"),
+    "language_safety": Message(("safety",), next="announcement_check", barge_in=True),
 
     # --- the desk: the queue when open, a callback offer when closed ----------------
     "desk": Branch("desk_open", if_true="desk_staffing", if_false="closed_desk"),
-    "closed_desk": Message(("desk_closed", "hours", "next_opening"), next="callback_offer"),
+    "closed_desk": Branch("closed_for_reason", if_true="closed_desk_today", if_false="closed_desk_usual"),
+    "closed_desk_usual": Message(("desk_closed", "hours", "next_opening"), next="callback_offer"),
+    "closed_desk_today": Message(("closed_today", "next_opening"), next="callback_offer"),
     # Check staffing before the queue: with nobody on duty (every agent offline) the
     # caller would only hold until the queue's limit, so they hear so and get the
     # callback offer at once.
@@ -59,7 +75,13 @@ NODES = {
     "queue_intro": Message(("queue_connecting",), next="queue"),
     "queue": Queue("desk", on_key="queue_keep_place", on_timeout="queue_long_wait",
                    on_full="queue_busy", on_bridged="after_agent", on_error="queue_problem",
-                   on_hangup="hung_up_in_queue"),
+                   on_hangup="hung_up_in_queue", on_closed="queue_closed"),
+    # The queue follows the desk: at closing time, or when the last agent goes offline,
+    # callers still waiting hear so in the wait music (press 1 for a callback that keeps
+    # their place, or hold for the grace period); after it, the safe ending.
+    "queue_closed": Branch("desk_open", if_true="queue_unstaffed_end", if_false="queue_closed_end"),
+    "queue_closed_end": Message(("queue_closed", "next_opening", "helplines"), next="callback_offer"),
+    "queue_unstaffed_end": Message(("nobody_free", "helplines"), next="callback_offer"),
     "queue_keep_place": Message(("queue_keep_place",), next="queue_held_callback"),
     "queue_held_callback": Act("hold_queue_place", next="cb_start"),
     "queue_long_wait": Message(("queue_long_wait",), next="queue_held_offer"),
@@ -72,7 +94,8 @@ NODES = {
     # no usable answer to a callback question that began in the queue.
     "queue_back": Message(("queue_kept_place",), next="queue_return"),
     "queue_not_heard": Message(("queue_not_heard", "queue_kept_place"), next="queue_return"),
-    "queue_return": Branch("desk_open", if_true="queue", if_false="closed_desk"),
+    # Back in the queue while it is open, or closing within this caller's grace period.
+    "queue_return": Branch("queue_open", if_true="queue", if_false="closed_desk"),
 
     # --- callback offer (closed desk, long wait, full queue, silence) ---------------
     "callback_offer": Menu(("callback_offer",), options={"1": to("cb_start"), "9": to("menu")},
@@ -183,18 +206,28 @@ NODES = {
     "case_no_pin": Message(("case_no_pin",), next="desk"),
     # Wrong PINs count against the case for the London day, whichever number calls.
     "case_pin_check": Ask("case_pin", consume=("pin", "pin_case"), answers={
-        "full": "case_full", "no_updates": "case_no_updates", "wrong": "case_pin_wrong",
+        "full": "case_private", "no_updates": "case_no_updates", "wrong": "case_pin_wrong",
         "locked": "case_pin_locked"}),
     "case_pin_wrong": Act("count_case_failure", next="case_pin_wrong_check"),
     "case_pin_wrong_check": Branch("case_attempts_left", if_true="case_pin_retry", if_false="case_gave_up"),
     "case_pin_retry": Message(("case_pin_wrong",), next="case_pin_entry"),
+    # A full update is read only once the caller says they can listen privately;
+    # silence reads nothing (the caller hears how to hear it later).  The update is
+    # read again from the case (``case_again``): nothing of it is kept with the call.
+    "case_private": Menu(("case_private",), options={"1": to("case_read")}, vocabulary="case_private",
+                         on_no_input="case_not_read", timeout=15),
+    "case_not_read": Message(("case_not_read",), next="menu"),
+    "case_read": Ask("case_again", answers={"full": "case_full", "minimal": "case_minimal",
+                                            "no_updates": "case_no_updates", "gone": "case_gone"}),
+    "case_gone": Message(("sorry_trouble",), next="desk"),
     "case_full": Message(("case_status", "case_latest_full"), next="case_after", outcome="case_update"),
     "case_minimal": Message(("case_status", "case_latest_minimal"), next="case_after",
                             outcome="case_update"),
     "case_no_updates": Message(("case_status", "case_none_yet"), next="case_after",
                                outcome="case_update"),
-    "case_after": Menu(("case_after",), options={"2": to("desk"), "9": to("menu")},
-                       vocabulary="desk_or_menu", on_no_input="goodbye"),
+    "case_after": Menu(("case_again", "case_after"), options={"1": to("case_read"), "2": to("desk"),
+                                                              "9": to("menu")},
+                       vocabulary="case_after", on_no_input="goodbye"),
     "case_refused": Act("count_case_failure", next="case_refused_check"),
     "case_refused_check": Branch("case_attempts_left", if_true="case_retry", if_false="case_gave_up"),
     "case_retry": Menu(("case_refused", "case_retry"), options={
@@ -243,7 +276,9 @@ DISTRESS_NODE = "distress"
 # removes a node a call can wait at, or changes what such a node does: calls in
 # progress then resume where they wait if that node is still there, else go to
 # VERSION_CHANGE_NODE (the queue when the desk is open, the callback offer when closed).
-VERSION = "2"  # 2: the queue place kept through the callback questions; distress words
+VERSION = "3"  # 2: the queue place kept through the callback questions; distress words
+# 3: the greeting inside the first menu's Gather, the other language first; the queue
+# closes with the desk; closures with a reason; the announcement
 VERSION_CHANGE_NODE = "desk"
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flows import hours, prompts, speech
 from flows.model import (
@@ -63,7 +63,8 @@ from flows.sms_schedule import in_window, next_call_window
 # calls actually say).
 
 NEXT_OPENING_UNKNOWN = "next_opening_unknown"  # said for next_opening when no opening is known
-QUEUE_PROMPTS = ("queue_position", "queue_press_1", "queue_thanks", "queue_leaving", "queue_key_invalid")
+QUEUE_PROMPTS = ("queue_position", "queue_press_1", "queue_thanks", "queue_leaving", "queue_key_invalid",
+                 "queue_closing")
 ESTIMATE_PROMPTS = ("queue_estimate_one", "queue_estimate_few", "queue_estimate_many", "queue_estimate_long")
 # Words filled into cb_read_back
 VOICEMAIL_PROMPTS = {True: "cb_vm_yes", False: "cb_vm_no"}
@@ -92,6 +93,7 @@ class _Run:
         self.queue_joined_at = state.queue_joined_at
         self.done = state.done
         self.events: list[Event] = []
+        self.lead: list[Say] = []  # barge-in prompts waiting for the next menu's Gather
         self.extra = dict(extra or {})  # prompt values for this run only (never saved)
         self.steps = 0
 
@@ -111,6 +113,9 @@ class _Run:
         return prompts.say(key, self.language, _Params(self))
 
     def emit(self, *events: Event) -> None:
+        if self.lead:  # anything but a menu comes next: the lead-in is said as it is
+            self.events.extend(self.lead)
+            self.lead = []
         self.events.extend(events)
 
     def _opening(self):
@@ -141,6 +146,17 @@ class _Params(Mapping):
 def _when(run: _Run) -> str:
     opening = run._opening()
     return prompts.when(opening.at, opening.days_ahead, run.language) if opening else ""
+
+
+def _today(run: _Run):
+    return run.now.astimezone(hours.LONDON).date()
+
+
+def _closed_for_reason(run: _Run) -> bool:
+    """Closed all day today by an override that says why."""
+    today = _today(run)
+    return (bool(run.settings.closure_reasons.get(today)) and today in run.settings.hours_overrides
+            and run.settings.hours_overrides[today] is None)
 
 
 def _window_text(run: _Run) -> str:
@@ -196,6 +212,9 @@ PARAMS: dict[str, Callable[[_Run], object]] = {
                                                run.language),
     "window_text": _window_text,
     "booked_due": _booked_due_text,
+    "closure_reason": lambda run: run.settings.closure_reasons.get(_today(run), ""),
+    "announcement": lambda run: run.settings.announcement.get(run.language)
+                                or run.settings.announcement.get("en", ""),
     "opening_hours": lambda run: prompts.opening_hours(run.settings.weekly_hours, run.language),
     # morning_from, morning_to, ...: a callback window's times, as said in the catalog
     **{name: (lambda run, name=name: prompts.window_times(run.settings.weekly_hours, run.language)[name])
@@ -214,8 +233,12 @@ CONDITIONS: dict[str, Callable[[_Run], bool]] = {
         lambda run: run.counts.get("cb_phone_failures", 0) < run.settings.callback_phone_attempts,
     "case_attempts_left":
         lambda run: run.counts.get("case_failures", 0) < run.settings.case_failures_per_call,
+    "closed_for_reason": _closed_for_reason,
+    "announcement": lambda run: bool(run.settings.announcement),
     # the caller left the queue for the callback questions and may go back to their place
-    "back_to_queue": lambda run: bool(run.vars.get(QUEUE_PLACE)) and CONDITIONS["desk_open"](run),
+    "back_to_queue": lambda run: bool(run.vars.get(QUEUE_PLACE)) and _queue_open(run),
+    # the desk is open, or it is closing and this caller's grace period is not over
+    "queue_open": lambda run: _queue_open(run),
 }
 
 # Call variables: the caller left the queue keeping their place (the callback questions
@@ -223,6 +246,14 @@ CONDITIONS: dict[str, Callable[[_Run], bool]] = {
 # urgent callers first, services/waiting.py).
 QUEUE_PLACE = "queue_place"
 URGENT = "urgent"
+
+
+def _queue_open(run: _Run) -> bool:
+    since = run.vars.get(QUEUE_CLOSING)
+    if since is not None:  # closing for this caller: the grace period decides
+        grace = timedelta(seconds=run.settings.queue_closing_grace_seconds)
+        return run.now < datetime.fromisoformat(since) + grace
+    return CONDITIONS["desk_open"](run)
 
 
 def _toggle_language(run: _Run) -> None:
@@ -291,6 +322,9 @@ QUERIES: dict[str, tuple[str, ...]] = {
     # "booked": the caller's own number already has a callback waiting (remembers
     # ``cb_booked_after`` and ``cb_booked_times``, for when it is due).
     "callback_number": ("ok", "refused", "booked"),
+    # The update just read, read again (the case is remembered as ``heard_case``);
+    # "gone": the call no longer has a case it may hear.
+    "case_again": ("full", "minimal", "no_updates", "gone"),
     # "gone": nothing was left to cancel (an agent took or closed it meanwhile).
     "cancel_callback": ("cancelled", "gone"),
     # "staffed": at least one agent is on duty (available, busy or in wrap-up);
@@ -439,24 +473,28 @@ def _reset_tries(run: _Run, node_id: str) -> None:
 # --- the queue ----------------------------------------------------------------------
 
 
-def estimate(avg_wait_seconds: int | None, max_wait_seconds: int | None = None) -> tuple[str, int | None] | None:
-    """The wait to announce: rounded *up*, so nobody is promised less than the average;
-    above 20 minutes only "more than 20 minutes"; nothing when Twilio has no figure.
-    Never a wait longer than the caller may hold (MAX_WAIT_SECONDS): rounding stops at
-    that limit, and an average beyond it is not announced at all (the caller is offered
-    a callback when the limit comes)."""
-    if not avg_wait_seconds or avg_wait_seconds <= 0:
+LONG_WAIT_MINUTES = 15  # above this, only "more than 15 minutes"
+
+
+def estimate(wait_seconds: int | None, hold_left_seconds: int | None = None) -> tuple[str, int | None] | None:
+    """The wait to announce: rounded *up* (to 5 minutes above 5), so nobody is promised
+    less than the estimate; above 15 minutes only "more than 15 minutes"; nothing
+    without an estimate.  Never a wait longer than the caller may still hold
+    (HOLD_LEFT_SECONDS: the queue's time limit, or the desk's closing and its grace
+    period): rounding stops at that limit, and an estimate beyond it is not announced
+    at all (the caller is offered a callback when the limit comes)."""
+    if not wait_seconds or wait_seconds <= 0:
         return None
     one, few, many, longer = ESTIMATE_PROMPTS
-    minutes = math.ceil(avg_wait_seconds / 60)
-    limit = max_wait_seconds // 60 if max_wait_seconds else None
+    minutes = math.ceil(wait_seconds / 60)
+    limit = max(0, hold_left_seconds) // 60 if hold_left_seconds is not None else None
     if limit is not None and minutes > limit:
         return None
     if minutes <= 1:
         return one, 1
     if minutes <= 5:
         return few, minutes
-    if minutes <= 20:
+    if minutes <= LONG_WAIT_MINUTES:
         rounded = math.ceil(minutes / 5) * 5
         return many, rounded if limit is None else min(rounded, limit)
     return longer, None
@@ -484,8 +522,8 @@ def _queue_input(run: _Run, node_id: str, node: Queue, event: Input) -> str | No
         result = event.result
         if result == "leave":
             reason = run.vars.pop("leave_reason", None)
-            return {"key": node.on_key, "timed_out": node.on_timeout, "full": node.on_full}.get(
-                reason, node.on_error)
+            return {"key": node.on_key, "timed_out": node.on_timeout, "full": node.on_full,
+                    "closed": node.on_closed or node.on_timeout}.get(reason, node.on_error)
         if result == "queue-full":
             run.emit(QueueEvent("queue_full", wait_seconds=waited))
             return node.on_full
@@ -501,11 +539,52 @@ def _queue_input(run: _Run, node_id: str, node: Queue, event: Input) -> str | No
     return None
 
 
+# Call variable: when the queue began closing for this call (ISO): closing time, or
+# the last agent going offline, first seen in the wait music.
+QUEUE_CLOSING = "queue_closing_since"
+
+
+def _hold_left(run: _Run, wait: QueueWait) -> int:
+    """Seconds the caller may still hold: the queue's time limit, and the desk's
+    closing (today's closing time, or when closing began) plus the grace period."""
+    settings = run.settings
+    left = settings.queue_max_wait_seconds - (wait.waited_seconds or 0)
+    grace = timedelta(seconds=settings.queue_closing_grace_seconds)
+    since = run.vars.get(QUEUE_CLOSING)
+    closes = (datetime.fromisoformat(since) if since
+              else hours.closing_time(run.now, settings.hours_overrides, settings.weekly_hours))
+    if closes is not None:
+        left = min(left, int((closes + grace - run.now).total_seconds()))
+    return max(0, left)
+
+
+def _queue_closing(run: _Run, wait: QueueWait) -> bool:
+    """The desk is closing for this caller: past closing time, or nobody on duty.
+    The first time, say so (callback keeping the place, or hold for the grace
+    period); True when the grace period is over and the caller must leave."""
+    closing = not CONDITIONS["desk_open"](run) or wait.staffed is False
+    if not closing:
+        run.vars.pop(QUEUE_CLOSING, None)  # open again (an agent came back): as before
+        return False
+    since = run.vars.get(QUEUE_CLOSING)
+    if since is None:
+        run.vars[QUEUE_CLOSING] = run.now.isoformat()
+        run.extra["minutes"] = max(1, run.settings.queue_closing_grace_seconds // 60)
+        run.emit(run.say("queue_closing"))
+        return False
+    grace = timedelta(seconds=run.settings.queue_closing_grace_seconds)
+    return run.now >= datetime.fromisoformat(since) + grace
+
+
 def _queue_wait(run: _Run, node_id: str, wait: QueueWait) -> None:
     settings = run.settings
     polls = run.count("queue_polls")
     if wait.waited_seconds is not None and wait.waited_seconds >= settings.queue_max_wait_seconds:
         run.vars["leave_reason"] = "timed_out"
+        run.emit(QueueEvent("timed_out", position=wait.position, wait_seconds=wait.waited_seconds), Leave())
+        return
+    if _queue_closing(run, wait):
+        run.vars["leave_reason"] = "closed"
         run.emit(QueueEvent("timed_out", position=wait.position, wait_seconds=wait.waited_seconds), Leave())
         return
     # Only a caller who has just joined is turned away from a full queue; someone
@@ -521,7 +600,7 @@ def _queue_wait(run: _Run, node_id: str, wait: QueueWait) -> None:
     if wait.position and (polls == 1 or wait.position != last or (polls - 1) % every == 0):
         run.extra["position"] = wait.position
         run.emit(run.say("queue_position"))
-        guess = estimate(wait.avg_wait_seconds, settings.queue_max_wait_seconds)
+        guess = estimate(wait.wait_estimate_seconds, _hold_left(run, wait))
         if guess:
             key, minutes = guess
             run.extra["minutes"] = minutes
@@ -548,7 +627,10 @@ def _go(run: _Run, node_id: str) -> None:
         if getattr(node, "outcome", None):
             run.outcome = node.outcome
         if isinstance(node, Message):
-            run.emit(*(run.say(k) for k in node.prompts))
+            if node.barge_in:
+                run.lead.extend(run.say(k) for k in node.prompts)
+            else:
+                run.emit(*(run.say(k) for k in node.prompts))
             node_id = node.next
         elif isinstance(node, Branch):
             node_id = node.if_true if CONDITIONS[node.test](run) else node.if_false
@@ -590,7 +672,12 @@ def _go(run: _Run, node_id: str) -> None:
 
 def _present(run: _Run, node_id: str, node: Menu | Entry) -> None:
     is_menu = isinstance(node, Menu)
-    run.emit(Gather(node=node_id, prompts=tuple(run.say(k) for k in node.prompts), language=run.language,
+    keys = node.prompts
+    if is_menu and node.retry_prompts and (run.counts.get(f"silence:{node_id}")
+                                           or run.counts.get(f"invalid:{node_id}")):
+        keys = node.retry_prompts
+    lead, run.lead = tuple(run.lead), []  # said inside the Gather: keys pressed during them count
+    run.emit(Gather(node=node_id, prompts=lead + tuple(run.say(k) for k in keys), language=run.language,
                     num_digits=1 if is_menu else None, finish_on_key=None if is_menu else "#",
                     timeout=node.timeout, hints=speech.hints(node.vocabulary) if is_menu else (),
                     speech=is_menu or node.speech),

@@ -128,6 +128,15 @@ def is_open(now: datetime, overrides: Overrides | None = None, weekly: WeeklyHou
     return hours is not None and hours[0] <= local.time() < hours[1]
 
 
+def closing_time(now: datetime, overrides: Overrides | None = None,
+                 weekly: WeeklyHours = WeeklyHours()) -> datetime | None:
+    """When the desk closes today, if it is open now (aware, Europe/London)."""
+    if not is_open(now, overrides, weekly):
+        return None
+    local = _london(now)
+    return datetime.combine(local.date(), hours_on(local.date(), overrides, weekly)[1], tzinfo=LONDON)
+
+
 @dataclass(frozen=True)
 class Opening:
     at: datetime  # aware, Europe/London

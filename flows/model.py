@@ -27,10 +27,13 @@ def to(target: str, **sets: Any) -> Go:
 
 @dataclass(frozen=True)
 class Message:
-    """Say the prompts, then carry on to ``next``."""
+    """Say the prompts, then carry on to ``next``.  BARGE_IN: when the next thing the
+    caller hears is a menu, these prompts play inside its Gather, so a key pressed (or
+    a word said) during them counts; asked again, the menu does not repeat them."""
     prompts: tuple[str, ...]
     next: str
     outcome: str | None = None
+    barge_in: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,9 @@ class Menu:
     silence_prompt: str = "sorry_silence"
     timeout: int = 6
     outcome: str | None = None
+    # Said instead of ``prompts`` when the menu is asked again after silence or a wrong
+    # key (None: the same prompts), e.g. with the other-language choice a lead-in gave.
+    retry_prompts: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,9 @@ class Queue:
     on_bridged: str  # talked to an agent, who hung up first
     on_error: str
     on_hangup: str   # the caller hung up while waiting
+    # the desk closed (or its last agent went offline) and the grace period is over;
+    # None: as on_timeout
+    on_closed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +138,13 @@ class Settings:
     hours_overrides: dict = field(default_factory=dict)  # flows.hours.Overrides
     weekly_hours: WeeklyHours = WeeklyHours()
     queue_max_wait_seconds: int = 1200
+    # After closing time (or the last agent going offline) callers still waiting may
+    # hold this much longer before the safe ending.
+    queue_closing_grace_seconds: int = 600
+    # What a date's closure or special hours are for, as callers are told ("Christmas Day").
+    closure_reasons: dict = field(default_factory=dict)  # {date: str}
+    # The message of the day an admin set, by language ({} when none is in force).
+    announcement: dict = field(default_factory=dict)  # {"en": str, "pl": str}
     queue_max_size: int = 10
     position_every_polls: int = 3  # announce the position at least this often
     max_inputs: int = 60  # keys/speech/silences answered in one call before we give up
@@ -190,11 +206,15 @@ class Answer:
 
 @dataclass(frozen=True)
 class QueueWait:
-    """Twilio asks what to play while the caller waits (its waitUrl)."""
+    """Twilio asks what to play while the caller waits (its waitUrl).  The edge fills
+    in what Twilio cannot know: the caller's place in the router's own order (callers
+    and due callbacks ahead, urgent first), the likely wait from the recent answer
+    rate (flows/queue_estimate.py), and whether anyone is on duty."""
     position: int | None
-    avg_wait_seconds: int | None
-    waited_seconds: int | None
-    size: int | None
+    wait_estimate_seconds: int | None
+    waited_seconds: int | None  # Twilio's QueueTime
+    size: int | None  # Twilio's CurrentQueueSize
+    staffed: bool | None = None  # None: not known (the desk's hours still apply)
 
 
 @dataclass(frozen=True)

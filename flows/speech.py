@@ -90,6 +90,15 @@ VOCABULARIES: dict[str, dict[str, tuple[str, ...]]] = {
               "konsultant", "oddzwonienie", "rozmowa"),
         "9": ("menu", "main menu", "główne menu"),
     },
+    "case_after": {
+        "1": ("again", "hear it again", "repeat", "jeszcze raz", "powtórz", "ponownie"),
+        "2": ("speak to someone", "someone", "desk", "callback", "call back", "person",
+              "konsultant", "oddzwonienie", "rozmowa"),
+        "9": ("menu", "main menu", "główne menu"),
+    },
+    "case_private": {
+        "1": ("ready", "yes", "go ahead", "tak", "gotowe", "gotowy", "gotowa", "można"),
+    },
     "callback_offer": {
         "1": ("yes", "callback", "call back", "call me", "please", "tak", "oddzwonienie",
               "oddzwońcie"),

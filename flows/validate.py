@@ -33,7 +33,8 @@ def targets(node) -> list[tuple[str, str]]:
         return [(f"answer {a}", t) for a, t in node.answers.items()]
     if isinstance(node, Queue):
         return [(name, getattr(node, name)) for name in
-                ("on_key", "on_timeout", "on_full", "on_bridged", "on_error", "on_hangup")]
+                ("on_key", "on_timeout", "on_full", "on_bridged", "on_error", "on_hangup", "on_closed")
+                if getattr(node, name) is not None]
     if isinstance(node, End):
         return []
     raise TypeError(type(node).__name__)
@@ -44,6 +45,7 @@ def prompt_keys(flow: Flow) -> set[str]:
     keys = set(flow.step_limit_prompts)
     for node in flow.nodes.values():
         keys.update(getattr(node, "prompts", ()))
+        keys.update(getattr(node, "retry_prompts", None) or ())
         for name in ("invalid_prompt", "silence_prompt"):
             if hasattr(node, name):
                 keys.add(getattr(node, name))

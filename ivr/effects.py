@@ -86,15 +86,32 @@ def _latest(db: Session, case: Case) -> CaseUpdate | None:
                    .order_by(CaseUpdate.created_at.desc(), CaseUpdate.id.desc())).first()
 
 
+# Call variables: the case whose update the caller heard, and whether in full (with
+# the PIN), so "press 1 to hear it again" reads it from the case once more.
+HEARD_CASE, HEARD_FULL = "heard_case", "heard_full"
+
+
 def _update_answer(query: str, case: Case, latest: CaseUpdate | None, state: CallState, full: bool) -> Answer:
     params = {"status": case.status}
+    remember = {HEARD_CASE: case.id, HEARD_FULL: full}
     if latest is None:
-        return Answer(query, "no_updates", params)
+        return Answer(query, "no_updates", params, remember)
     params["date"] = prompts.calendar_date(latest.created_at.astimezone(LONDON), state.language)
     if full:
         params["message"] = latest.message
-        return Answer(query, "full", params)
-    return Answer(query, "minimal", params)
+        return Answer(query, "full", params, remember)
+    return Answer(query, "minimal", params, remember)
+
+
+def _case_again(db: Session, call: CallRow, state: CallState) -> Answer:
+    """The update this call has heard (or, for a full one, is about to hear once the
+    caller can listen privately), read from the case again: only the case the call
+    was verified for, and only while the caller's number is still registered on it."""
+    case_id = state.vars.get(HEARD_CASE)
+    case = db.get(Case, case_id) if isinstance(case_id, int) else None
+    if case is None or call.verified_case_id != case.id or not case.is_registered_phone(state.caller):
+        return Answer("case_again", "gone")
+    return _update_answer("case_again", case, _latest(db, case), state, full=bool(state.vars.get(HEARD_FULL)))
 
 
 def _case_lookup(db: Session, config, call: CallRow, state: CallState, reference: str | None,
@@ -179,6 +196,8 @@ def answer(db: Session, config, query: Query, call: CallRow, state: CallState, n
         return _case_lookup(db, config, call, state, query.args.get("reference"), now)
     if query.name == "case_pin":
         return _case_pin(db, config, call, state, query.args.get("pin"), query.args.get("pin_case"), now)
+    if query.name == "case_again":
+        return _case_again(db, call, state)
     if query.name == "send_leaflet":
         return _send_leaflet(db, call, state)
     if query.name == "callback_number":

@@ -4,7 +4,7 @@ the call's state, steps the flow (flows/engine.py), carries out its effects
 
     /ivr/voice        the call arrives
     /ivr/step         a Gather's answer, or its fall-through (silence)
-    /ivr/queue/wait   the queue's waitUrl: position, wait, hold music, "press 1"
+    /ivr/queue/wait   the queue's waitUrl: position, wait, hold music, "press 1", closing
     /ivr/queue/key    a key pressed while waiting
     /ivr/queue/exit   the Enqueue action: why the caller is out of the queue
     /ivr/status       call status callbacks (idempotent, any order)
@@ -41,6 +41,7 @@ from models import call_rows
 from models.call_rows import CallRow
 from models.calls import FINAL_STATUSES, STATUS_RANK, record_event
 from models.db import session
+from services import queue_place
 from services.hours import flow_settings
 
 log = logging.getLogger(__name__)
@@ -312,8 +313,12 @@ def step():
 @keep_holding
 @first_sight_races
 def queue_wait():
-    return _resume(QueueWait(position=_int("QueuePosition"), avg_wait_seconds=_int("AvgQueueTime"),
-                             waited_seconds=_int("QueueTime"), size=_int("CurrentQueueSize")), _hold_music,
+    # The place and the wait come from the router's order and the answer rate, not
+    # Twilio's QueuePosition and AvgQueueTime (services/queue_place.py says why).
+    queue = queue_place.figures(session(), _call_sid(), clock.now())
+    return _resume(QueueWait(position=queue.place, wait_estimate_seconds=queue.wait_seconds,
+                             waited_seconds=_int("QueueTime"), size=_int("CurrentQueueSize"),
+                             staffed=queue.staffed), _hold_music,
                    durable=False, route="queue_wait", consumes=False, if_unknown=hold_music)
 
 

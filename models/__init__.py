@@ -5,6 +5,6 @@ from models.agents import Agent, AgentOffer  # noqa: F401
 from models.cases import Case, CaseUpdate  # noqa: F401
 from models.outbox import OutboundMessage, SmsRecipient  # noqa: F401
 from models.reports import KpiDay, RatingCount, RatingPeriod  # noqa: F401
-from models.staff import AuditLog, CallbackNote, HoursOverride, StaffUser  # noqa: F401
+from models.staff import Announcement, AuditLog, CallbackNote, HoursOverride, StaffUser  # noqa: F401
 from models.surveys import Engagement, InboundMessage, Survey  # noqa: F401
 from models.tokens import ApiToken  # noqa: F401

@@ -1,5 +1,6 @@
 """The desk console's own tables: staff accounts, the audit log of who looked at
-victims' data, agents' notes on callbacks, and desk-hours overrides set by admins."""
+victims' data, agents' notes on callbacks, desk-hours overrides and the phone line's
+announcement, set by admins."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -74,3 +75,17 @@ class HoursOverride(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=200)
     updated_by: str | None = Field(default=None, max_length=254)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Announcement(SQLModel, table=True):
+    """A message of the day (or an emergency announcement) an admin set: every caller
+    hears it right after the safety notice until it expires.  One at a time: setting
+    another replaces it."""
+    __tablename__ = "announcements"
+
+    id: int | None = Field(default=None, primary_key=True)
+    text_en: str = Field(max_length=500)
+    text_pl: str | None = Field(default=None, max_length=500)  # None: Polish callers hear the English
+    expires_at: datetime  # UTC
+    created_by: str | None = Field(default=None, max_length=254)
+    created_at: datetime = Field(default_factory=utcnow)

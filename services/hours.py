@@ -18,6 +18,7 @@ from flows import hours
 from flows.model import Settings
 from models import db as database
 from models.staff import HoursOverride
+from services import announcements
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,8 @@ log = logging.getLogger(__name__)
 # process keeps what it read for this long (the process that saves a change forgets
 # at once), so an admin's change reaches the whole phone line within it.
 CACHE_SECONDS = 30
-_cache: dict[str, tuple[float, dict[str, str]]] = {}  # database URL -> (expires, overrides)
+# database URL -> (expires, {day: (hours, reason)})
+_cache: dict[str, tuple[float, dict[str, tuple[str, str | None]]]] = {}
 
 
 def hours_overrides() -> hours.Overrides:
@@ -48,11 +50,23 @@ def flow_settings() -> Settings:
     return Settings(hours_overrides=hours_overrides(), weekly_hours=weekly_hours(),
                     queue_max_wait_seconds=config["IVR_QUEUE_MAX_WAIT_SECONDS"],
                     queue_max_size=config["IVR_QUEUE_MAX_SIZE"],
-                    position_every_polls=config["IVR_POSITION_EVERY_POLLS"])
+                    position_every_polls=config["IVR_POSITION_EVERY_POLLS"],
+                    queue_closing_grace_seconds=config["IVR_QUEUE_CLOSING_GRACE_MINUTES"] * 60,
+                    closure_reasons=closure_reasons(), announcement=announcements.current())
 
 
 def stored_overrides() -> dict[str, str]:
     """{"2026-12-24": "08:00-14:00", ...}, as read at most CACHE_SECONDS ago."""
+    return {day: value for day, (value, _reason) in _stored().items()}
+
+
+def closure_reasons() -> dict[date, str]:
+    """What callers are told a date's closure or special hours are for ("Christmas
+    Day"), from the console's overrides that give a reason."""
+    return {date.fromisoformat(day): reason for day, (_value, reason) in _stored().items() if reason}
+
+
+def _stored() -> dict[str, tuple[str, str | None]]:
     key = str(database.current_engine().url)
     cached = _cache.get(key)
     if cached is not None and cached[0] > time.monotonic():
@@ -64,16 +78,18 @@ def stored_overrides() -> dict[str, str]:
 
 
 def forget_cached_overrides() -> None:
+    """Forget what this process read of the console's overrides (and announcement)."""
     _cache.pop(str(database.current_engine().url), None)
+    announcements.forget_cached()
 
 
-def _read_overrides() -> dict[str, str] | None:
+def _read_overrides() -> dict[str, tuple[str, str | None]] | None:
     """Read on a connection of its own, so a database hiccup leaves the caller's flow on
     the configured overrides instead of failing the webhook's session (None: not read,
     so not cached either)."""
     try:
         with Session(database.current_engine()) as db:
-            return {row.day: row.hours for row in db.exec(select(HoursOverride)).all()}
+            return {row.day: (row.hours, row.reason) for row in db.exec(select(HoursOverride)).all()}
     except SQLAlchemyError as exc:  # e.g. not migrated yet, or the database is away
         if _not_migrated_yet():  # `db upgrade` of an empty database builds the app first: nothing is wrong
             log.debug("no desk-hours overrides table yet; using IVR_HOURS_OVERRIDES only")

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, make_url, text
 from models import migrate
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAD = "0550_case_reference_key"
+HEAD = "0600_announcements"
 SECRET = "s" * 40
 
 

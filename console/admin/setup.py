@@ -1,7 +1,7 @@
-"""Desk-hours overrides and API tokens."""
+"""Desk-hours overrides, the phone line's announcement, and API tokens."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlmodel import select
@@ -10,9 +10,11 @@ from console.admin.blueprint import bp
 from console.audit import audit
 from console.auth import current_staff, require_role
 from desk import clock
+from desk.clock import LONDON
 from models.db import session
 from models.staff import HoursOverride
 from models.tokens import SCOPES, ApiToken
+from services import announcements
 from services.api_tokens import end_of, issue_token, last_day
 from services.hours import CACHE_SECONDS, forget_cached_overrides, normalise
 
@@ -21,7 +23,37 @@ from services.hours import CACHE_SECONDS, forget_cached_overrides, normalise
 @require_role("admin")
 def hours():
     rows = session().exec(select(HoursOverride).order_by(HoursOverride.day)).all()
-    return render_template("console/admin_hours.html", rows=rows)
+    return render_template("console/admin_hours.html", rows=rows, announcement=announcements.current_row(),
+                           london=LONDON)
+
+
+@bp.post("/hours/announcement")
+@require_role("admin")
+def announcement_set():
+    try:
+        until = datetime.fromisoformat((request.form.get("until") or "").strip()).replace(tzinfo=LONDON)
+    except ValueError:
+        flash("Not saved: give when it stops as a date and time.", "error")
+        return redirect(url_for("admin.hours")), 303
+    try:
+        announcements.set_announcement(session(), request.form.get("text_en", ""), request.form.get("text_pl"),
+                                       until, by=current_staff().email)
+    except ValueError as exc:
+        flash(f"Not saved: {exc}.", "error")
+        return redirect(url_for("admin.hours")), 303
+    audit("set_announcement", "announcement", f"until {until:%Y-%m-%d %H:%M}")
+    flash(f"Callers hear the announcement within {announcements.CACHE_SECONDS} seconds, "
+          f"until {until:%Y-%m-%d %H:%M}.", "status")
+    return redirect(url_for("admin.hours")), 303
+
+
+@bp.post("/hours/announcement/clear")
+@require_role("admin")
+def announcement_clear():
+    announcements.clear(session())
+    audit("clear_announcement", "announcement")
+    flash(f"No announcement: callers stop hearing it within {announcements.CACHE_SECONDS} seconds.", "status")
+    return redirect(url_for("admin.hours")), 303
 
 
 @bp.post("/hours")

@@ -142,3 +142,21 @@ def test_admins_choose_a_new_tokens_scopes_and_expiry(client, staff, rows):
     bad = post(client, "/console/admin/tokens", "/console/admin/tokens", name="x", scope="calls:read",
                expires="soon")
     assert "Not created" in text(client.get(bad.headers["Location"]))
+
+
+def test_an_admin_sets_and_stops_the_phone_lines_announcement(app, client, staff, clock):
+    as_admin(client, staff)
+    past = post(client, "/console/admin/hours", "/console/admin/hours/announcement", text_en="Old news.",
+                until="2020-01-01T00:00")
+    assert "in the past" in text(client.get(past.headers["Location"]))
+    post(client, "/console/admin/hours", "/console/admin/hours/announcement",
+         text_en="Lines are busy after the storm.", text_pl="", until="2026-11-23T18:00")
+    assert "Lines are busy after the storm." in text(client.get("/console/admin/hours"))
+    caller = Caller(client, base_url=PUBLIC_BASE_URL, auth_token=AUTH_TOKEN, from_="+447911123456",
+                    to=DESK_NUMBER, clock=clock).dial()
+    assert "Lines are busy after the storm." in caller.heard()
+    post(client, "/console/admin/hours", "/console/admin/hours/announcement/clear")
+    assert "No announcement." in text(client.get("/console/admin/hours"))
+    caller = Caller(client, base_url=PUBLIC_BASE_URL, auth_token=AUTH_TOKEN, from_="+447911123456",
+                    to=DESK_NUMBER, clock=clock).dial()
+    assert "after the storm" not in caller.heard()

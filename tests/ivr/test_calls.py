@@ -69,7 +69,7 @@ def test_open_desk_queue_then_an_agent_answers(app, dial):
     row = call_row(app, call.call_sid)
     assert row.caller == VICTIM and row.outcome == "connected" and row.status == "completed"
     assert queue_events(app, call.call_sid) == ["entered", "position_announced", "connected", "completed"]
-    assert row.waiting_since is None and row.path[:3] == ["greeting", "opening_check", "main_menu"]
+    assert row.waiting_since is None and row.path[:5] == ["greeting", "announcement_check", "opening_check", "open_intro", "main_menu"]
 
 
 def test_closed_evening_offers_callback_and_leaflet(app, dial, clock):
@@ -190,15 +190,35 @@ def test_silence_when_closed_offers_a_callback_then_says_goodbye(app, dial):
 # --- the queue ---------------------------------------------------------------------------
 
 
+def _waiting(app, sid: str, joined: datetime) -> None:
+    """Another caller in the queue, as the router sees it."""
+    with app.app_context():
+        db = session()
+        db.add(Call(call_sid=sid, caller=STRANGER, started_at=joined, queue_joined_at=joined, waiting_since=joined))
+        db.commit()
+
+
+def _answered(app, sid: str) -> None:
+    with app.app_context():
+        db = session()
+        row = db.exec(select(Call).where(Call.call_sid == sid)).one()
+        row.waiting_since = None
+        db.add(row)
+        db.commit()
+
+
 def test_queue_position_then_callback_keeps_place(app, dial, clock):
+    _waiting(app, "CAfirst", clock.current - timedelta(minutes=6))
+    _waiting(app, "CAsecond", clock.current - timedelta(minutes=3))
     call = dial()
     call.press("2")
     joined = clock.current
-    call.wait_in_queue(polls=1, position=3, size=3, avg_wait=400)
+    call.wait_in_queue(polls=1, position=3, size=3)
     clock.advance(minutes=2)
-    call.wait_in_queue(polls=1, position=3, size=3, avg_wait=400)   # same place: not repeated
+    call.wait_in_queue(polls=1, position=3, size=3)   # same place: not repeated
     clock.advance(minutes=2)
-    call.wait_in_queue(polls=1, position=2, size=3, avg_wait=1500)  # moved up: announced
+    _answered(app, "CAfirst")
+    call.wait_in_queue(polls=1, position=2, size=3)  # moved up: announced
     clock.advance(minutes=1)
     call.press("1")  # be called back instead
     call.press("2")  # a different number

@@ -33,14 +33,30 @@ def play(flow, inputs, now=OPEN, caller=VICTIM, staffing="staffed"):
     return state, events
 
 
-def test_greeting_puts_safety_first_then_the_main_menu():
+def test_greeting_puts_safety_first_then_the_other_language_then_the_main_menu():
+    # All inside the first Gather: a key pressed during the greeting counts.
     state, events = engine.start(call_flow(), Trigger("CA1", VICTIM), now=OPEN)
-    assert [e.key for e in events if isinstance(e, Say)] == ["greeting", "safety"]
+    assert not [e for e in events if isinstance(e, Say)]
     gather = next(e for e in events if isinstance(e, Gather))
-    assert gather.node == "main_menu" and [p.key for p in gather.prompts] == ["menu_open", "menu_other_language"]
-    assert gather.prompts[1].language == "pl"
+    assert gather.node == "main_menu"
+    assert [p.key for p in gather.prompts] == ["greeting", "safety", "menu_other_language", "menu_open"]
+    # a key pressed during the greeting is the menu's answer
+    state, events = engine.resume(call_flow(), state, Digits("8"), now=OPEN)
+    assert state.language == "pl"
+    # asked again after silence: the other-language choice first, no greeting
+    state, events = engine.start(call_flow(), Trigger("CA1", VICTIM), now=OPEN)
+    state, events = engine.resume(call_flow(), state, Silence(), now=OPEN)
+    assert said(events) == ["sorry_silence", "menu_other_language", "menu_open"]
+
+
+def test_closed_greeting_offers_the_other_language_before_the_hours():
+    state, events = engine.start(call_flow(), Trigger("CA1", VICTIM), now=CLOSED)
+    gather = next(e for e in events if isinstance(e, Gather))
+    assert [p.key for p in gather.prompts] == ["greeting", "safety", "menu_other_language", "closed", "hours",
+                                               "next_opening", "menu_closed"]
+    assert gather.prompts[2].language == "pl"
     assert isinstance(events[-1], Redirect)  # every Gather has a fall-through
-    assert state.at == "main_menu"
+    assert state.at == "closed_menu"
 
 
 def test_resume_never_mutates_its_inputs():
@@ -62,7 +78,7 @@ def test_every_gather_is_followed_by_a_fall_through():
 
 def test_wrong_key_apologises_and_repeats_the_menu():
     _, events = play(call_flow(), [Digits("7")])
-    assert said(events) == ["sorry_invalid", "menu_open", "menu_other_language"]
+    assert said(events) == ["sorry_invalid", "menu_other_language", "menu_open"]
 
 
 def test_silence_twice_goes_to_the_desk_when_open():
@@ -138,16 +154,18 @@ def test_estimates_round_up_and_never_promise_too_little():
     assert engine.estimate(10) == ("queue_estimate_one", 1)
     assert engine.estimate(61) == ("queue_estimate_few", 2)
     assert engine.estimate(301) == ("queue_estimate_many", 10)
-    assert engine.estimate(1200) == ("queue_estimate_many", 20)
-    assert engine.estimate(1201) == ("queue_estimate_long", None)
+    assert engine.estimate(900) == ("queue_estimate_many", 15)
+    assert engine.estimate(901) == ("queue_estimate_long", None)  # "more than 15 minutes"
 
 
 def test_estimates_never_announce_a_wait_longer_than_the_caller_may_hold():
     assert engine.estimate(500, 600) == ("queue_estimate_many", 10)
+    assert engine.estimate(600, 720) == ("queue_estimate_many", 10)
+    assert engine.estimate(560, 600) == ("queue_estimate_many", 10)
     assert engine.estimate(660, 720) == ("queue_estimate_many", 12)  # not 15: they hold 12 at most
     assert engine.estimate(601, 600) is None
-    assert engine.estimate(1201, 1200) is None  # not "more than 20 minutes"
-    assert engine.estimate(1201, 3600) == ("queue_estimate_long", None)
+    assert engine.estimate(901, 900) is None  # not "more than 15 minutes"
+    assert engine.estimate(901, 3600) == ("queue_estimate_long", None)
 
 
 def test_queue_wait_says_no_estimate_beyond_the_hold_limit():
@@ -155,6 +173,68 @@ def test_queue_wait_says_no_estimate_beyond_the_hold_limit():
     state, _ = play(flow, [Digits("2")])
     _, events = engine.resume(flow, state, QueueWait(3, 900, 10, 3), now=OPEN)
     assert "queue_position" in said(events) and not any(k.startswith("queue_estimate") for k in said(events))
+
+
+def test_the_estimate_counts_the_time_already_waited():
+    # 20 minutes allowed, 15 already waited: a 10-minute estimate would outlast the hold
+    flow = call_flow(Settings(queue_max_wait_seconds=1200))
+    state, _ = play(flow, [Digits("2")])
+    _, events = engine.resume(flow, state, QueueWait(1, 600, 900, 1), now=OPEN)
+    assert "queue_position" in said(events) and not any(k.startswith("queue_estimate") for k in said(events))
+
+
+def test_the_estimate_stops_at_closing_time_and_its_grace_period():
+    # 19:55, closing at 20:00 with 10 minutes' grace: 15 minutes left at most
+    at = datetime(2026, 11, 23, 19, 55, tzinfo=LONDON)
+    flow = call_flow(Settings(queue_max_wait_seconds=3600, queue_closing_grace_seconds=600))
+    state, _ = play(flow, [Digits("2")], now=at)
+    _, events = engine.resume(flow, state, QueueWait(1, 1200, 10, 1), now=at)
+    assert not any(k.startswith("queue_estimate") for k in said(events))
+    _, events = engine.resume(flow, state, QueueWait(1, 600, 10, 1), now=at)
+    assert "queue_estimate_many" in said(events)
+
+
+def test_the_queue_closes_with_the_desk_after_a_grace_period():
+    from datetime import timedelta
+    joined = datetime(2026, 11, 23, 19, 58, tzinfo=LONDON)
+    flow = call_flow(Settings(queue_closing_grace_seconds=600))
+    state, _ = play(flow, [Digits("2")], now=joined)
+    state, events = engine.resume(flow, state, QueueWait(1, None, 60, 1), now=joined)
+    assert "queue_closing" not in said(events)
+    at_close = joined + timedelta(minutes=3)  # 20:01
+    state, events = engine.resume(flow, state, QueueWait(1, None, 180, 1), now=at_close)
+    assert said(events)[0] == "queue_closing" and any(isinstance(e, Gather) for e in events)
+    state, events = engine.resume(flow, state, QueueWait(1, None, 300, 1), now=at_close + timedelta(minutes=2))
+    assert "queue_closing" not in said(events) and not any(isinstance(e, Leave) for e in events)
+    later = at_close + timedelta(minutes=10)
+    state, events = engine.resume(flow, state, QueueWait(1, None, 900, 1), now=later)
+    assert any(isinstance(e, Leave) for e in events)
+    state, events = engine.resume(flow, state, QueueResult("leave", 900), now=later)
+    assert said(events)[:3] == ["queue_closed", "next_opening", "helplines"]
+    assert state.at == "callback_offer"
+
+
+def test_the_queue_closes_when_the_last_agent_goes_offline():
+    from datetime import timedelta
+    flow = call_flow(Settings(queue_closing_grace_seconds=600))
+    state, _ = play(flow, [Digits("2")])
+    state, events = engine.resume(flow, state, QueueWait(1, None, 10, 1, staffed=False), now=OPEN)
+    assert said(events)[0] == "queue_closing"
+    later = OPEN + timedelta(minutes=10)
+    state, events = engine.resume(flow, state, QueueWait(1, None, 610, 1, staffed=False), now=later)
+    state, events = engine.resume(flow, state, QueueResult("leave", 610), now=later)
+    assert said(events)[:2] == ["nobody_free", "helplines"] and state.at == "callback_offer"
+
+
+def test_an_agent_back_on_duty_reopens_the_queue():
+    from datetime import timedelta
+    flow = call_flow(Settings(queue_closing_grace_seconds=600))
+    state, _ = play(flow, [Digits("2")])
+    state, _ = engine.resume(flow, state, QueueWait(1, None, 10, 1, staffed=False), now=OPEN)
+    state, _ = engine.resume(flow, state, QueueWait(1, None, 70, 1, staffed=True), now=OPEN + timedelta(minutes=1))
+    later = OPEN + timedelta(minutes=15)
+    state, events = engine.resume(flow, state, QueueWait(1, None, 910, 1, staffed=True), now=later)
+    assert not any(isinstance(e, Leave) for e in events)
 
 
 def test_staffing_is_checked_before_the_queue():
@@ -238,9 +318,9 @@ def test_a_number_a_case_says_not_to_call_is_refused_before_any_question():
 def test_polish_is_offered_in_the_main_menu():
     state, events = play(call_flow(), [Digits("8")])
     assert state.language == "pl"
-    assert said(events) == ["safety", "menu_open", "menu_other_language"]
+    assert said(events) == ["safety", "menu_other_language", "menu_open"]
     gather = next(e for e in events if isinstance(e, Gather))
-    assert gather.language == "pl" and gather.prompts[1].language == "en"
+    assert gather.language == "pl" and gather.prompts[1].language == "en"  # inside the Gather
 
 
 def test_naive_now_is_refused():

@@ -63,6 +63,8 @@ def test_the_right_pin_reads_the_full_update(app, dial, pin_case):
     call.press("1")
     call.press(REFERENCE_KEYS)
     call.press(PIN + "#")
+    assert FULL_UPDATE not in call.heard()  # not before the caller can listen privately
+    call.press("1")
     call.press("9")
     call.hang_up()
     assert_golden("case_pin_right", call, "Monday 10:00, registered phone, full-update case with a PIN; right PIN")
@@ -78,6 +80,7 @@ def test_a_wrong_pin_then_the_right_one(app, dial, pin_case):
     call.press(WRONG_PIN + "#")
     assert FULL_UPDATE not in call.heard() and "under investigation" not in call.heard()
     call.press(PIN + "#")
+    call.press("1")
     call.hang_up()
     assert_golden("case_pin_wrong_then_right", call, "Monday 10:00, registered phone; a wrong PIN, then the right one")
     assert call.heard().count(FULL_UPDATE) == 1
@@ -117,6 +120,7 @@ def test_five_wrong_pins_lock_the_case_for_the_day(app, dial, pin_case, clock):
     next_day.press("1")
     next_day.press(REFERENCE_KEYS)
     next_day.press(PIN + "#")
+    next_day.press("1")
     next_day.hang_up()
     assert_golden("case_pin_lockout", [("first call: three wrong PINs", first),
                                        ("second call, same day: two more wrong PINs lock the case", second),
@@ -156,6 +160,7 @@ def test_the_pin_in_polish(app, dial, pin_case):
     assert "Proszę wpisać PIN" in call.last_said()
     call.press(WRONG_PIN + "#")
     call.press(PIN + "#")
+    call.press("1")
     assert FULL_UPDATE in call.heard()
     call.hang_up()
 
@@ -184,6 +189,7 @@ def test_the_pin_is_never_in_the_saved_state_the_logs_or_the_api(app, api, dial,
     saved = json.dumps(call_row(app, call.call_sid).state)
     assert "80417360" not in saved and "520123426" not in saved
     call.press(SECRET_PIN + "#")
+    call.press("1")
     assert FULL_UPDATE in call.heard()
     saved = json.dumps(call_row(app, call.call_sid).state)
     assert SECRET_PIN not in saved and "520123426" not in saved
@@ -236,6 +242,7 @@ def test_twenty_wrong_references_do_not_lock_the_number_out_of_its_own_case(app,
     victim.press(REFERENCE_KEYS)
     assert "Please type your PIN" in victim.last_said()
     victim.press(PIN + "#")
+    victim.press("1")
     assert FULL_UPDATE in victim.heard()
     assert call_row(app, victim.call_sid).verified_case_id == pin_case
     victim.hang_up()
@@ -269,3 +276,50 @@ def test_the_pin_is_typed_never_said_aloud():
     state, events = engine.resume(flow, state, Speech("two four six eight"), now=OPEN)
     assert state.at == "case_pin_entry" and not any(isinstance(e, Query) for e in events)
     assert [e.key for e in events if isinstance(e, Say)][:1] == ["sorry_entry_invalid"]
+
+
+# --- hearing the update privately, and again ------------------------------------------------
+
+
+def test_a_full_update_waits_until_the_caller_can_listen_privately_and_can_be_heard_again(app, dial, pin_case):
+    call = dial()
+    call.press("1")
+    call.press(REFERENCE_KEYS)
+    call.press(PIN + "#")
+    assert "When you are somewhere you can listen privately, press 1." in call.last_said()
+    assert FULL_UPDATE not in call.heard()
+    call.press("1")
+    assert call.heard().count(FULL_UPDATE) == 1
+    assert "To hear it again, press 1." in call.heard()
+    call.press("1")
+    assert call.heard().count(FULL_UPDATE) == 2
+    call.hang_up()
+    assert_golden("case_update_private_again", call,
+                  "Monday 10:00, registered phone, right PIN; 1 when private, then 1 to hear it again")
+
+
+def test_silence_when_asked_to_listen_privately_reads_nothing(app, dial, pin_case):
+    call = dial()
+    call.press("1")
+    call.press(REFERENCE_KEYS)
+    call.press(PIN + "#")
+    call.silence()
+    call.silence()
+    heard = call.heard()
+    assert FULL_UPDATE not in heard and "under investigation" not in heard
+    assert "We have not read the update. Please call again when you can listen privately" in heard
+    assert call.waiting_for == "gather" and "For an update on your case, press 1." in call.last_said()
+    call.hang_up()
+    assert_golden("case_update_private_silence", call,
+                  "Monday 10:00, registered phone, right PIN; silence when asked to listen privately")
+
+
+def test_a_minimal_update_can_be_heard_again(app, api, dial):
+    make_case(app, api)  # full-update case without a PIN: read as a minimal one
+    call = dial()
+    call.press("1")
+    call.press(REFERENCE_KEYS)
+    assert call.heard().count(MINIMAL_UPDATE) == 1
+    call.press("1")
+    assert call.heard().count(MINIMAL_UPDATE) == 2 and FULL_UPDATE not in call.heard()
+    call.hang_up()
