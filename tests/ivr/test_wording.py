@@ -13,7 +13,8 @@ from __future__ import annotations
 import random
 import re
 import xml.etree.ElementTree as ET
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,8 @@ from twilio.twiml.voice_response import VoiceResponse
 from flows import agent_prompts, engine, prompts, sms_texts
 from flows.call_flow import call_flow
 from flows.hours import LONDON
-from flows.model import Answer, Ask, Digits, Entry, Menu, Queue, QueueResult, QueueWait, Say, Silence, Trigger
+from flows.model import (Answer, Ask, Digits, Entry, Menu, Queue, QueueResult, QueueWait, Say, Settings, Silence,
+                         Trigger)
 from flows.validate import used_prompts
 from ivr.fallback import STATIC_FILE
 from ivr.voices import DEFAULT_VOICES, add_say
@@ -59,18 +61,26 @@ def an_input(rng: random.Random, node):
         return Answer(node.query, rng.choice(engine.QUERIES[node.query]), ANSWERS)
     if isinstance(node, Queue):
         return rng.choice([QueueWait(rng.randint(1, 4), rng.choice([0, 30, 200, 700, 2000]),
-                                     rng.choice([0, 60, 1300]), rng.randint(1, 12)),
+                                     rng.choice([0, 60, 1300]), rng.randint(1, 12), rng.choice([True, False, None])),
                            Digits("1"), Digits("5"),
                            QueueResult(rng.choice(["leave", "queue-full", "bridged", "hangup", "error"]), 60)])
     raise AssertionError(node)
 
 
+CHRISTMAS = date(2026, 12, 25)
+# With an announcement in force, and Christmas Day closed with its reason.
+SPECIAL = Settings(hours_overrides={CHRISTMAS: None}, closure_reasons={CHRISTMAS: "Christmas Day"},
+                   announcement={"en": "Today the desk closes at 4 pm.", "pl": "Dziś biuro zamyka się wcześniej."})
+
+
+@lru_cache(maxsize=1)
 def said_on_calls() -> dict[tuple[str, str], list[Say]]:
     """(prompt, language) -> the sentences said for it on random calls."""
-    flow = call_flow()
+    flows = [call_flow(), engine.replace_settings(call_flow(), SPECIAL)]
     rng, heard = random.Random(20), {}
-    for _ in range(500):
-        now, caller = rng.choice(TIMES), rng.choice(CALLERS)
+    for _ in range(600):
+        flow = rng.choice(flows)
+        now, caller = rng.choice(TIMES + [datetime(2026, 12, 25, 10, 0, tzinfo=LONDON)]), rng.choice(CALLERS)
         state, events = engine.start(flow, Trigger("CA1", caller, rng.choice(prompts.LANGUAGES)), now=now)
         for _ in range(40):
             for event in events:
@@ -106,9 +116,11 @@ def outside_markup(say: ET.Element) -> str:
 FILLED_IN = {*prompts.PROMPTS, *engine.VOICEMAIL_PROMPTS.values(), *engine.WINDOW_PROMPTS.values(),
              *engine.DUE_PROMPTS}
 # Rare on random calls (the catalog-wide tests below cover their words): lockouts,
-# ambiguous references, no opening within a month, a wait longer than callers may hold.
+# ambiguous references, no opening within a month, a wait longer than callers may hold,
+# two silences before a private update, the end of the queue's grace period (the
+# random calls' clock stands still).
 RARE = {"case_pin_locked", "case_locked", "case_ambiguous", "case_gave_up", "next_opening_unknown",
-        "queue_estimate_long"}
+        "queue_estimate_long", "case_not_read", "queue_closed"}
 
 
 def test_the_calls_say_almost_every_prompt():
