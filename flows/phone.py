@@ -76,13 +76,7 @@ def spoken_phone(e164: str) -> spoken.Phrase:
 
 
 def spoken_digits(e164: str) -> str:
-    """The number read digit by digit, as a caller would say it back: a UK number in its
-    national form ("0 7 9 1 1 …"), any other with its country code, in groups
-    ("plus 4 8, 6 0 1, 2 3 4, 5 6 7")."""
-    number = phonenumbers.parse(e164, "GB")
-    if number.country_code == 44:
-        national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-        return " ".join(ch for ch in national if ch.isdigit())
+    """The number as a transcript shows it read back: "0 7 9 1 1, 1 2 3, 4 5 6"."""
     return spoken_groups(e164).plain
 
 

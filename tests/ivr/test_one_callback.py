@@ -172,5 +172,5 @@ def test_typed_callback_numbers(typed, expected):
 
 
 def test_numbers_are_read_back_with_a_country_code_only_from_abroad():
-    assert spoken_digits(VICTIM) == "0 7 9 1 1 1 2 3 4 5 6"
+    assert spoken_digits(VICTIM) == "0 7 9 1 1, 1 2 3, 4 5 6"
     assert spoken_digits(POLISH_MOBILE) == "plus 4 8, 6 0 1, 2 3 4, 5 6 7"

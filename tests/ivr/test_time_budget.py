@@ -23,7 +23,6 @@ from tests.support import speech_time
 FIRST_CHOICE = 20.0
 SILENT_TO_QUEUE = 45.0
 CALLBACK_BOOKING = 45.0
-NOT_YET = pytest.mark.xfail(strict=True, reason="issue 20: the wording is shortened after the phone-line changes")
 
 
 def test_the_rates_count_digits_as_they_are_said():
@@ -33,19 +32,16 @@ def test_the_rates_count_digits_as_they_are_said():
     assert speech_time.ssml_words(ssml) == 1 + 3 + 2 + 2 + 1 + 2
 
 
-@NOT_YET
 def test_english_caller_hears_how_to_reach_a_person_within_the_budget(dial):
     call = dial()
     assert speech_time.until(call.said, r"\bpress 2\b") <= FIRST_CHOICE
 
 
-@NOT_YET
 def test_polish_caller_hears_the_polish_option_within_the_budget(dial):
     call = dial()
     assert speech_time.until(call.said, r"po polsku") <= FIRST_CHOICE
 
 
-@NOT_YET
 def test_a_silent_caller_reaches_the_queue_within_the_budget(dial):
     call = dial()
     gathers = 0
@@ -71,7 +67,7 @@ def seconds_to_book(call) -> float:
     return spent + speech_time.until(asked, r"call you back|booked|Oddzwonimy|Zapisaliśmy")
 
 
-@pytest.mark.parametrize("language", [pytest.param("en", marks=NOT_YET), "pl"])
+@pytest.mark.parametrize("language", ["en", "pl"])
 def test_booking_a_callback_with_the_usual_answers_is_within_the_budget(dial, language):
     call = dial()
     if language == "pl":
