@@ -143,6 +143,7 @@ def test_a_removed_menu_key_is_just_a_wrong_key():
 def test_a_new_version_mid_call_through_the_webhooks(app, dial):
     call = dial()
     call.press("4")  # rights, then the leaflet offer
+    call.silence()  # heard to the end: the leaflet offer
     assert call.waiting_for == "gather"
     app.extensions["call_flow"] = v2_without_leaflet_offer()
     call.press("1")
