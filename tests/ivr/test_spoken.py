@@ -4,15 +4,18 @@ words Polish needs are written out (flows.number_words).  Polly itself cannot be
 reached from here: the rendered SSML and words are what is checked."""
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
-from datetime import time
+from datetime import datetime, time
 
 import pytest
 from twilio.twiml.voice_response import VoiceResponse
 
+from flows import engine, prompts, spoken
 from flows import number_words as words
-from flows import spoken
-from flows.model import Say
+from flows.call_flow import call_flow
+from flows.hours import LONDON
+from flows.model import Answer, Digits, QueueWait, Say, Trigger
 from flows.phone import spoken_groups, spoken_phone
 from ivr.voices import DEFAULT_VOICES, add_say
 
@@ -109,3 +112,31 @@ def test_polish_queue_places_are_ordinals(n, said):
                                      (13, "13th"), (21, "21st"), (22, "22nd"), (31, "31st")])
 def test_english_dates_are_ordinals(n, said):
     assert words.en_day_of_month(n) == said
+
+
+def polish_call(now, inputs=()):
+    """What a Polish caller hears (Trigger in Polish), step by step."""
+    flow = call_flow()
+    state, events = engine.start(flow, Trigger("CA1", "+447911123456", "pl"), now=now)
+    heard = [events]
+    for item in inputs:
+        state, events = engine.resume(flow, state, item, now=now)
+        heard.append(events)
+    return [" ".join(s.text for e in evs for s in [e, *getattr(e, "prompts", ())] if isinstance(s, Say))
+            for evs in heard]
+
+
+def test_a_polish_caller_hears_times_places_and_waits_as_words():
+    closed = polish_call(datetime(2026, 11, 23, 21, 0, tzinfo=LONDON))[0]
+    assert "Biuro będzie znowu czynne jutro o ósmej." in closed
+    assert "od poniedziałku do piątku od ósmej do dwudziestej" in closed
+    opened = datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)
+    waiting = polish_call(opened, [Digits("2"), Answer("staffing", "staffed"), QueueWait(2, 290, 5, 2, True)])[-1]
+    assert "Miejsce w kolejce: drugie." in waiting and "Czas oczekiwania to mniej więcej pięć minut." in waiting
+    assert not re.search(r"\d", waiting.replace("naciśnij 1", ""))
+
+
+def test_a_date_a_week_ahead_is_read_as_words():
+    assert prompts.when(datetime(2026, 12, 7, 8, 0, tzinfo=LONDON), 9, "pl") == \
+        "w poniedziałek, siódmego grudnia, o ósmej"
+    assert prompts.when(datetime(2026, 12, 7, 8, 0, tzinfo=LONDON), 9, "en") == "on Monday 7th December at 8 am"
