@@ -226,7 +226,7 @@ def test_a_callback_taken_in_the_queue_keeps_the_callers_place_ahead_of_later_li
     first.press("1")                                             # "call me back instead"
     for key in ("1", "1", "2", "1", "1"):                        # this number, safe, no voicemail, any time, confirm
         first.press(key)
-    assert "We will call you back as soon as we can." in first.heard()
+    assert "We will call you back as soon as we can, when the desk is open." in first.heard()
     assert route() == []                                         # nobody free yet
 
     clock.advance(minutes=1)
