@@ -33,8 +33,16 @@ OPENAPI: dict = {
             "type": "http", "scheme": "bearer",
             "description": "a token from `flask --app wsgi api-token create` or the admins' console, "
                            "with scopes: " + "; ".join(f"{name}: {what}" for name, what in SCOPES.items())}},
-        "schemas": {"Error": {"type": "object", "required": ["error"], "properties": {
-            "error": {"type": "string"}, "details": {"type": "array", "items": {"type": "object"}}}}},
+        "schemas": {"Error": {
+            "type": "object", "required": ["error"],
+            "description": "every error: what went wrong, and for a bad field or parameter, which",
+            "properties": {
+                "error": {"type": "string", "description": "one line, naming the fields at fault"},
+                "details": {"type": "array", "description": "one entry per field or parameter at fault",
+                            "items": {"type": "object", "required": ["field", "problem"], "properties": {
+                                "field": {"type": "string",
+                                          "description": "dotted path of the field, e.g. contact.sms_allowed"},
+                                "problem": {"type": "string"}}}}}}},
     },
 }
 
@@ -147,8 +155,10 @@ def _validate(model: type[M], data: dict, problem: str, status: int = 422) -> M:
 
 
 def document(path: str, method: str, summary: str, *, scope: str, body: type[BaseModel] | None = None,
-             responses: dict[int, str], params: list[dict] | None = None) -> None:
-    """Add one operation, which needs a token with SCOPE, to the OpenAPI document."""
+             responses: dict[int, str], params: list[dict] | None = None,
+             bodies: dict[int, type[BaseModel]] | None = None) -> None:
+    """Add one operation, which needs a token with SCOPE, to the OpenAPI document;
+    BODIES gives the schema of a success response's body (by status)."""
     if body is not None:  # parse_body's answers, for every operation that takes JSON
         responses = {400: "the body is not a JSON object", 413: "the body is too large",
                      415: "the body is not sent as application/json", **responses}
@@ -157,7 +167,7 @@ def document(path: str, method: str, summary: str, *, scope: str, body: type[Bas
     responses = {**responses, 401: "no valid token, or it has expired",
                  403: f"the token lacks the scope {scope}"}
     op: dict = {"summary": summary, "responses": {
-        str(code): {"description": text, "content": {"application/json": {"schema": {"type": "object"}}}}
+        str(code): {"description": text, "content": {"application/json": {"schema": _schema(bodies, code)}}}
         if code < 400 else {"description": text, "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/Error"}}}}
         for code, text in responses.items()}}
@@ -172,6 +182,20 @@ def document(path: str, method: str, summary: str, *, scope: str, body: type[Bas
         op["parameters"] = params
     op["security"] = [{"bearer": [scope]}]
     OPENAPI["paths"].setdefault(path, {})[method.lower()] = op
+
+
+def _add_schema(model: type[BaseModel], mode: str = "validation") -> dict:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)
+    for name, sub in schema.pop("$defs", {}).items():
+        OPENAPI["components"]["schemas"][name] = sub
+    OPENAPI["components"]["schemas"][model.__name__] = schema
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _schema(bodies: dict[int, type[BaseModel]] | None, code: int) -> dict:
+    if bodies and code in bodies:
+        return _add_schema(bodies[code], mode="serialization")
+    return {"type": "object"}
 
 
 @bp.get("/openapi.json")

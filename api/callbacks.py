@@ -69,6 +69,45 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+class Window(BaseModel):
+    start: str | None
+    end: str | None
+
+
+class AttemptOut(BaseModel):
+    attempt_no: int
+    started_at: str | None
+    ended_at: str | None
+    agent_id: int | None
+    outcome: str | None
+
+
+class CallbackOut(BaseModel):
+    id: int
+    phone: str = Field(description="E.164, the number to call")
+    status: str
+    attempts: int
+    next_attempt_at: str | None
+    last_outcome: str | None
+    safe_to_call: bool
+    voicemail_allowed: bool
+    window: Window | None
+    language: str
+    verified_case_id: int | None
+    agent_id: int | None
+    call_sid: str | None
+    queue_joined_at: str | None
+    requested_at: str | None
+    attempt_log: list[AttemptOut]
+
+
+class CallbackPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    callbacks: list[CallbackOut]
+
+
 def callback_json(cb: CallbackRequest, attempts: list[CallbackAttempt]) -> dict:
     return {
         "id": cb.id, "phone": cb.phone, "status": cb.status, "attempts": cb.attempts,
@@ -114,4 +153,5 @@ document("/callbacks", "get",
              {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
              {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}},
          ],
-         scope="callbacks:read", responses={200: "the callbacks (total, limit, offset, callbacks)"})
+         scope="callbacks:read", responses={200: "the callbacks (total, limit, offset, callbacks)"},
+         bodies={200: CallbackPage})

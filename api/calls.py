@@ -94,6 +94,37 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+class QueueEventOut(BaseModel):
+    event: str
+    at: str | None
+    position: int | None
+    wait_seconds: int | None
+    agent_id: int | None
+
+
+class CallOut(BaseModel):
+    call_sid: str
+    caller: str | None = Field(description="E.164; null when withheld")
+    called: str | None
+    started_at: str | None
+    ended_at: str | None
+    duration_seconds: int | None
+    status: str
+    language: str
+    path: list[str]
+    outcome: str | None
+    queue_joined_at: str | None
+    wait_seconds: int | None
+    agent_id: int | None
+    verified: bool
+    queue_events: list[QueueEventOut]
+
+
+class CallPage(BaseModel):
+    calls: list[CallOut] = Field(description="newest first")
+    next_cursor: str | None = Field(description="pass as cursor for the next page; null: no more")
+
+
 def call_json(call: Call, events: list[CallEvent]) -> dict:
     return {
         "call_sid": call.call_sid, "caller": call.caller, "called": call.called,
@@ -142,4 +173,4 @@ document("/calls", "get", "The call log, newest first, with each call's queue ev
              {"name": "cursor", "in": "query", "schema": {"type": "string"},
               "description": "next_cursor from the previous page"},
          ],
-         scope="calls:read", responses={200: "calls and next_cursor (null on the last page)"})
+         scope="calls:read", responses={200: "calls and next_cursor (null on the last page)"}, bodies={200: CallPage})

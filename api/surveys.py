@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime, time, timedelta
+from typing import Literal
 
+from email_validator import EmailNotValidError, validate_email
 from flask import Blueprint, Response, g, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from api import cursors
+from api import boroughs, cursors
 from api.base import ApiError, document, not_found, parse_body, parse_query, require_token, victim_phone
 from api.bounds import in_range
-from desk import clock, keyset
+from desk import clock, keyset, settings
+from flows import journey
 from flows import sms_conversation as conv
 from flows.sms_schedule import LONDON
 from models.cases import reference_digits
 from models.db import session
+from models.outbox import OutboundMessage
 from models.surveys import Engagement, Survey
+from reports import journey as journey_report
 from reports import rating_rollups
 from services import survey_links as links
 from services import surveys
@@ -33,10 +38,31 @@ class EngagementIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     officer_id: str = Field(min_length=1, max_length=50)
     officer_name: str = Field(min_length=1, max_length=60, description="as the victim knows them, e.g. PC 4521")
-    borough: str = Field(min_length=1, max_length=100)
+    borough: str = Field(min_length=1, max_length=100,
+                         description="one of the force's boroughs (FORCE_BOROUGHS), any case; stored as the force spells it")
     victim_phone: str = Field(min_length=1, max_length=40)
     crime_reference: str | None = Field(default=None, max_length=64)
     occurred_at: datetime = Field(description="when the contact happened; without an offset, London time")
+    stage: Literal[journey.STAGES] = Field(  # type: ignore[valid-type]
+        default=journey.DEFAULT_STAGE, description="the point of the victim's journey the contact was")
+    victim_email: str | None = Field(default=None, max_length=254,
+                                     description="checked for form only (no look-up); stored in lower case")
+    channel_preference: Literal["sms", "email"] = Field(default="sms", description="how the victim wants to be "
+                                                                                   "asked; email needs victim_email")
+    email_safe: bool = Field(default=False, description="true: the invitation may go by email when the number "
+                                                        "cannot take texts (a landline, opted out); never "
+                                                        "because texting is unsafe")
+    language: Literal["en", "pl"] = Field(default="en", description="the survey's wording")
+
+    @field_validator("victim_email")
+    @classmethod
+    def _email(cls, value: str | None):
+        if value is None:
+            return None
+        try:
+            return validate_email(value.strip(), check_deliverability=False).normalized.lower()
+        except EmailNotValidError as exc:
+            raise ValueError(f"not an email address: {exc}") from None
 
     @field_validator("officer_id", "officer_name", "borough")
     @classmethod
@@ -44,6 +70,11 @@ class EngagementIn(BaseModel):
         if not value.strip():
             raise ValueError("must not be blank")
         return " ".join(value.split())
+
+    @field_validator("borough")
+    @classmethod
+    def _borough(cls, value: str):
+        return boroughs.canonical(value)
 
     @field_validator("crime_reference")
     @classmethod
@@ -62,8 +93,14 @@ class SurveyFilters(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     from_: date | None = Field(default=None, alias="from", description="first contact date (London), inclusive")
     to: date | None = Field(default=None, description="last contact date (London), inclusive")
-    borough: str | None = Field(default=None, max_length=100)
+    borough: str | None = Field(default=None, max_length=100,
+                                description="one of the force's boroughs, matched case-insensitively")
     officer_id: str | None = Field(default=None, max_length=50)
+
+    @field_validator("borough")
+    @classmethod
+    def _borough(cls, value: str | None):
+        return None if value is None else boroughs.for_filter(value)
 
     @field_validator("from_", "to")
     @classmethod
@@ -105,13 +142,22 @@ def create_engagement():
     if data.occurred_at > clock.now() + FUTURE_SLACK:
         raise ApiError(422, "occurred_at: is in the future",
                        [{"field": "occurred_at", "problem": "is in the future"}])
+    if data.channel_preference == "email" and not data.victim_email:
+        raise ApiError(422, "channel_preference: email needs victim_email",
+                       [{"field": "channel_preference", "problem": "email needs victim_email"}])
+    max_age = settings.current()["SURVEY_CONTACT_MAX_AGE_DAYS"]
+    if data.occurred_at < clock.now() - timedelta(days=max_age):
+        problem = f"is more than {max_age:g} days ago (SURVEY_CONTACT_MAX_AGE_DAYS): too late to ask about it"
+        raise ApiError(422, f"occurred_at: {problem}", [{"field": "occurred_at", "problem": problem}])
     key = (request.headers.get("Idempotency-Key") or "").strip() or None
     if key and len(key) > 100:
         raise ApiError(422, "Idempotency-Key: at most 100 characters",
                        [{"field": "Idempotency-Key", "problem": "at most 100 characters"}])
     db = session()
     fields = dict(officer_id=data.officer_id, officer_name=data.officer_name, borough=data.borough,
-                  victim_phone=phone, crime_reference=data.crime_reference, occurred_at=data.occurred_at)
+                  victim_phone=phone, crime_reference=data.crime_reference, occurred_at=data.occurred_at,
+                  stage=data.stage, victim_email=data.victim_email, channel_preference=data.channel_preference,
+                  email_safe=data.email_safe, language=data.language)
     existing = _existing(db, key, fields)
     if existing is not None:
         return jsonify(_engagement_json(db, existing)), 200
@@ -146,13 +192,15 @@ def _existing(db, key: str | None, fields: dict) -> Engagement | None:
 def _engagement_json(db, engagement: Engagement) -> dict:
     g.audit_subject = f"engagement:{engagement.id}"  # the row this request wrote or found
     survey = db.exec(select(Survey).where(Survey.engagement_id == engagement.id)).one()
-    body = {"id": engagement.id, "survey_id": survey.id, "invitation": survey.invitation,
-            "survey_link": links.survey_url(survey.id, survey.expires_at),
+    message = surveys.invitation_message(db, survey)
+    body = {"id": engagement.id, "survey_id": survey.id, "stage": engagement.stage,
+            "invitation": surveys.invitation_status(survey, message.status if message else None),
+            "channel": survey.channel, "survey_link": links.survey_url(survey.id, survey.expires_at),
             "qr_code": f"/api/v1/surveys/{survey.id}/qr.svg"}
-    if survey.invitation == "suppressed":
+    if survey.invitation in ("suppressed", "skipped"):
         body["reason"] = survey.suppressed_reason
-        body["explanation"] = ("no text will be sent: " + surveys.SUPPRESSION_REASONS.get(
-            survey.suppressed_reason or "", "texting this number is not allowed")
+        body["explanation"] = ("no invitation will be sent: " + surveys.SUPPRESSION_REASONS.get(
+            survey.suppressed_reason or "", "contacting this victim is not allowed")
             + "; the QR code and link still work if handed over in person")
     else:
         body["send_at"] = survey.invited_at.isoformat()
@@ -185,27 +233,44 @@ def _status(survey: Survey, now: datetime) -> str:
 def list_surveys():
     filters = _query_args(ListFilters)
     db, now = session(), clock.now()
-    query = _filtered(select(Survey, Engagement).join(Engagement, Survey.engagement_id == Engagement.id), filters)
+    query = _filtered(select(Survey, Engagement, OutboundMessage.status).join(
+        Engagement, Survey.engagement_id == Engagement.id).outerjoin(
+        OutboundMessage, journey_report.invitation_join()), filters)
     query = keyset.before(query, Engagement.occurred_at, Survey.id,
                           cursors.decode("surveys", filters.cursor) if filters.cursor else None)
     rows = db.exec(query.order_by(Engagement.occurred_at.desc(), Survey.id.desc()).limit(filters.limit + 1)).all()
     more, rows = len(rows) > filters.limit, rows[:filters.limit]
+    rows = [(survey, engagement, status) for survey, engagement, status in rows]
     page: dict = {"limit": filters.limit,
                   "next_cursor": cursors.encode("surveys", rows[-1][1].occurred_at, rows[-1][0].id) if more else None}
     if filters.count:  # every matching row is read: only when the client asks
         page["total"] = db.exec(_filtered(select(func.count(Survey.id)).join(
             Engagement, Survey.engagement_id == Engagement.id), filters)).one()
+        page["response_rate"] = _rate_json(journey_report.overall_response(db, _scope(filters)))
     return jsonify({**page, "surveys": [{
         "id": survey.id, "engagement_id": engagement.id, "officer_id": engagement.officer_id,
         "officer_name": engagement.officer_name, "borough": engagement.borough,
-        "occurred_at": engagement.occurred_at.isoformat(),
-        "invitation": survey.invitation, "suppressed_reason": survey.suppressed_reason,
+        "occurred_at": engagement.occurred_at.isoformat(), "stage": engagement.stage,
+        "channel": survey.channel, "invitation": surveys.invitation_status(survey, status),
+        "suppressed_reason": survey.suppressed_reason,
         "invited_at": survey.invited_at.isoformat() if survey.invited_at else None,
         "expires_at": survey.expires_at.isoformat() if survey.expires_at else None,
         "status": _status(survey, now), "rating": survey.rating,
         "rated_at": survey.rated_at.isoformat() if survey.rated_at else None, "rated_via": survey.rated_via,
         "comment": survey.comment,
-    } for survey, engagement in rows]})
+    } for survey, engagement, status in rows]})
+
+
+def _scope(filters: SurveyFilters) -> journey_report.Scope:
+    return journey_report.Scope(
+        start=datetime.combine(filters.from_, time(), LONDON) if filters.from_ else None,
+        end=datetime.combine(filters.to + timedelta(days=1), time(), LONDON) if filters.to else None,
+        borough=filters.borough, officer_id=filters.officer_id)
+
+
+def _rate_json(rate: journey_report.ResponseRate) -> dict:
+    return {"delivered": rate.delivered, "answered": rate.answered,
+            "rate": round(rate.rate, 4) if rate.rate is not None else None}
 
 
 def _summary(counts: dict[int, int]) -> dict:
@@ -219,7 +284,8 @@ def _summary(counts: dict[int, int]) -> dict:
 def ratings_summary():
     filters = _query_args(SurveyFilters)
     # kept days and months where no rating can be added any more, live for the rest
-    cells = rating_rollups.counts(session(), rating_rollups.CONTACT, filters.from_, filters.to, now=clock.now(),
+    db = session()
+    cells = rating_rollups.counts(db, rating_rollups.CONTACT, filters.from_, filters.to, now=clock.now(),
                                   borough=filters.borough, officer_id=filters.officer_id)
     overall: dict[int, int] = {}
     boroughs: dict[str, dict[int, int]] = {}
@@ -231,8 +297,13 @@ def ratings_summary():
         officer = officers.setdefault(officer_id, {"names": set(), "counts": {}})
         officer["names"].add(officer_name)
         officer["counts"][rating] = officer["counts"].get(rating, 0) + count
+    scope = _scope(filters)
+    rates = journey_report.response_rates(db, scope)
     return jsonify({
         **_summary(overall),
+        "stages": [{"stage": s.stage, **_summary(s.counts)} for s in journey_report.ratings_by_stage(db, scope)],
+        "response_rate": _rate_json(journey_report.overall_response(db, scope, rates)),
+        "response_rates": [{"stage": r.stage, "channel": r.channel, **_rate_json(r)} for r in rates],
         "boroughs": [{"borough": name, **_summary(counts)} for name, counts in sorted(boroughs.items())],
         "officers": [{"officer_id": oid, "officer_name": sorted(o["names"])[0], **_summary(o["counts"])}
                      for oid, o in sorted(officers.items())],
@@ -269,9 +340,15 @@ document("/engagements", "post",
          "Record an officer's contact with a victim and schedule the rating survey (send an "
          "Idempotency-Key header to make retries safe)", body=EngagementIn,
          params=[{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}}],
-         responses={201: "created; invitation scheduled or suppressed (see reason)",
+         responses={201: "created: {id, survey_id, stage, channel (sms | email | null), invitation, survey_link, "
+                         "qr_code} with send_at when scheduled, or reason and explanation when suppressed "
+                         "(opted_out, email_opted_out, sms_unsafe, not_a_mobile, invalid_number) or skipped "
+                         "(survey_open: the same number or email has a survey open; asked_recently: asked "
+                         "within SURVEY_NO_REPEAT_DAYS)",
                     200: "already recorded (same key, or same officer, phone and time)",
-                    409: "Idempotency-Key reused for a different engagement", 422: "invalid fields"},
+                    409: "Idempotency-Key reused for a different engagement",
+                    422: "invalid fields (details name each), including occurred_at more than "
+                         "SURVEY_CONTACT_MAX_AGE_DAYS ago and channel_preference email without victim_email"},
          scope="engagements:write")
 document("/surveys", "get", "Surveys with their ratings and comments, newest contact first",
          params=_FILTER_PARAMS + [
@@ -279,10 +356,20 @@ document("/surveys", "get", "Surveys with their ratings and comments, newest con
              {"name": "cursor", "in": "query", "schema": {"type": "string"},
               "description": "next_cursor from the previous page"},
              {"name": "count", "in": "query", "schema": {"type": "boolean"},
-              "description": "true: also return total, the number of matching surveys (costs a scan)"}],
-         scope="surveys:read", responses={200: "the surveys and next_cursor (null on the last page)"})
-document("/ratings/summary", "get", "Count, mean and distribution of ratings, overall, per borough and per officer",
-         params=_FILTER_PARAMS, scope="ratings:read", responses={200: "the summary"})
+              "description": "true: also return total, the number of matching surveys, and response_rate "
+                             "{delivered, answered, rate} over delivered invitations (costs a scan)"}],
+         scope="surveys:read", responses={200: "the surveys and next_cursor (null on the last page); each "
+                                               "survey has stage, channel and invitation: scheduled, sent, "
+                                               "delivered, undelivered, failed, opted_out, invalid_number, "
+                                               "suppressed (with suppressed_reason) or skipped (with "
+                                               "suppressed_reason survey_open or asked_recently)"})
+document("/ratings/summary", "get", "Count, mean and distribution of ratings, overall, per borough, per officer "
+         "and per stage of the journey; response rates per stage and channel",
+         params=_FILTER_PARAMS, scope="ratings:read",
+         responses={200: "the summary: count, mean, distribution, boroughs, officers, stages (every stage, in "
+                         "journey order), response_rate and response_rates [{stage, channel, delivered, answered, "
+                         "rate}], counted only over invitations that reached the victim (a text delivered, an "
+                         "email accepted by the mail server)"})
 document("/surveys/{survey_id}/qr.svg", "get", "Printable QR code of the survey's web link (also .png)",
          params=[{"name": "survey_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
          scope="surveys:read", responses={200: "an SVG image", 404: "no such survey"})

@@ -22,6 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 
+from flows.hours import LONDON, is_open  # noqa: E402
+
 BOROUGHS = ("Barking and Dagenham", "Barnet", "Bexley", "Brent", "Bromley", "Camden", "Croydon", "Ealing",
             "Enfield", "Greenwich", "Hackney", "Hammersmith and Fulham", "Haringey", "Harrow", "Havering",
             "Hillingdon", "Hounslow", "Islington", "Kensington and Chelsea", "Kingston upon Thames", "Lambeth",
@@ -110,11 +112,12 @@ class Writer:
 
 
 def _moment(rng: random.Random, now: datetime) -> datetime:
-    """A time in the last year, mostly in the desk's hours (08:00-20:00 UK-ish)."""
-    day = now - timedelta(days=rng.randrange(365))
+    """A London time in the year before today, mostly in the desk's hours: never
+    today, so no call (nor its callback attempts hours later) lies in the future."""
+    day = (now.astimezone(LONDON) - timedelta(days=1 + rng.randrange(365))).date()
     hour = rng.choice((8, 9, 9, 10, 10, 10, 11, 11, 12, 12, 13, 14, 14, 15, 15, 16, 17, 18, 19, 21, 2))
-    return day.replace(hour=hour, minute=rng.randrange(60), second=rng.randrange(60),
-                       microsecond=rng.randrange(1000000))
+    return datetime(day.year, day.month, day.day, hour, rng.randrange(60), rng.randrange(60),
+                    rng.randrange(1000000), tzinfo=LONDON)
 
 
 def mobile(n: int) -> str:
@@ -135,6 +138,8 @@ def add_calls(w: Writer, count: int, rng: random.Random, now: datetime) -> None:
     first_cb = (w.scalar("SELECT max(id) FROM callback_requests") or 0) + 1
     outcomes = [o for o, weight, _ in OUTCOMES for _ in range(weight)]
     queued = {o for o, _, q in OUTCOMES if q}
+    # Out of hours the line says the desk is closed: nobody queues, nobody is put through.
+    closed_outcomes = [o for o in outcomes if o not in queued and o != "callback_unsafe"]
     # Written oldest first, as a service appends its calls: a day's calls (and their
     # events and callbacks) then sit on neighbouring pages, not scattered over the table.
     moments = sorted(_moment(rng, now) for _ in range(count))
@@ -143,11 +148,17 @@ def add_calls(w: Writer, count: int, rng: random.Random, now: datetime) -> None:
         for i in range(base, min(base + CHUNK, start + count)):
             sid = f"CA{i:032x}"
             started = moments[i - start]
-            outcome = rng.choice(outcomes)
-            duration = int(rng.expovariate(1 / 300)) + 15
-            ended = started + timedelta(seconds=duration)
+            outcome = rng.choice(outcomes if is_open(started) else closed_outcomes)
+            # A timeline the service could have recorded: the caller joins the queue 35 s
+            # in, waits, then talks (connected) or leaves; the call ends after all that.
             joined = started + timedelta(seconds=35) if outcome in queued else None
-            wait = min(int(rng.expovariate(1 / 120)), duration - 30) if joined else None
+            wait = int(rng.expovariate(1 / 120)) if joined else None
+            if joined:
+                after = int(rng.expovariate(1 / 300)) + 30 if outcome == "connected" else rng.randrange(1, 20)
+                ended = joined + timedelta(seconds=wait + after)
+            else:
+                ended = started + timedelta(seconds=int(rng.expovariate(1 / 300)) + 15)
+            duration = int((ended - started).total_seconds())
             agent = rng.randrange(1, AGENTS + 1) if outcome == "connected" else None
             caller = None if rng.random() < 0.03 else mobile(rng.randrange(count * 6 // 10 + 10))
             language = "pl" if rng.random() < 0.08 else "en"
@@ -179,6 +190,12 @@ def add_calls(w: Writer, count: int, rng: random.Random, now: datetime) -> None:
                                   window and window[0], window and window[1], joined, ended, language,
                                   None, status, tries, None, status if status != "pending" else None,
                                   rng.randrange(1, AGENTS + 1) if tries else None))
+                # attempts only in the past: one that would lie ahead stays pending
+                while tries and ended + timedelta(minutes=20 + 60 * (tries - 1), seconds=240) > now:
+                    tries, status = tries - 1, "pending"
+                if status == "pending":
+                    callbacks[-1] = callbacks[-1][:11] + ("pending", tries, None, None,
+                                                          callbacks[-1][15] if tries else None)
                 for n in range(1, tries + 1):
                     at = ended + timedelta(minutes=20 + 60 * (n - 1))
                     done = n == tries and status == "completed"

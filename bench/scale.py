@@ -245,7 +245,7 @@ def report_calls(rng: random.Random, repeats: int) -> dict:
     """The supervisor console's report functions (console/supervisor/reports), when present:
     name -> callables taking the session."""
     try:
-        from reports import calllog, kpis, ratings, wallboard
+        from reports import agent_activity, calllog, intervals, kpis, ratings, wallboard
         from reports.london import DayRange
     except ImportError:
         return {}
@@ -268,7 +268,10 @@ def report_calls(rng: random.Random, repeats: int) -> dict:
            # the page's other aggregate: the mean rating per week
            "console: ratings trend, a year":
                [lambda db: ratings.weekly_trend(db, ratings.RatingFilters(year))] * repeats,
-           "console: ratings page, a month": [], "console: comments, a month": []}
+           "console: ratings page, a month": [], "console: comments, a month": [],
+           "console: intervals per hour of day, a year":
+               [lambda db: intervals.intervals(db, year, "hour", 60)] * repeats,
+           "console: intervals per 30 minutes, a month": [], "console: agent activity, a month": []}
     for _ in range(repeats):
         m, outcome = month(), rng.choice(OUTCOMES)
         out["console: call page, month+outcome"].append(lambda db, m=m, o=outcome: calllog.call_page(
@@ -276,6 +279,9 @@ def report_calls(rng: random.Random, repeats: int) -> dict:
         out["console: KPIs by day, a month"].append(lambda db, m=m: kpis.kpis(db, m, period="day"))
         out["console: ratings page, a month"].append(lambda db, m=m: ratings.rating_counts(db, ratings.RatingFilters(m)))
         out["console: comments, a month"].append(lambda db, m=m: ratings.comments(db, ratings.RatingFilters(m)))
+        out["console: intervals per 30 minutes, a month"].append(lambda db, m=m: intervals.intervals(db, m, "30", 60))
+        out["console: agent activity, a month"].append(
+            lambda db, m=m: agent_activity.agent_activity(db, m, datetime.now(UTC)))
     return out
 
 

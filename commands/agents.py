@@ -10,6 +10,7 @@ from flows.dispatch import LANGUAGES, VAWG
 from flows.phone import InvalidPhone, to_e164
 from models.agents import AGENT_STATES, Agent, AgentState
 from models.db import session
+from services.agent_state import change_state
 from services.routing import request_dispatch
 
 agents_cli = AppGroup("agents", help="Desk agents: add, list, set state.")
@@ -68,7 +69,7 @@ def agents_state(name: str, state: str) -> None:
     """Set agent NAME's state (available agents are rung for waiting callers)."""
     db = session()
     agent = _find(name)
-    agent.set_state(state, clock.now())
+    change_state(db, agent, state, clock.now())
     if state == AgentState.AVAILABLE.value:
         agent.missed_in_a_row = 0  # coming back on duty starts a fresh count
     db.add(agent)

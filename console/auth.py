@@ -1,7 +1,9 @@
 """Who is logged in to the console, and which roles may see a page.
 
 Roles: ``agent`` (their own work and the calls routed to them), ``supervisor``
-(everything), ``admin`` (supervisor rights, plus managing staff and settings).
+(everything), ``admin`` (supervisor rights, plus managing staff and settings), ``forum``
+(the Victim Voice Forum's organisers: the consents to hear about it and the equality
+aggregates, nothing else).
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from models.db import session as db_session
 from models.staff import StaffUser
 
 # A role also holds the rights of the roles listed for it.
-IMPLIED = {"admin": {"admin", "supervisor"}, "supervisor": {"supervisor"}, "agent": {"agent"}}
+IMPLIED = {"admin": {"admin", "supervisor"}, "supervisor": {"supervisor"}, "agent": {"agent"}, "forum": {"forum"}}
 
 
 def current_staff() -> StaffUser | None:

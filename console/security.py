@@ -12,6 +12,9 @@ from flask import current_app, render_template, request, session
 
 from desk import settings
 from desk.clock import now
+from models.db import session as db_session
+from models.staff import StaffUser
+from services.audit_log import record
 
 PREFIX = "/console"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -61,16 +64,24 @@ def _check_lifetime():
     longest = timedelta(hours=settings.current()["CONSOLE_SESSION_MAX_HOURS"])
     current = now().timestamp()
     if current - session.get("login_at", 0) > longest.total_seconds():
-        session.clear()
-        session["expired"] = "limit"
+        _logged_out("limit")
         return
     if current - session.get("active_at", 0) > idle.total_seconds():
-        session.clear()
-        session["expired"] = "idle"
+        _logged_out("idle")
         return
     view = _view_function()
     if not getattr(view, "console_passive", False):
         session["active_at"] = current
+
+
+def _logged_out(why: str) -> None:
+    """End the session; the login page says WHY, and the audit log has it."""
+    staff_id = session.get("staff_id")
+    user = db_session().get(StaffUser, staff_id) if staff_id is not None else None
+    session.clear()
+    session["expired"] = why
+    record(user.email if user else f"staff:{staff_id}", "logout_automatic", f"staff:{staff_id}",
+           "session time limit" if why == "limit" else "inactivity", staff_id=staff_id)
 
 
 def _view_function():

@@ -19,3 +19,5 @@ HTTP_LATENCY = Histogram("desk_http_request_duration_seconds", "Time to answer a
 SMS_OUTBOUND = Counter("desk_sms_outbound", "Outbound texts finished by a send job, by final status", ["status"])
 LOGIN_FAILURES = Counter("desk_console_login_failures", "Failed console logins (wrong password or unknown email)")
 LOGIN_LOCKOUTS = Counter("desk_console_lockouts", "Console accounts (or unknown emails) locked after failed logins")
+SMS_SENDING_PAUSED = Counter("desk_sms_sending_paused", "Times all sending paused: Twilio refused our own set-up "
+                             "(token, account, sending number), by Twilio error code", ["code"])

@@ -8,6 +8,7 @@ import logging
 import re
 
 _key = b"unset"
+_previous_keys: tuple[bytes, ...] = ()
 
 
 # Libraries that log the URLs and query parameters of Twilio REST requests, where a
@@ -43,16 +44,28 @@ class WithholdNumbers(logging.Filter):
 
 def configure(config) -> None:
     """Key the pseudonyms and hide numbers in the libraries' logs (at start-up)."""
-    global _key
+    global _key, _previous_keys
     _key = (config.get("LOG_HASH_KEY") or config["SECRET_KEY"]).encode()
+    previous = config.get("LOG_HASH_KEY_PREVIOUS")
+    _previous_keys = (previous.encode(),) if previous else ()
     for name in LIBRARY_LOGGERS:
         logger = logging.getLogger(name)
         if not any(isinstance(f, WithholdNumbers) for f in logger.filters):
             logger.addFilter(WithholdNumbers())
 
 
+def _keyed(key: bytes, value: str) -> str:
+    # 24 hex digits, 96 bits: only the key, not a search of every UK number, leads back
+    return "p_" + hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:24]
+
+
 def pseudonym(value: str | None) -> str:
     if not value:
         return "-"
-    # 24 hex digits, 96 bits: only the key, not a search of every UK number, leads back
-    return "p_" + hmac.new(_key, value.encode(), hashlib.sha256).hexdigest()[:24]
+    return _keyed(_key, value)
+
+
+def pseudonyms(value: str) -> list[str]:
+    """VALUE's pseudonym under the current key, then under LOG_HASH_KEY_PREVIOUS: what
+    was written before a key rotation still matches until it expires."""
+    return [_keyed(key, value) for key in (_key, *_previous_keys)]

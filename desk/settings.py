@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -86,6 +87,27 @@ class Core(_Base):
                                                "numbers and personal data (unset: no reporting)")
     METRICS_TOKEN: str | None = Field(None, min_length=32, max_length=256,
                                       description="bearer token Prometheus sends to /metrics; unset: /metrics answers 404")
+    FORCE_BOROUGHS: Annotated[tuple[str, ...], NoDecode] = Field(
+        ("Barking and Dagenham", "Barnet", "Bexley", "Brent", "Bromley", "Camden", "Croydon", "Ealing", "Enfield",
+         "Greenwich", "Hackney", "Hammersmith and Fulham", "Haringey", "Harrow", "Havering", "Hillingdon",
+         "Hounslow", "Islington", "Kensington and Chelsea", "Kingston upon Thames", "Lambeth", "Lewisham",
+         "Merton", "Newham", "Redbridge", "Richmond upon Thames", "Southwark", "Sutton", "Tower Hamlets",
+         "Waltham Forest", "Wandsworth", "Westminster"),
+        description="the force's boroughs, separated by commas: the API accepts only these (matched "
+                    "case-insensitively, stored as spelled here); default: London's 32")
+
+    @field_validator("FORCE_BOROUGHS", mode="before")
+    @classmethod
+    def _boroughs(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.split(",")
+        names = tuple(" ".join(str(part).split()) for part in value if str(part).strip())
+        if not names:
+            raise ValueError("must name at least one borough")
+        return names
+    LOG_HASH_KEY_PREVIOUS: str | None = Field(
+        None, min_length=32, description="the LOG_HASH_KEY before a rotation: the audit log's phone search still "
+                                         "matches entries written under it (keep it for AUDIT_RETENTION_DAYS)")
 
     @field_validator("PUBLIC_BASE_URL")
     @classmethod
@@ -130,8 +152,6 @@ class PhoneLine(_Base):
     IVR_HOURS_OVERRIDES: Annotated[dict[str, str], NoDecode] = Field(
         default_factory=dict, description='closures and special hours by date, JSON: {"2026-12-24": "08:00-14:00", '
                                           '"2026-12-25": "closed"}; the console\'s overrides win for the same date')
-    IVR_LEAFLET_URL: str = Field("https://www.gov.uk/government/publications/the-code-of-practice-for-victims-of-crime",
-                                 description="victim information leaflet texted to callers who ask for it")
     IVR_VOICE_EN: str = Field("Polly.Amy", min_length=1, description="text-to-speech voice for English prompts")
     IVR_VOICE_PL: str = Field("Polly.Ewa", min_length=1, description="text-to-speech voice for Polish prompts")
     IVR_PIN_LOCKOUT_FAILURES: int = Field(5, ge=1, le=20, description="wrong PINs for one case in a London day "
@@ -211,9 +231,10 @@ class Agents(_Base):
 class Texts(_Base):
     SURVEY_DELAY_MINUTES: float = Field(60, ge=0, description="after an officer's visit, before the rating survey is texted")
     SURVEY_EXPIRY_DAYS: float = Field(7, gt=0, description="replies after this get a polite 'survey closed' note")
-    SMS_QUIET_HOURS: str | None = Field("21:00-08:00", description="Europe/London hours with no survey texts; empty turns it off")
-    SMS_RATE_PER_SECOND: float = Field(10, gt=0, description="messages per second per sending number, across all workers")
-    SMS_MAX_ATTEMPTS: int = Field(8, ge=1, description="send attempts before a message is marked failed")
+    SMS_QUIET_HOURS: str | None = Field("21:00-08:00", description="Europe/London hours in which no case-update or "
+                                                                  "survey text is sent (checked just before each "
+                                                                  "send); empty turns it off")
+    SMS_RATE_PER_SECOND: float = Field(10, gt=0, description="SMS segments per second per sending number, across all workers")
     SMS_RETRY_BASE_SECONDS: float = Field(15, ge=0, description="first retry delay; doubles each attempt")
     SMS_RETRY_MAX_SECONDS: float = Field(900, ge=0, description="cap on the retry delay")
     OUTBOX_STALE_CLAIM_SECONDS: float = Field(
@@ -222,6 +243,8 @@ class Texts(_Base):
     SCHEDULER_CHECK_SECONDS: int = Field(15, ge=1, le=60, description="how often each worker checks that some worker "
                                                                   "runs RQ's scheduler (starting its own if none "
                                                                   "does) and that it is itself registered in Redis")
+    SMS_RETRY_MAX_AGE_HOURS: float = Field(24, gt=0, description="a text still failing this long after it was due "
+                                                                 "is given up (retries are bounded by age, not count)")
 
     @field_validator("SMS_QUIET_HOURS")
     @classmethod
@@ -287,6 +310,16 @@ class Console(_Base):
     RATINGS_EXCEPTIONAL_MIN_MEAN: float = Field(4.5, ge=1, le=5, description="mean rating (1-5) at or above which an officer is listed")
     SERVICE_LEVEL_SECONDS: int = Field(60, ge=1, description="a caller answered within this many seconds counts towards the service level")
     CONSOLE_SESSION_MAX_HOURS: float = Field(10, gt=0, le=24, description="a console session ends this long after login, however active")
+    WALLBOARD_WAITING_AMBER: int = Field(3, ge=1, description="callers waiting at or above this show amber (\"warning\") on the wallboard")
+    WALLBOARD_WAITING_RED: int = Field(6, ge=1, description="callers waiting at or above this show red (\"alert\") on the wallboard")
+    WALLBOARD_LONGEST_WAIT_AMBER_SECONDS: int = Field(60, ge=1, description="a longest wait at or above this many seconds shows amber on the wallboard")
+    WALLBOARD_LONGEST_WAIT_RED_SECONDS: int = Field(180, ge=1, description="a longest wait at or above this many seconds shows red on the wallboard")
+    WALLBOARD_OVERDUE_CALLBACKS_AMBER: int = Field(1, ge=1, description="overdue callbacks at or above this show amber on the wallboard")
+    WALLBOARD_OVERDUE_CALLBACKS_RED: int = Field(5, ge=1, description="overdue callbacks at or above this show red on the wallboard")
+    WALLBOARD_SERVICE_LEVEL_AMBER: float = Field(0.8, gt=0, le=1, description="a service level (0-1) below this shows amber on the wallboard")
+    WALLBOARD_SERVICE_LEVEL_RED: float = Field(0.6, gt=0, le=1, description="a service level (0-1) below this shows red on the wallboard")
+    SERVICE_LEVEL_TARGET_PERCENT: float = Field(
+        80, gt=0, le=100, description="the service level the desk aims for, drawn as the target line on the KPI charts")
 
     @field_validator("CONSOLE_COOKIE_SECURE", mode="before")
     @classmethod
@@ -294,7 +327,39 @@ class Console(_Base):
         return value.strip().lower() if isinstance(value, str) else value
 
 
-class Settings(Core, Twilio, PhoneLine, Agents, Texts, Records, Console):
+class Feedback(_Base):
+    """My Met Service: the rating survey at each point of the victim's journey, by text or email."""
+    SURVEY_NO_REPEAT_DAYS: float = Field(14, ge=0, description="a victim (same number or email) asked for a rating is "
+                                                                "not asked again, whatever the stage or channel, "
+                                                                "for this many days")
+    SURVEY_CONTACT_MAX_AGE_DAYS: float = Field(30, gt=0, description="an engagement whose contact is older than this "
+                                                                     "is refused (422 naming occurred_at)")
+    SMTP_HOST: str | None = Field(None, description="mail server for survey emails; empty: development writes each "
+                                                    "email as a .eml file under instance/mail/, production sends "
+                                                    "no email (invitations go by text or not at all)")
+    SMTP_PORT: int = Field(587, ge=1, le=65535, description="the mail server's port")
+    SMTP_USERNAME: str | None = Field(None, description="login at the mail server; empty: none")
+    SMTP_PASSWORD: str | None = Field(None, description="password for SMTP_USERNAME")
+    SMTP_STARTTLS: bool = Field(True, description="upgrade the connection with STARTTLS before logging in "
+                                                  "(production refuses false)")
+    EMAIL_FROM: str = Field("Feedback <feedback@desk.invalid>", description="sender of survey emails: a neutral name "
+                                                                           "(nothing that says police or crime) "
+                                                                           "and an address the force sends from")
+    FORUM_CONSENT_DAYS: int = Field(365, ge=1, description="a Victim Voice Forum consent is deleted this many days "
+                                                           "after it was given (or at once when withdrawn)")
+
+    @field_validator("EMAIL_FROM")
+    @classmethod
+    def _sender(cls, value: str) -> str:
+        name, address = parseaddr(value)
+        if "@" not in address:
+            raise ValueError("must be an address, optionally with a name: Feedback <feedback@example.org>")
+        if any(word in name.lower() for word in ("police", "crime", "victim")):
+            raise ValueError("the sender's name shows on a lock screen: it must not say police, crime or victim")
+        return value
+
+
+class Settings(Core, Twilio, PhoneLine, Agents, Texts, Records, Console, Feedback):
     """All settings, flat (each is its own environment variable), grouped above by area."""
 
     @model_validator(mode="before")
@@ -308,6 +373,14 @@ class Settings(Core, Twilio, PhoneLine, Agents, Texts, Records, Console):
 
     @model_validator(mode="after")
     def _derived(self) -> Settings:
+        for amber, red in (("WALLBOARD_WAITING_AMBER", "WALLBOARD_WAITING_RED"),
+                           ("WALLBOARD_LONGEST_WAIT_AMBER_SECONDS", "WALLBOARD_LONGEST_WAIT_RED_SECONDS"),
+                           ("WALLBOARD_OVERDUE_CALLBACKS_AMBER", "WALLBOARD_OVERDUE_CALLBACKS_RED")):
+            if getattr(self, red) < getattr(self, amber):
+                raise ValueError(f"{red}={getattr(self, red)} is below {amber}={getattr(self, amber)}")
+        if self.WALLBOARD_SERVICE_LEVEL_RED > self.WALLBOARD_SERVICE_LEVEL_AMBER:
+            raise ValueError(f"WALLBOARD_SERVICE_LEVEL_RED={self.WALLBOARD_SERVICE_LEVEL_RED} is above "
+                             f"WALLBOARD_SERVICE_LEVEL_AMBER={self.WALLBOARD_SERVICE_LEVEL_AMBER}")
         for name in ("TWILIO_PHONE_NUMBER", "FALLBACK_PHONE_NUMBER"):
             value = getattr(self, name)
             if value is not None and not E164.match(value):
@@ -363,6 +436,11 @@ def production_problems(values: Mapping[str, Any]) -> list[str]:
         problems.append("LOG_HASH_KEY must differ from SECRET_KEY (a leaked session key would undo the pseudonyms)")
     if values.get("PUBLIC_BASE_URL") and urlsplit(values["PUBLIC_BASE_URL"]).scheme != "https":
         problems.append(f"PUBLIC_BASE_URL={values['PUBLIC_BASE_URL']!r} is not https")
+    if values.get("SMTP_HOST") and not values.get("SMTP_STARTTLS"):
+        problems.append("SMTP_STARTTLS is false: victims' email addresses and survey links would cross the network "
+                        "in clear")
+    if values.get("SMTP_HOST") and values.get("EMAIL_FROM", "").endswith(".invalid>"):
+        problems.append("EMAIL_FROM is the development placeholder")
     return problems
 
 
@@ -453,8 +531,9 @@ def public_url(path: str) -> str:
 
 
 # the field validators a value goes through before its type, for ``override``
-_PARSERS = {"IVR_HOURS_OVERRIDES": (PhoneLine._overrides,),
+_PARSERS = {"IVR_HOURS_OVERRIDES": (PhoneLine._overrides,), "FORCE_BOROUGHS": (Core._boroughs,),
             "DESK_HOURS_WEEKDAYS": (PhoneLine._weekdays,), "DESK_HOURS_WEEKENDS": (PhoneLine._days_off,),
             "DESK_HOURS_BANK_HOLIDAYS": (PhoneLine._days_off,), "CALLBACK_RETRY_MINUTES": (Agents._minutes,),
             "CASE_CLOSED_STATUSES": (Records._statuses,),
-            "SMS_QUIET_HOURS": (Texts._quiet,), "PUBLIC_BASE_URL": (Core._origin,)}
+            "SMS_QUIET_HOURS": (Texts._quiet,), "PUBLIC_BASE_URL": (Core._origin,),
+            "EMAIL_FROM": (Feedback._sender,)}

@@ -35,9 +35,9 @@ PARAMS = ("time", "weekday", "day", "month", "days", "opens", "closes", "first",
 # The callback windows' times, as the catalog names them: morning_from, morning_to, ...
 WINDOW_TIMES = tuple(f"{name}_{end}" for name in CALLBACK_WINDOWS for end in ("from", "to"))
 
-# Said by the edge (ivr/) without the flow: the leaflet's text message
-# (ivr/effects.py) and the fallback document (ivr/fallback.py).
-EDGE_PROMPTS = ("leaflet_sms", "fallback_sorry", "fallback_connecting", "fallback_try_later")
+# Said by the edge (ivr/) without the flow: the fallback document (ivr/fallback.py).
+# (The leaflet's text message is a text: flows/sms_texts.py.)
+EDGE_PROMPTS = ("fallback_sorry", "fallback_connecting", "fallback_try_later")
 
 
 @lru_cache(maxsize=None)

@@ -1,7 +1,8 @@
 """The rating survey as a state machine: plain data in, plain data out.
 
 A survey waits for a rating; an unclear reply is asked about once more, and a second
-unclear reply ends the asking.  After a rating the victim may add a comment.  A reply
+unclear reply ends the asking (its words go to the desk inbox, services/inbox.py).  A
+rating with its reason ("4 - he was kind") is both the rating and the comment.  After a rating the victim may add a comment.  A reply
 after the survey closed is told so, and a second rating never silently replaces the
 first: the victim is told which answer we kept.
 
@@ -15,7 +16,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from flows.rating_parser import parse_rating
+from flows.rating_parser import parse_rating, read_rating
 
 # Survey statuses
 AWAITING_RATING = "awaiting_rating"
@@ -99,9 +100,14 @@ def resume(state: SurveyState, inbound: str, now: datetime) -> Step:
     if state.status in OPEN and is_expired(state, now):
         return Step(replace(state, status=EXPIRED), (Expired(), Reply("survey_expired")))
     if state.status == AWAITING_RATING:
-        rating = parse_rating(text)
-        if rating is not None:
-            return _rated(state, rating)
+        reading = read_rating(text)
+        if reading is not None and reading.comment:
+            # "4 - he was kind": the rating and its reason, both kept, asked for nothing more
+            return Step(replace(state, status=COMPLETED, rating=reading.rating, has_comment=True),
+                        (RatingRecorded(reading.rating), CommentRecorded(reading.comment[:COMMENT_MAX]),
+                         Reply("survey_thanks_rated", {"rating": reading.rating})))
+        if reading is not None:
+            return _rated(state, reading.rating)
         if not state.reprompted:
             return Step(replace(state, reprompted=True), (Reply("survey_reprompt"),))
         return Step(replace(state, status=UNANSWERED), (GaveUp(), Reply("survey_gave_up")))

@@ -17,6 +17,7 @@ from desk.redact import pseudonym
 from desk.redis_conn import connect
 from flows import case_status, prompts, spoken
 from flows.model import Answer, CallbackRecord, CallState, Event, Query, QueueEvent, RequestRouting
+from flows.sms_texts import render as render_text
 from models.agents import Agent, AgentState
 from models.call_rows import CallRow
 from models.callbacks import OPEN_STATUSES, CallbackRequest, CallbackStatus
@@ -190,7 +191,9 @@ def _is_mobile(e164: str) -> bool:
 def _send_leaflet(db: Session, call: CallRow, state: CallState) -> Answer:
     if not state.caller or not _is_mobile(state.caller):
         return Answer("send_leaflet", "no_number")
-    body = prompts.text("leaflet_sms", state.language, {"url": settings.current()["IVR_LEAFLET_URL"]})
+    # the service's own short page (with its quick-exit button), not an address that
+    # says "victims of crime" on a lock screen
+    body = render_text("leaflet", language=state.language, url=settings.public_url("/leaflet"))
     message = queue_sms(db, to=state.caller, body=body, purpose="leaflet", key=call.call_sid)
     if message.status in ("pending", "retry", "sending", "sent", "delivered"):
         return Answer("send_leaflet", "sent")

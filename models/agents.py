@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from models.db import utcnow
@@ -73,6 +73,9 @@ ACTIVE_OFFER_STATUSES = (OfferStatus.RINGING.value, OfferStatus.ACCEPTED.value, 
 
 class AgentOffer(SQLModel, table=True):
     __tablename__ = "agent_offers"
+    # today's offers per agent on the wallboard, and offers per day in the reports
+    # (migration 0630_wallboard_history)
+    __table_args__ = (Index("ix_agent_offers_created_at", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     agent_id: int = Field(foreign_key="agents.id", index=True)

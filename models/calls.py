@@ -43,7 +43,8 @@ OUTCOMES = tuple(CallOutcome)
 class Call(SQLModel, table=True):
     __tablename__ = "calls"
     # Supervisors' reports (migration 0410_reports): KPIs read only the first index.
-    __table_args__ = (Index("ix_calls_kpi", "started_at", "queue_joined_at", "outcome", "wait_seconds"),
+    __table_args__ = (Index("ix_calls_kpi", "started_at", "queue_joined_at", "outcome", "wait_seconds",
+                            "ended_at"),  # ended_at: migration 0641, for the timeline check
                       Index("ix_calls_agent_started", "agent_id", "started_at"),
                       Index("ix_calls_outcome_started", "outcome", "started_at"),
                       # only callers waiting now (migration 0412_waiting_callers)

@@ -44,11 +44,18 @@ class Case(SQLModel, table=True):
     voicemail_allowed: bool = False  # a message on a shared phone can put a victim at risk
     safe_call_times: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     update_detail: str = Field(default="minimal", max_length=10)  # minimal | full
+    # a text may show the reference and the update itself (a lock screen does): only when
+    # the case system says so; otherwise a full-detail case's texts are minimal too
+    full_detail_by_text: bool = False
+    # a survey invitation may go by email when the number cannot take texts (0650_my_met_service)
+    email_allowed: bool = False
     # violence against women and girls: calls and callbacks on it go to a vawg agent first
     vawg: bool = False
     # argon2id hash of the PIN the case system set (never the PIN); a full update is read
     # on the phone only after it, so None means the minimal update at most.
     pin_hash: str | None = Field(default=None, max_length=200)
+    # the language of texts to the victim (en, pl); None: their last call's, else en
+    language: str | None = Field(default=None, max_length=5)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -40,7 +40,11 @@ class OutboundMessage(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     purpose: str = Field(max_length=40, index=True)
     dedupe_key: str = Field(max_length=100)
+    # "sms" (to_number) or "email" (to_email, subject; services/email_sender.py sends it)
+    channel: str = Field(default="sms", max_length=10)
     to_number: str = Field(max_length=20, index=True)
+    to_email: str | None = Field(default=None, max_length=254, index=True)
+    subject: str | None = Field(default=None, max_length=200)
     from_number: str = Field(max_length=20)
     body: str = Field(max_length=1600)
     status: str = Field(default=MessageStatus.PENDING.value, max_length=20, index=True)
@@ -72,6 +76,31 @@ class SmsRecipient(SQLModel, table=True):
     invalid: bool = False
     source: str | None = Field(default=None, max_length=40)
     changed_at: datetime = Field(default_factory=utcnow)
+
+
+class EmailRecipient(SQLModel, table=True):
+    """An email address that asked for no more mail from the desk (unsubscribe link,
+    List-Unsubscribe, or a permanent refusal by its mail server)."""
+
+    __tablename__ = "email_recipients"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)  # lower case
+    opted_out: bool = False
+    source: str | None = Field(default=None, max_length=40)
+    changed_at: datetime = Field(default_factory=utcnow)
+
+
+def record_email_opt_out(db: Session, email: str, source: str) -> None:
+    email = email.lower()
+    row = db.exec(select(EmailRecipient).where(EmailRecipient.email == email)).first() or EmailRecipient(email=email)
+    row.opted_out, row.source, row.changed_at = True, source, utcnow()
+    db.add(row)
+
+
+def is_email_opted_out(db: Session, email: str) -> bool:
+    row = db.exec(select(EmailRecipient).where(EmailRecipient.email == email.lower())).first()
+    return bool(row and row.opted_out)
 
 
 def _recipient(db: Session, phone: str) -> SmsRecipient:

@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from models.db import utcnow
 
-STAFF_ROLES = ("agent", "supervisor", "admin")
+STAFF_ROLES = ("agent", "supervisor", "admin", "forum")
 
 
 class StaffUser(SQLModel, table=True):
@@ -45,6 +45,11 @@ class AuditLog(SQLModel, table=True):
     action: str = Field(max_length=50)
     subject: str = Field(max_length=100, index=True)
     why: str | None = Field(default=None, max_length=500)
+    # Whose data it was, to answer "who looked at this victim?" after the call and case
+    # rows are gone: the phone number's keyed pseudonym (desk/redact.py, never the
+    # number), and the case the view was verified on.
+    phone_pseudonym: str | None = Field(default=None, max_length=30, index=True)
+    case_id: int | None = Field(default=None, index=True)
 
 
 @event.listens_for(AuditLog, "before_update")

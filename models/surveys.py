@@ -35,6 +35,13 @@ class Engagement(SQLModel, table=True):
     crime_reference: str | None = Field(default=None, max_length=64)
     occurred_at: datetime = Field(index=True)
     created_at: datetime = Field(default_factory=utcnow)
+    # My Met Service (0650_my_met_service): where in the victim's journey the contact was,
+    # and the email the victim gave, with how they want to be asked
+    stage: str = Field(default="visit", max_length=30, index=True)  # flows.journey.STAGES
+    victim_email: str | None = Field(default=None, max_length=254, index=True)  # lower case
+    channel_preference: str = Field(default="sms", max_length=10)  # sms | email
+    email_safe: bool = False  # the case system says mail to this address is safe to send
+    language: str = Field(default="en", max_length=5)  # en | pl: the survey's wording
 
 
 class Survey(SQLModel, table=True):
@@ -49,9 +56,12 @@ class Survey(SQLModel, table=True):
     engagement_id: int = Field(foreign_key="engagements.id", unique=True, index=True)
     phone: str = Field(max_length=20, index=True)  # E.164, to find the survey a reply is for
     status: str = Field(default="awaiting_rating", max_length=20, index=True)
-    # the SMS invitation: "scheduled", or "suppressed" (never texted; the QR link still works)
+    # the invitation: "scheduled", "suppressed" (never sent; the QR link still works) or
+    # "skipped" (this victim was asked recently or has a survey open); what happened to a
+    # scheduled one is its outbox row's status (services/surveys.invitation_status)
     invitation: str = Field(default="scheduled", max_length=20)
     suppressed_reason: str | None = Field(default=None, max_length=40)  # opted_out | sms_unsafe | …
+    channel: str | None = Field(default=None, max_length=10)  # sms | email: how the invitation goes
     reprompted: bool = False
     invited_at: datetime | None = Field(default=None, index=True)  # when the invitation goes out
     expires_at: datetime | None = None
@@ -60,6 +70,9 @@ class Survey(SQLModel, table=True):
     rated_via: str | None = Field(default=None, max_length=10)  # sms | web
     comment: str | None = Field(default=None, max_length=1000)
     comment_at: datetime | None = None
+    # the web survey's optional questions were answered (the answers are kept apart, models/forum.py)
+    equality_answered: bool = False
+    forum_answered: bool = False
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

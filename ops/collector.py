@@ -17,7 +17,7 @@ from desk.redis_conn import connect
 from models.db import engine_for
 from reports.outbox_backlog import owed
 from reports.wallboard import wallboard
-from services import readiness
+from services import readiness, send_errors
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ class DeskCollector:
     def collect(self) -> Iterator[GaugeMetricFamily]:
         failed = GaugeMetricFamily("desk_metrics_collect_failed", "1: this part of the scrape could not be read",
                                    labels=["part"])
-        for part in (self._readiness, self._desk, self._queues):
+        for part in (self._readiness, self._desk, self._queues, self._sending):
             try:
                 yield from part()
                 failed.add_metric([part.__name__.strip("_")], 0)
@@ -65,6 +65,12 @@ class DeskCollector:
         for state, count in board.agents.items():
             agents.add_metric([state], count)
         yield agents
+
+    def _sending(self):
+        pause = send_errors.paused()
+        yield GaugeMetricFamily("desk_sms_sending_paused",
+                                "1: all sending is paused because Twilio refused our own set-up (token, account, "
+                                "sending number); the texts wait", value=1 if pause else 0)
 
     def _queues(self):
         depth = GaugeMetricFamily("desk_rq_queue_jobs", "Jobs waiting in an RQ queue (not the delayed ones)",

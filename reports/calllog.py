@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -20,6 +20,7 @@ from desk import keyset
 from models.agents import Agent, AgentOffer
 from models.callbacks import CallbackAttempt, CallbackRequest
 from models.calls import Call, CallEvent
+from models.db import utcnow
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 1000
@@ -171,3 +172,22 @@ def call_timeline(db: Session, call_id: int) -> Timeline | None:
                                      f"outcome {call.outcome or 'none'}, status {call.status}"))
     entries.sort(key=lambda entry: entry.at)
     return Timeline(call, entries, events, offers, callback, attempts)
+
+
+def timeline_problem(call: Call, now: datetime | None = None) -> str | None:
+    """Why CALL's record cannot be what happened, in words, or None.  The KPIs leave
+    such calls out (reports/kpis.py); the call log shows them flagged."""
+    now = now or utcnow()
+    joined, ended, wait = call.queue_joined_at, call.ended_at, call.wait_seconds
+    if call.started_at > now:
+        return "dated in the future"
+    if wait is not None and wait < 0:
+        return f"a negative wait ({wait} s)"
+    if joined is not None and joined < call.started_at:
+        return "joined the queue before the call began"
+    if ended is not None and ended < call.started_at:
+        return "ended before it began"
+    if joined is not None and ended is not None and wait is not None \
+            and joined + timedelta(seconds=wait) > ended + timedelta(seconds=1):
+        return "answered or left the queue after the call had ended"
+    return None

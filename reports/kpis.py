@@ -50,6 +50,7 @@ from sqlmodel import Session, select
 from desk.clock import london_now
 from models.callbacks import CallbackAttempt, CallbackRequest
 from models.calls import Call, CallEvent
+from models.db import utcnow
 from models.outbox import OutboundMessage
 from models.reports import KpiDay
 from reports.london import DayRange, as_date, clock_of, day_of, days_between, runs, week_start
@@ -77,6 +78,10 @@ class KpiCounts:
     sms_sent: int = 0
     sms_delivered: int = 0
     sms_failed: int = 0
+    # Calls whose timeline cannot have happened (a negative wait, joining the queue
+    # before the call began, a start in the future, answered after it ended): left
+    # out of every figure above and shown as a count, never averaged in.
+    inconsistent: int = 0
 
     def add(self, other: KpiCounts) -> None:
         for f in fields(self):
@@ -138,7 +143,15 @@ def _flag(condition):
 def _calls_by_day(db: Session, days: DayRange, sl_seconds: int, into) -> None:
     start, end = days.start, days.end
     day = day_of(db, Call.started_at, start, end).label("day")
-    offered = Call.queue_joined_at.is_not(None)
+    # Only the columns of ix_calls_kpi, so the calls are still read from the index alone.
+    # (coalesce: a comparison with NULL would make the whole test NULL, and drop the call.)
+    joined = func.coalesce(Call.queue_joined_at, Call.started_at)
+    ended = func.coalesce(Call.ended_at, utcnow())
+    bad = or_(func.coalesce(Call.wait_seconds, 0) < 0, joined < Call.started_at, Call.started_at > utcnow(),
+              ended < Call.started_at,
+              # answered, or left the queue, after the call had ended (a second's rounding allowed)
+              _seconds_between(db, ended, joined) + 1 < func.coalesce(Call.wait_seconds, 0))
+    offered = and_(Call.queue_joined_at.is_not(None), ~bad)
     answered = and_(offered, Call.outcome == "connected")
     query = (select(day,
                     func.sum(_flag(offered)),
@@ -147,13 +160,15 @@ def _calls_by_day(db: Session, days: DayRange, sl_seconds: int, into) -> None:
                     func.sum(_flag(and_(offered, Call.outcome == "abandoned"))),
                     func.sum(_flag(and_(offered, Call.outcome.in_(CALLBACK_CHOSEN)))),
                     func.sum(case((and_(answered, Call.wait_seconds.is_not(None)), Call.wait_seconds), else_=0)),
-                    func.sum(_flag(and_(answered, Call.wait_seconds.is_not(None)))))
+                    func.sum(_flag(and_(answered, Call.wait_seconds.is_not(None)))),
+                    func.sum(_flag(bad)))
              .where(Call.started_at >= start, Call.started_at < end)
              .group_by(day))
     for row in db.exec(query).all():
         c = into(as_date(row[0]))
         (c.offered, c.answered, c.answered_in_sl, c.abandoned, c.chose_callback, c.wait_sum,
-         c.wait_known) = (int(v or 0) for v in row[1:])
+         c.wait_known) = (int(v or 0) for v in row[1:8])
+        c.inconsistent += int(row[8] or 0)
 
 
 def _seconds_between(db: Session, later, earlier):
@@ -166,7 +181,11 @@ def _handle_by_day(db: Session, days: DayRange, into) -> None:
     connected, completed = aliased(CallEvent), aliased(CallEvent)
     start, end = days.start, days.end
     day = day_of(db, connected.at, start, end).label("day")
-    query = (select(day, func.count(), func.sum(_seconds_between(db, completed.at, connected.at)))
+    # A call put through after it ended, or with a negative wait, is counted as
+    # inconsistent by _calls_by_day: here it is only left out.
+    in_order = and_(completed.at >= connected.at, func.coalesce(connected.wait_seconds, 0) >= 0)
+    query = (select(day, func.sum(_flag(in_order)),
+                    func.sum(case((in_order, _seconds_between(db, completed.at, connected.at)), else_=0)))
              .select_from(connected)
              .join(completed, and_(completed.call_sid == connected.call_sid, completed.event == "completed"))
              .where(connected.event == "connected", connected.at >= start, connected.at < end)

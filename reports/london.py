@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Date, case, cast, func
+from sqlalchemy import Date, Integer, case, cast, func
 from sqlmodel import Session
 
 from desk.clock import LONDON
@@ -112,3 +112,20 @@ def as_date(value) -> date:
 def week_start(day: date) -> date:
     """The Monday of DAY's ISO week."""
     return day - timedelta(days=day.weekday())
+
+
+def quarter_of(db: Session, column, start: datetime, end: datetime):
+    """SQL: the London quarter-hour of the day of COLUMN, 0 (00:00-00:15) to 95.  On
+    SQLite by arithmetic on julianday (a third of the cost of formatting each row's
+    time as text, which matters for a year of calls); a hair of a millisecond is added
+    so a time exactly on a quarter never rounds down into the one before."""
+    if db.get_bind().dialect.name == "postgresql":
+        local = func.timezone("Europe/London", column)
+        return cast(func.extract("hour", local) * 4 + func.floor(func.extract("minute", local) / 15), Integer)
+    segments = offset_segments(start, end)
+    if len(segments) == 1:
+        shift = segments[0][1] / 24.0
+    else:
+        shift = case(*[(column < until, hours / 24.0) for until, hours in segments[:-1]],
+                     else_=segments[-1][1] / 24.0)
+    return cast((func.julianday(column) - 0.5 + shift + 1e-8) * 96, Integer) % 96

@@ -225,6 +225,7 @@ class RatingRow:
     officer_name: str
     borough: str
     occurred_at: datetime
+    stage: str
 
 
 def iter_ratings(db: Session, filters: RatingFilters, chunk: int = EXPORT_CHUNK) -> Iterator[RatingRow]:
@@ -232,7 +233,7 @@ def iter_ratings(db: Session, filters: RatingFilters, chunk: int = EXPORT_CHUNK)
     No phone number or crime reference: the export is about officers, not victims."""
     base = _scoped(_joined(Survey.id, Survey.rated_at, Survey.rating, Survey.rated_via, Survey.comment,
                            Engagement.officer_id, Engagement.officer_name, Engagement.borough,
-                           Engagement.occurred_at), filters)
+                           Engagement.occurred_at, Engagement.stage), filters)
     position = None
     while True:
         query = keyset.before(base, Survey.rated_at, Survey.id, position)

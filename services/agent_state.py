@@ -14,9 +14,36 @@ from sqlmodel import Session, select
 from desk import settings
 from flows import dispatch as rules
 from models.agents import ACTIVE_OFFER_STATUSES, Agent, AgentOffer, AgentState, OfferKind, OfferStatus
+from models.wallboard import AgentStateInterval
 from services import callbacks
 
 log = logging.getLogger(__name__)
+
+
+def change_state(db: Session, agent: Agent, state: AgentState | str, at: datetime) -> None:
+    """Every change of an agent's state goes through here: the agent's row for routing,
+    and the interval kept for the history reports (the open one ends at AT, a new one
+    begins).  Setting the state an agent is already in restarts their idle time but
+    keeps one interval."""
+    new = AgentState(state).value
+    previous = agent.state
+    agent.set_state(new, at)
+    db.add(agent)
+    if new == previous and agent.id is not None and _open_interval(db, agent.id) is not None:
+        return
+    if agent.id is None:
+        db.flush()
+    open_row = _open_interval(db, agent.id)
+    if open_row is not None:
+        open_row.ended_at = max(at, open_row.started_at)
+        db.add(open_row)
+    db.add(AgentStateInterval(agent_id=agent.id, state=new, started_at=at))
+
+
+def _open_interval(db: Session, agent_id: int) -> AgentStateInterval | None:
+    return db.exec(select(AgentStateInterval).where(AgentStateInterval.agent_id == agent_id,
+                                                    AgentStateInterval.ended_at.is_(None))
+                   .order_by(AgentStateInterval.started_at.desc())).first()
 
 
 def _agent(db: Session, offer: AgentOffer) -> Agent:
@@ -31,7 +58,7 @@ def accepted(db: Session, offer: AgentOffer, now: datetime) -> bool:
     agent = _agent(db, offer)
     agent.missed_in_a_row = 0
     if agent.state != AgentState.OFFLINE.value:
-        agent.set_state(AgentState.BUSY, now)
+        change_state(db, agent, AgentState.BUSY, now)
     db.add_all([offer, agent])
     return True
 
@@ -52,7 +79,7 @@ def missed(db: Session, offer: AgentOffer, now: datetime, outcome: str) -> bool:
     agent = _agent(db, offer)
     agent.missed_in_a_row, goes_offline = rules.after_miss(agent.missed_in_a_row)
     if goes_offline and agent.state != AgentState.OFFLINE.value:
-        agent.set_state(AgentState.OFFLINE, now)
+        change_state(db, agent, AgentState.OFFLINE, now)
         log.info("agent %s missed %s calls in a row: now offline", agent.id, agent.missed_in_a_row)
     db.add_all([offer, agent])
     if offer.kind == OfferKind.CALLBACK.value and offer.callback_id:
@@ -69,7 +96,7 @@ def withdrawn(db: Session, offer: AgentOffer, now: datetime, outcome: str) -> bo
     offer.status, offer.outcome, offer.ended_at = OfferStatus.WITHDRAWN.value, outcome[:40], now
     agent = _agent(db, offer)
     if was_accepted and agent.state == AgentState.BUSY.value:
-        agent.set_state(AgentState.AVAILABLE, now)
+        change_state(db, agent, AgentState.AVAILABLE, now)
     db.add_all([offer, agent])
     if offer.kind == OfferKind.CALLBACK.value and offer.callback_id:
         callbacks.release(db, offer.callback_id)
@@ -87,7 +114,7 @@ def ended(db: Session, offer: AgentOffer, now: datetime, outcome: str, *, wrap_u
     offer.status, offer.outcome, offer.ended_at = OfferStatus.ENDED.value, outcome[:40], now
     agent = _agent(db, offer)
     if agent.state == AgentState.BUSY.value:
-        agent.set_state(AgentState.WRAP_UP if wrap_up else AgentState.AVAILABLE, now)
+        change_state(db, agent, AgentState.WRAP_UP if wrap_up else AgentState.AVAILABLE, now)
     db.add_all([offer, agent])
     return True
 
@@ -99,7 +126,7 @@ def finish_wrap_ups(db: Session, now: datetime) -> list[int]:
     for agent in db.exec(select(Agent).where(Agent.state == AgentState.WRAP_UP.value)).all():
         over_at = rules.wrap_up_over(agent.state, agent.state_changed_at, now, wrap)
         if over_at is not None:
-            agent.set_state(AgentState.AVAILABLE, over_at)
+            change_state(db, agent, AgentState.AVAILABLE, over_at)
             db.add(agent)
             done.append(agent.id)
     return done

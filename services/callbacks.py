@@ -14,15 +14,18 @@ agent who does not take the callback does not use up one of the victim's attempt
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
 from desk import settings
+from desk.redact import pseudonym
 from flows import dispatch as rules
 from flows import hours
-from models.callbacks import CallbackAttempt, CallbackRequest, CallbackStatus
-from services import callback_safety, waiting
+from flows.sms_schedule import next_call_window
+from models.callbacks import OPEN_STATUSES, CallbackAttempt, CallbackRequest, CallbackStatus
+from services import callback_safety, text_language, waiting
 from services import hours as desk_hours
 
 log = logging.getLogger(__name__)
@@ -153,3 +156,51 @@ def recover(db: Session, now: datetime, active_callback_ids: set[int]) -> int:
         count += 1
     return count
 
+
+
+@dataclass(frozen=True)
+class Booking:
+    """What booking a call-back for a number did: "requested" (a new request),
+    "already" (the open one kept, and its place) or "unavailable" (the cases on the
+    number do not allow a call); START is the earliest time it may ring."""
+    outcome: str
+    start: datetime | None = None
+    callback: CallbackRequest | None = None
+
+
+def book_for_number(db: Session, phone: str, now: datetime, *, source: str, language: str | None = None) -> Booking:
+    """A call-back to PHONE, only where every case registered to it allows a call, at
+    the times they all allow (services/callback_safety.py, asked again before each dial).
+
+    A text CALL and the desk inbox book through here.  Texting may be safe where a
+    phone call is not, so the cases need their own safe call times before we promise
+    to ring.  One call-back per victim: an open request is kept (with its place) and
+    said to be already booked.  SOURCE (a MessageSid, "inbox:<id>") is the request's
+    unique key.  The call back and any voicemail are in LANGUAGE, by default the
+    victim's (the case's, else their last call's).  The caller schedules routing after
+    its commit."""
+    allowed = callback_safety.rule(db, phone)
+    window = (next_call_window(list(allowed.safe_times), now)
+              if allowed.callable and allowed.safe_times else None)
+    if window is None:
+        return Booking("unavailable")
+    start, _end = window
+    case = callback_safety.cases_for(db, phone)[0]
+    existing = db.exec(select(CallbackRequest).where(
+        CallbackRequest.phone == phone, CallbackRequest.status.in_(OPEN_STATUSES))
+        .order_by(CallbackRequest.queue_joined_at, CallbackRequest.id)).first()
+    if existing is None:
+        created = CallbackRequest(
+            call_sid=source, phone=phone, safe_to_call=True, voicemail_allowed=allowed.voicemail,
+            queue_joined_at=now, requested_at=now, verified_case_id=case.id,
+            language=language or text_language.for_phone(db, phone, case),
+            status=CallbackStatus.PENDING, attempts=0)
+        db.add(created)
+        log.info("call-back requested (%s) for %s on case %s", source[:8], pseudonym(phone), case.id)
+        return Booking("requested", start, created)
+    # the cases' rule now (services/callback_safety.py): a voicemail only if they all allow one
+    existing.voicemail_allowed = existing.voicemail_allowed and allowed.voicemail
+    existing.verified_case_id = existing.verified_case_id or case.id
+    db.add(existing)
+    log.info("call-back asked again for %s: request %s kept", pseudonym(phone), existing.id)
+    return Booking("already", start, existing)

@@ -8,9 +8,9 @@
   one ``send_messages`` job per ``SEND_BATCH`` rows.
 - Every row, alone or in a batch, is handled the same way: it is claimed with its own
   conditional UPDATE, committed before anything is sent (only one worker wins); it
-  waits for a slot in the shared rate limit (one slot per text, so the limit stays
-  exact); it is sent; and Twilio's SID is stored with the "sent" status in its own
-  commit.  A job that dies mid-batch therefore leaves at most one row "sending" (the
+  waits for a slot in the shared rate limit (one slot per SMS segment, as Twilio
+  counts throughput, so the limit stays exact); it is sent; and Twilio's SID is
+  stored with the "sent" status in its own commit.  A job that dies mid-batch therefore leaves at most one row "sending" (the
   sweeper reclaims it as uncertain, below) and the rest pending (the sweeper
   re-queues them).
 - Why batches: RQ runs each job in a freshly forked work horse, which opens its own
@@ -19,10 +19,19 @@
   one text once set up (bench/README.md, outbox).  A batch pays them once.
   A batch stops early, queueing its unclaimed rows as a new job, when the rate limit
   says to come back later and after half the job's timeout, so it never runs into it.
-- Transient failures (429/20429, 5xx, timeouts) are retried with backoff; Twilio's
-  refusals are final (21610 opted out, 21211/21614 invalid number).
+- Twilio's errors are read by kind (services/send_errors.py): the recipient's are
+  final (21610 opted out, 21211/21614 invalid number), passing ones (429, 5xx, 21611,
+  timeouts) are retried with backoff until the text is ``SMS_RETRY_MAX_AGE_HOURS``
+  old, and a fault in our own set-up (20003, 21606) pauses all sending instead of
+  failing every text.
+- The quiet hours are checked immediately before each send, however late the worker
+  gets to a row (a first attempt, a retry, a swept row): a text the desk starts
+  (``QUIET_PURPOSES``) that is caught by them waits, unattempted, for their end.
 - After a timeout Twilio may have created the message anyway, so before sending
   again the worker looks for it in Twilio's message list and adopts its SID.
+- Survey emails are rows too (``queue_email``, channel "email"): the same claim, job,
+  quiet hours and retries, handed to services/email_sender.py instead of Twilio; an
+  email whose outcome is unknown is never sent again (SMTP has no message list to look in).
 - ``sweep_outbox`` re-enqueues rows nobody is working on (a worker killed mid-job,
   a Redis restart), so nothing owed is lost.  A claim counts as abandoned only once
   it is older than ``OUTBOX_STALE_CLAIM_SECONDS``, which must be longer than the send
@@ -50,17 +59,22 @@ from desk.redact import pseudonym
 from desk.redis_conn import connect
 from desk.settings import SEND_JOB_TIMEOUT_SECONDS
 from flows.phone import try_e164
+from flows.sms_schedule import next_send_time
+from flows.sms_texts import segments
 from models.cases import Case
 from models.db import engine_for
 from models.outbox import (
     CLAIMABLE,
     MessageStatus,
     OutboundMessage,
+    is_email_opted_out,
     is_opted_out,
     record_invalid,
     record_opt_out,
 )
+from services import email_sender, send_errors
 from services.rate_limit import RateLimiter
+from services.send_errors import INVALID_NUMBER_CODES, OPTED_OUT_CODES, ErrorKind
 from services.twilio_client import make_client
 
 log = logging.getLogger(__name__)
@@ -69,9 +83,9 @@ log = logging.getLogger(__name__)
 SEND_JOB = "workers.outbox.send_message"
 SEND_BATCH_JOB = "workers.outbox.send_messages"
 
-OPTED_OUT_CODES = {21610}
-INVALID_NUMBER_CODES = {21211, 21614}
-RATE_LIMITED_CODES = {20429}
+# Texts the desk starts keep the quiet hours; replies to what the victim has just
+# sent (HELP, keyword confirmations, the leaflet they asked for on the phone) do not.
+QUIET_PURPOSES = frozenset({"case_update", "survey_invite"})
 
 # Rows per send job at most: enough to spread the per-job set-up thinly, few enough
 # that a fan-out still spreads over the workers and a batch at the default 10 texts/s
@@ -80,6 +94,9 @@ SEND_BATCH = 20
 # A batch takes no new row after this long; its unclaimed rows go to a new job.
 BATCH_BUDGET_SECONDS = SEND_JOB_TIMEOUT_SECONDS / 2
 RATE_LIMITED = "rate limited"
+PAUSED = "paused"
+QUIET = "quiet hours"
+EMAIL = "email"  # OutboundMessage.channel of an email; texts are "sms"
 
 # ---------------------------------------------------------------- queueing
 
@@ -117,6 +134,28 @@ def queue_sms(db: Session, *, to: str, body: str, purpose: str, key: str,
     if message.status == MessageStatus.PENDING.value:
         _enqueue_after_commit(db, message.id)
     log.info("outbox %s/%s to %s: %s", purpose, key, pseudonym(phone), message.status)
+    return message
+
+
+def queue_email(db: Session, *, to: str, subject: str, body: str, purpose: str, key: str,
+                not_before: datetime | None = None) -> OutboundMessage:
+    """An email for (purpose, key), created and queued if it is new: the same row, job
+    and guarantees as a text; the worker hands it to services/email_sender.py."""
+    existing = _find(db, purpose, key)
+    if existing is not None:
+        return existing
+    message = OutboundMessage(purpose=purpose, dedupe_key=key, channel=EMAIL, to_number="", from_number="",
+                              to_email=to.lower(), subject=subject, body=body, not_before=not_before)
+    if is_email_opted_out(db, to):
+        message.status, message.note = MessageStatus.SUPPRESSED.value, "address unsubscribed"
+    try:
+        with db.begin_nested():
+            db.add(message)
+    except IntegrityError:  # a concurrent request created it first
+        return _find(db, purpose, key)
+    if message.status == MessageStatus.PENDING.value:
+        _enqueue_after_commit(db, message.id)
+    log.info("outbox %s/%s by email: %s", purpose, key, message.status)
     return message
 
 
@@ -198,16 +237,27 @@ def send_message(message_id: int) -> str:
     """The RQ job for one row: send it, at most once.  Returns what happened."""
     with _session() as db:
         outcome = _send_one(db, message_id)
-    if outcome == RATE_LIMITED:
-        enqueue_send(message_id, delay=1.0)
+    if outcome in (RATE_LIMITED, PAUSED, QUIET):
+        enqueue_send(message_id, delay=_come_back_in(outcome))
     return outcome
+
+
+def _come_back_in(outcome: str) -> float:
+    """Seconds until a row handed back unsent (rate limit, pause, quiet hours) is worth trying."""
+    now = clock.now()
+    if outcome == PAUSED:
+        pause = send_errors.paused()
+        return max(1.0, (send_errors.pause_ends(pause) - now).total_seconds()) if pause else 1.0
+    if outcome == QUIET:
+        return max(1.0, (_quiet_until(now) - now).total_seconds())
+    return 1.0
 
 
 def send_messages(message_ids: list[int]) -> dict[int, str]:
     """The RQ job for rows committed together: each is sent as ``send_message`` would,
     one after the other, on one database session, Redis connection and HTTP client.
     Returns what happened to each row ("re-queued": left unclaimed for a new job)."""
-    started, outcomes, left, delay = time.monotonic(), {}, [], 0.0
+    started, outcomes, left, delay, quiet = time.monotonic(), {}, [], 0.0, []
     with _session() as db:
         for index, message_id in enumerate(message_ids):
             if index and time.monotonic() - started > BATCH_BUDGET_SECONDS:
@@ -221,11 +271,14 @@ def send_messages(message_ids: list[int]) -> dict[int, str]:
                 # it up at Twilio first); the rest need not wait for either.
                 enqueue_send(message_ids[index + 1:])
                 raise
-            if outcome == RATE_LIMITED:  # no slot soon: this row (released) and the rest, in 1 s
-                left, delay = message_ids[index:], 1.0
+            if outcome in (RATE_LIMITED, PAUSED):  # no slot soon, or paused: this row (released) and the rest
+                left, delay = message_ids[index:], _come_back_in(outcome)
                 break
+            if outcome == QUIET:  # its place kept: one job for the batch's quiet rows, at the window's end
+                quiet.append(message_id)
             outcomes[message_id] = outcome
     enqueue_send(left, delay)
+    enqueue_send(quiet, _come_back_in(QUIET) if quiet else 0)
     outcomes.update((message_id, "re-queued") for message_id in left)
     return outcomes
 
@@ -239,19 +292,35 @@ def _send_one(db: Session, message_id: int) -> str:
     due = max(filter(None, [message.not_before, message.next_attempt_at]), default=None)
     if due and due > now:
         return _release(db, message, due, "not due yet")
+    if message.channel == EMAIL:
+        return _send_email(db, message, now)
     if reason := suppression_reason(db, message.to_number):
         return _finish(db, message, MessageStatus.SUPPRESSED, note=reason)
+    if (pause := send_errors.paused()) is not None:
+        message.attempts -= 1  # nothing was tried
+        _release(db, message, send_errors.pause_ends(pause), f"sending paused (Twilio error {pause['code']})",
+                 requeue=False)
+        return PAUSED  # the caller queues it again when the pause ends
+    if message.purpose in QUIET_PURPOSES and (ends := _quiet_until(now)) > now:
+        message.attempts -= 1  # a text held for the morning has not failed
+        _release(db, message, ends, "quiet hours", requeue=False)
+        return QUIET
     if message.uncertain:
         found = _adopt_existing(db, message)
         if found == "adopted":
             return found
         if found == "unknown":  # sending now could text the victim twice
             return _retry(db, message, "could not look for it at Twilio yet")
-    if not _limiter().wait_for_slot(message.from_number):
+    if not _limiter().wait_for_slot(message.from_number, segments(message.body)):
         message.attempts -= 1  # waiting for a slot is not a failed attempt
         _release(db, message, now + timedelta(seconds=1), "rate limited here", requeue=False)
         return RATE_LIMITED  # the caller queues it again, in 1 s
     return _send(db, message)
+
+
+def _quiet_until(now: datetime) -> datetime:
+    """NOW, or the end of the quiet hours NOW falls in."""
+    return next_send_time(now, settings.current()["SMS_QUIET_HOURS"])
 
 
 def _claim(db: Session, message_id: int, now: datetime) -> OutboundMessage | None:
@@ -289,29 +358,68 @@ def _send(db: Session, message: OutboundMessage) -> str:
     return _finish(db, message, MessageStatus.SENT, sent_at=clock.now())
 
 
+def _send_email(db: Session, message: OutboundMessage, now: datetime) -> str:
+    """An email row, claimed and due: quiet hours and the address's unsubscribe are
+    checked now, as a text's are, then it goes to the mail server."""
+    config = settings.current()
+    if message.uncertain:  # its worker died mid-send (the sweeper says so): SMTP cannot be asked
+        return _finish(db, message, MessageStatus.FAILED, note="a worker stopped while sending; not sent again")
+    if config["SMS_QUIET_HOURS"] and (resume := next_send_time(now, config["SMS_QUIET_HOURS"])) > now:
+        message.attempts -= 1  # waiting out the night is not a failed attempt
+        return _release(db, message, resume, "quiet hours")
+    if is_email_opted_out(db, message.to_email or ""):
+        return _finish(db, message, MessageStatus.SUPPRESSED, note="address unsubscribed")
+    mail = email_sender.build(row_id=message.id, to=message.to_email, subject=message.subject or "",
+                              body=message.body, config=config)
+    try:
+        email_sender.deliver(mail, config)
+    except email_sender.Temporary as exc:
+        return _retry(db, message, str(exc))
+    except email_sender.Permanent as exc:
+        message.error_code = exc.code
+        return _finish(db, message, MessageStatus.FAILED, note=str(exc))
+    except email_sender.Uncertain as exc:  # the server may have it: never a second copy
+        return _finish(db, message, MessageStatus.FAILED, note=f"{exc}; not sent again")
+    return _finish(db, message, MessageStatus.SENT, sent_at=clock.now())
+
+
 def _refused(db: Session, message: OutboundMessage, exc) -> str:
     code, status = getattr(exc, "code", None), getattr(exc, "status", None)
     message.error_code = code
+    kind = send_errors.classify(code, status)
+    if kind is ErrorKind.CONFIGURATION:  # not this text's fault: every text would fail so
+        message.attempts -= 1
+        ends = send_errors.pause(code, status)
+        _release(db, message, ends, f"sending paused: Twilio {status}/{code}", requeue=False)
+        return PAUSED
     if code in OPTED_OUT_CODES:
         record_opt_out(db, message.to_number, source=f"twilio-{code}")
         return _finish(db, message, MessageStatus.OPTED_OUT, note="Twilio: recipient unsubscribed")
     if code in INVALID_NUMBER_CODES:
         record_invalid(db, message.to_number, source=f"twilio-{code}")
         return _finish(db, message, MessageStatus.INVALID_NUMBER, note="Twilio: not a textable number")
-    if code in RATE_LIMITED_CODES or status == 429 or (status or 0) >= 500:
-        return _retry(db, message, f"Twilio {status}/{code}")
-    return _finish(db, message, MessageStatus.FAILED, note=f"Twilio refused: {status}/{code}")
+    if kind is ErrorKind.RECIPIENT:
+        return _finish(db, message, MessageStatus.FAILED, note=f"Twilio refused: {status}/{code}")
+    return _retry(db, message, f"Twilio {status}/{code}")
 
 
 def _retry(db: Session, message: OutboundMessage, why: str) -> str:
-    if message.attempts >= settings.current()["SMS_MAX_ATTEMPTS"]:
-        return _finish(db, message, MessageStatus.FAILED, note=f"gave up after {message.attempts} attempts: {why}")
+    # bounded by age, not a count: a long outage is waited out, a day-old text is not sent
+    hours = settings.current()["SMS_RETRY_MAX_AGE_HOURS"]
+    owed_since = max(_aware(moment) for moment in (message.created_at, message.not_before) if moment)
+    if clock.now() - owed_since >= timedelta(hours=hours):
+        return _finish(db, message, MessageStatus.FAILED,
+                       note=f"gave up after {hours:g} hours ({message.attempts} attempts): {why}"[:200])
     base, cap = settings.current()["SMS_RETRY_BASE_SECONDS"], settings.current()["SMS_RETRY_MAX_SECONDS"]
-    delay = min(base * 2 ** (message.attempts - 1), cap)
+    delay = min(base * 2 ** min(max(message.attempts - 1, 0), 30), cap)  # attempts are unbounded now
     delay *= random.uniform(1.0, 1.2)  # spread retries so workers don't stampede Twilio
     log.warning("message %s to %s: attempt %s failed (%s, Twilio error %s); retrying in %.0f s",
                 message.id, pseudonym(message.to_number), message.attempts, why, message.error_code, delay)
     return _release(db, message, clock.now() + timedelta(seconds=delay), why, delay=delay)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # SQLite keeps no offset
 
 
 def _release(db: Session, message: OutboundMessage, due: datetime, why: str, delay: float | None = None,

@@ -1,7 +1,8 @@
 """A send-rate limit shared by every worker on every machine, kept in Redis.
 
 Each send reserves the next free slot for its sender (a generic cell rate algorithm:
-slots ``1/rate`` seconds apart).  Redis's own clock is used so workers on machines
+slots ``1/rate`` seconds apart), one slot per SMS segment: Twilio's throughput is per
+segment, so a three-part text takes three slots.  Redis's own clock is used so workers on machines
 whose clocks differ still agree.  A reservation further ahead than ``max_wait`` is not
 taken: the caller re-queues the job instead of holding a worker asleep.
 """
@@ -35,14 +36,16 @@ class RateLimiter:
         self.max_wait_us = int(max_wait * 1_000_000)
         self._script = connection.register_script(_RESERVE)
 
-    def reserve(self, sender: str) -> float:
-        """Seconds to sleep before sending, or a negative number: seconds to come back later."""
-        result = int(self._script(keys=[f"ratelimit:sms:{sender}"], args=[self.interval_us, self.max_wait_us]))
+    def reserve(self, sender: str, segments: int = 1) -> float:
+        """Seconds to sleep before sending SEGMENTS parts, or a negative number: seconds to
+        come back later."""
+        interval = self.interval_us * max(1, segments)
+        result = int(self._script(keys=[f"ratelimit:sms:{sender}"], args=[interval, self.max_wait_us]))
         return result / 1_000_000
 
-    def wait_for_slot(self, sender: str) -> bool:
-        """Sleep until this worker may send; False when the caller should re-queue instead."""
-        wait = self.reserve(sender)
+    def wait_for_slot(self, sender: str, segments: int = 1) -> bool:
+        """Sleep until this worker may send SEGMENTS parts; False when the caller should re-queue instead."""
+        wait = self.reserve(sender, segments)
         if wait < 0:
             return False
         if wait > 0:

@@ -3,7 +3,7 @@
 Rows are anonymised, not deleted, so the figures supervisors report on (how many
 calls, waits, outcomes, ratings, officers, boroughs, cases by status) stay the same;
 what goes is whatever identifies or describes the victim: phone numbers, names, message
-bodies, comments, agents' notes on callbacks, crime references, links to cases and the
+bodies, inbox messages, comments, agents' notes on callbacks, crime references, links to cases and the
 call flow's saved state.
 
 Periods (desk/settings.py, Records; the README's "Retention" section lists every table):
@@ -12,6 +12,9 @@ Periods (desk/settings.py, Records; the README's "Retention" section lists every
   CASE_CLOSED_RETENTION_DAYS once its status is one of CASE_CLOSED_STATUSES;
 - the audit log: kept whole for AUDIT_RETENTION_DAYS, then deleted (it is evidence of
   who saw what, so it is never altered);
+- Victim Voice Forum consents: deleted FORUM_CONSENT_DAYS after they were given (a
+  withdrawal clears the contact at once, services/forum.py); equality monitoring
+  counts: deleted once their month is past RETENTION_DAYS;
 - a callback still pending CALLBACK_EXPIRY_DAYS after it was requested is expired first
   (services/callback_expiry.py), and then counts as finished.
 
@@ -38,11 +41,14 @@ from sqlalchemy import String, and_, cast, delete, exists, false, func, literal,
 from sqlmodel import Session
 
 from desk import clock, settings
+from flows.sms_schedule import LONDON
 from models.batches import id_batches
 from models.callbacks import CallbackRequest, CallbackStatus
 from models.calls import Call
 from models.cases import Case, CaseUpdate
 from models.db import current_engine
+from models.forum import EqualityResponse, ForumConsent
+from models.inbox import InboxMessage
 from models.outbox import CLAIMABLE, MessageStatus, OutboundMessage, SmsRecipient
 from models.staff import AuditLog, CallbackNote
 from models.surveys import Engagement, InboundMessage, Survey
@@ -121,16 +127,24 @@ def rules(cut: Cutoffs) -> list[Rule]:
         # an agent's note on a callback describes the victim's situation; the outcome stays
         Rule("callback_notes", CallbackNote, CallbackNote.at < records, CallbackNote.note != "", {"note": ""}),
         Rule("outbound_messages", OutboundMessage, OutboundMessage.created_at < records,
-             or_(OutboundMessage.to_number != ANONYMISED, OutboundMessage.body != ""),
-             {"to_number": ANONYMISED, "body": ""},
+             or_(OutboundMessage.to_number != ANONYMISED, OutboundMessage.body != "",
+                 OutboundMessage.to_email.is_not(None)),
+             {"to_number": ANONYMISED, "body": "", "to_email": None},
              only=[OutboundMessage.status.not_in(owed)]),
         Rule("inbound_messages", InboundMessage, InboundMessage.received_at < records,
              or_(InboundMessage.from_pseudonym != ANONYMISED, InboundMessage.reply.is_not(None)),
              {"from_pseudonym": ANONYMISED, "reply": None}),
+        # the desk inbox: what the victim wrote, their number and the cases it named;
+        # whether it was urgent, why it was filed and what the desk did with it stay
+        Rule("inbox_messages", InboxMessage, InboxMessage.received_at < records,
+             or_(InboxMessage.phone != ANONYMISED, InboxMessage.body != "",
+                 cast(InboxMessage.case_ids, String) != "[]"),
+             {"phone": ANONYMISED, "body": "", "case_ids": []}),
         Rule("engagements", Engagement, Engagement.created_at < records,
              or_(not_(Engagement.victim_phone.startswith(ANON_PREFIX)),
-                 Engagement.crime_reference.is_not(None)),
-             {"victim_phone": literal(ANON_PREFIX) + cast(Engagement.id, String), "crime_reference": None}),
+                 Engagement.crime_reference.is_not(None), Engagement.victim_email.is_not(None)),
+             {"victim_phone": literal(ANON_PREFIX) + cast(Engagement.id, String), "crime_reference": None,
+              "victim_email": None}),
         Rule("surveys", Survey, Survey.created_at < records,
              or_(Survey.phone != ANONYMISED, Survey.comment.is_not(None)),
              {"phone": ANONYMISED, "comment": None}),
@@ -169,6 +183,13 @@ def anonymise_old_records(dry_run: bool = False) -> dict[str, int]:
         counts["sms_recipients_forgotten"] = _delete(db, SmsRecipient, [
             SmsRecipient.changed_at < cut.records, SmsRecipient.opted_out.is_(False),
             SmsRecipient.invalid.is_(False)], size, dry_run)
+        # the Victim Voice Forum: a consent lasts FORUM_CONSENT_DAYS (withdrawn ones hold no
+        # contact already); equality counts go with the month they count, after RETENTION_DAYS
+        forum_cut = clock.now() - timedelta(days=settings.current()["FORUM_CONSENT_DAYS"])
+        counts["forum_consents_deleted"] = _delete(db, ForumConsent, [ForumConsent.consented_at < forum_cut],
+                                                   size, dry_run)
+        counts["equality_counts_deleted"] = _delete(db, EqualityResponse, [
+            EqualityResponse.month < f"{cut.records.astimezone(LONDON):%Y-%m}"], size, dry_run)
         # bulk deletes bypass the ORM's append-only guard on purpose: only this job
         # removes audit entries, and only whole ones past their period
         counts["audit_log_deleted"] = _delete(db, AuditLog, [AuditLog.at < cut.audit], size, dry_run)

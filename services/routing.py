@@ -164,8 +164,7 @@ def _ring_failed(db: Session, offer: AgentOffer, agent: Agent, now: datetime, wh
         callbacks.release(db, offer.callback_id)
     if bad_address:
         # a number Twilio cannot dial would fail every time: take the agent off duty
-        agent.set_state("offline", now)
-        db.add(agent)
+        agent_state.change_state(db, agent, "offline", now)
         log.warning("agent %s cannot be rung (%s): now offline", agent.id, why)
     db.commit()
     # Bad address: try the next agent now.  Anything else (rate limit, Twilio down):

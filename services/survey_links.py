@@ -57,3 +57,20 @@ def nonce_matches(nonce: str, survey_id: int) -> bool:
 def qr(url: str):
     """A QR code that survives a cheap printer: error correction Q, quiet zone kept."""
     return segno.make(url, error="q", micro=False)
+
+
+# An unsubscribe link never expires: a victim may open an old email to stop new ones.
+UNSUBSCRIBE_SALT = "email-unsubscribe"
+
+
+def unsubscribe_url(email: str) -> str:
+    return settings.public_url(f"/email/unsubscribe/{_serializer(UNSUBSCRIBE_SALT).dumps(email.lower())}")
+
+
+def read_unsubscribe(token: str) -> str | None:
+    """The address in a genuine unsubscribe link, else None."""
+    try:
+        email = _serializer(UNSUBSCRIBE_SALT).loads(token)
+    except (BadData, ValueError, TypeError):
+        return None
+    return email if isinstance(email, str) and "@" in email else None

@@ -27,7 +27,8 @@ def test_case_round_trip_stores_e164_and_upserts_by_the_normalised_reference(api
     assert got["victim_phone"] == "+447911123456"
     assert got["crime_reference"] == "5201234/26"
     assert got["contact"] == {"sms_allowed": True, "safe_to_call": True, "voicemail_allowed": False,
-                              "safe_call_times": ["09:00-12:00"], "update_detail": "minimal"}
+                              "safe_call_times": ["09:00-12:00"], "update_detail": "minimal",
+                              "full_detail_by_text": False, "email_allowed": False}
 
     # case, surrounding and repeated spaces, spaces around the slash: the same reference
     again = api.post("/cases", {**CASE, "crime_reference": "  5201234 / 26 ", "status": "charged"})

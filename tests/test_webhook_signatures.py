@@ -4,8 +4,10 @@ from twilio.request_validator import RequestValidator
 
 from tests.support.service import AUTH_TOKEN, PUBLIC_BASE_URL
 
-# Routes Twilio never calls: the JSON API (bearer tokens) and staff/public pages.
-NOT_TWILIO = ("/api/", "/static/", "/s/", "/leaflet", "/console", "/staff", "/qr")
+# Routes Twilio never calls: the JSON API (bearer tokens) and staff/public pages (the
+# email's one-click unsubscribe, RFC 8058, is a POST a mail client makes, with a signed token).
+NOT_TWILIO = ("/api/", "/static/", "/s/", "/leaflet", "/console", "/staff", "/qr", "/email/unsubscribe/",
+              "/forum/withdraw/")
 
 
 def twilio_routes(app):

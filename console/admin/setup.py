@@ -1,7 +1,7 @@
 """Desk-hours overrides, the phone line's announcement, and API tokens."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlmodel import select
@@ -9,24 +9,40 @@ from sqlmodel import select
 from console.admin.blueprint import bp
 from console.audit import audit
 from console.auth import current_staff, require_role
+from console.timefmt import parse_day
 from desk import clock
 from desk.clock import LONDON
+from flows import hours as hours_rules
 from models.db import session
 from models.staff import HoursOverride
 from models.tokens import SCOPES, ApiToken
 from services import announcements
 from services.api_tokens import end_of, issue_token, last_day
-from services.hours import CACHE_SECONDS, forget_cached_overrides, normalise
+from services.hours import CACHE_SECONDS, forget_cached_overrides, hours_overrides, normalise, weekly_hours
+
+
+def _hours_text(value: hours_rules.Hours) -> str:
+    return "closed" if value is None else hours_rules.span_text(value).replace("23:59-", "24:00-")
+
+
+def _hours_page(confirm: dict | None = None, status: int = 200):
+    rows = session().exec(select(HoursOverride).order_by(HoursOverride.day)).all()
+    weekly = weekly_hours()
+    today = clock.london_now().date()
+    week = [(today + timedelta(days=n), _hours_text(hours_rules.hours_on(today + timedelta(days=n), hours_overrides(),
+                                                                        weekly)))
+            for n in range(7)]
+    return render_template("console/admin_hours.html", rows=rows, week=week, today=today,
+                           normal={"weekdays": _hours_text(weekly.weekdays), "weekends": _hours_text(weekly.weekends),
+                                   "bank holidays": _hours_text(weekly.bank_holidays)},
+                           default_hours=_hours_text(weekly.weekdays), confirm=confirm,
+                           announcement=announcements.current_row(), london=LONDON), status
 
 
 @bp.get("/hours")
 @require_role("admin")
 def hours():
-    rows = session().exec(select(HoursOverride).order_by(HoursOverride.day)).all()
-    return render_template("console/admin_hours.html", rows=rows, announcement=announcements.current_row(),
-                           london=LONDON)
-
-
+    return _hours_page()
 @bp.post("/hours/announcement")
 @require_role("admin")
 def announcement_set():
@@ -63,18 +79,24 @@ def hours_set():
     kind = request.form.get("kind", "hours")
     value = "closed" if kind == "closed" else (request.form.get("hours") or "").strip()
     try:
-        day, value = normalise(request.form.get("day", ""), value)
+        typed = (request.form.get("day") or "").strip()
+        day, value = normalise(parse_day(typed).isoformat() if typed else "", value)
     except ValueError as exc:
         flash(f"Not saved: {exc}.", "error")
         return redirect(url_for("admin.hours")), 303
     reason = (request.form.get("reason") or "").strip()[:200] or None
+    if value == "closed" and request.form.get("confirmed") != "yes":
+        # Closing a day sends every caller that day to the closed message: say so first.
+        return _hours_page({"day": day, "reason": reason or "",
+                            "usual": _hours_text(hours_rules.hours_on(date.fromisoformat(day), None, weekly_hours()))})
     row = db.exec(select(HoursOverride).where(HoursOverride.day == day)).first() or HoursOverride(day=day, hours=value)
     row.hours, row.reason, row.updated_by, row.updated_at = value, reason, current_staff().email, clock.now()
     db.add(row)
     db.commit()
     forget_cached_overrides()
     audit("set_hours_override", f"hours:{day}", value)
-    flash(f"{day}: {value}. The phone line follows it within {CACHE_SECONDS} seconds.", "status")
+    flash(f"{date.fromisoformat(day):%d/%m/%Y}: {value}. The phone line follows it within {CACHE_SECONDS} seconds.",
+          "status")
     return redirect(url_for("admin.hours")), 303
 
 
@@ -89,7 +111,7 @@ def hours_delete(override_id: int):
     db.commit()
     forget_cached_overrides()
     audit("delete_hours_override", f"hours:{row.day}")
-    flash(f"{row.day}: back to normal hours within {CACHE_SECONDS} seconds.", "status")
+    flash(f"{date.fromisoformat(str(row.day)):%d/%m/%Y}: back to normal hours within {CACHE_SECONDS} seconds.", "status")
     return redirect(url_for("admin.hours")), 303
 
 
@@ -118,7 +140,7 @@ def token_create():
         return redirect(url_for("admin.tokens")), 303
     expires = (request.form.get("expires") or "").strip()
     try:
-        expires_at = end_of(date.fromisoformat(expires)) if expires else None
+        expires_at = end_of(parse_day(expires)) if expires else None
         secret = issue_token(name, scopes=scopes, expires_at=expires_at)
     except ValueError as exc:
         flash(f"Not created: {exc}.", "error")

@@ -74,7 +74,7 @@ def callback_detail(callback_id: int):
     case = db.get(Case, cb.verified_case_id) if cb.verified_case_id else None
     notes = db.exec(select(CallbackNote, StaffUser.email).join(StaffUser, isouter=True)
                     .where(CallbackNote.callback_id == cb.id).order_by(CallbackNote.at.desc())).all()
-    audit("view_callback", f"callback:{cb.id}")
+    audit("view_callback", f"callback:{cb.id}", phone=cb.phone, case_id=cb.verified_case_id)
     return render_template("console/agent_callback.html", cb=cb, row=row, case=case, notes=notes,
                            attempts=screen_pop.attempts_for(db, cb.id), outcomes=OUTCOMES,
                            can_place=my_agent() is not None)
@@ -93,7 +93,7 @@ def call_now(callback_id: int):
         flash(problem, "error")
         return redirect(url_for("agent.callback_detail", callback_id=cb.id)), 303
     placing.request(cb.id, agent.id)
-    audit("call_now", f"callback:{cb.id}")
+    audit("call_now", f"callback:{cb.id}", phone=cb.phone, case_id=cb.verified_case_id)
     flash("Your phone will ring now: press 1 to place the callback.", "status")
     return redirect(url_for("agent.callback_detail", callback_id=cb.id)), 303
 
@@ -121,6 +121,7 @@ def record_outcome(callback_id: int):
         cb.status, cb.next_attempt_at, cb.last_outcome = new_status, None, f"agent: {outcome}"
         db.add(cb)
     db.commit()
-    audit("record_callback_outcome", f"callback:{cb.id}", outcome)
+    audit("record_callback_outcome", f"callback:{cb.id}", outcome, phone=cb.phone,
+          case_id=cb.verified_case_id)
     flash(f"Recorded: {OUTCOMES[outcome][0].lower()}.", "status")
     return redirect(back), 303

@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from console.agent import screen_pop
 from console.agent.blueprint import bp
-from console.audit import audit
+from console.audit import REPEAT_VIEW, audit
 from console.auth import current_staff, has_role, require_role
 from console.security import passive
 from console.views import _safe_next
@@ -16,6 +16,8 @@ from models.callbacks import CallbackAttempt, CallbackRequest
 from models.calls import Call
 from models.cases import Case
 from models.db import session
+from services.agent_state import change_state
+from services.case_updates import NOT_TEXTED
 from services.cases import add_update
 from services.routing import request_dispatch
 
@@ -39,7 +41,8 @@ def home():
         offer = screen_pop.current_offer(db, agent.id)
         pop = screen_pop.build(db, offer) if offer else None
         if pop is not None:
-            audit("view_screen_pop", pop.subject)
+            audit("view_screen_pop", pop.subject, phone=pop.phone, case_id=pop.case.id if pop.case else None,
+                  once_within=REPEAT_VIEW)
     return render_template("console/agent_home.html", agent=agent, pop=pop, states=CHOOSABLE,
                            current_key=_current_key(agent),
                            poll_ms=1000 * settings.current()["CONSOLE_SCREEN_POP_POLL_SECONDS"])
@@ -79,7 +82,7 @@ def set_state():
         return redirect(url_for("agent.home")), 303
     # as `flask agents state` does: back on duty restarts the miss count and asks
     # the router to look for waiting work
-    agent.set_state(state, clock.now())
+    change_state(db, agent, state, clock.now())
     if state == AgentState.AVAILABLE.value:
         agent.missed_in_a_row = 0
     db.add(agent)
@@ -128,9 +131,9 @@ def post_case_update(case_id: int):
     if status and len(status) > 50:
         flash("The status can be at most 50 characters.", "error")
         return redirect(back), 303
-    update = add_update(db, case, message, status)
-    audit("post_case_update", f"case:{case.id}", f"update {update.id}")
-    texted = "it will be texted to the victim" if case.sms_allowed else "not texted: the victim said texts are unsafe"
+    update, text = add_update(db, case, message, status)
+    audit("post_case_update", f"case:{case.id}", f"update {update.id}", phone=case.victim_phone, case_id=case.id)
+    texted = "it will be texted to the victim" if text.queued else f"not texted: {NOT_TEXTED[text.reason]}"
     flash(f"Update posted on {case.crime_reference}; {texted}.", "status")
     return redirect(back), 303
 

@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, or_, select
 
+from console import timefmt
 from desk import clock, settings
+from flows.phone import national
 from models.callbacks import OPEN_STATUSES, CallbackAttempt, CallbackRequest, CallbackStatus
 from services import callbacks as cb_rules
 
@@ -19,6 +21,18 @@ class Row:
     mark: str   # due | overdue | scheduled | outside_window | unsafe | in_progress | used_up
     label: str  # the mark in words
     can_call: bool
+
+    @property
+    def masked_number(self) -> str:
+        return masked(self.callback.phone)
+
+
+def masked(phone: str | None) -> str:
+    """Enough of a number to tell rows apart and match a victim's file, no more: 07… 123."""
+    if not phone:
+        return "withheld"
+    digits = "".join(ch for ch in national(phone) if ch.isdigit())
+    return f"{digits[:2]}… {digits[-3:]}"
 
 
 def visible(query, agent_id: int | None, everything: bool):
@@ -53,13 +67,17 @@ def mark(db: Session, cb: CallbackRequest, now: datetime) -> Row:
     if cb.attempts >= cb_rules.policy().max_attempts:
         return Row(cb, "used_up", "every attempt used", False)
     if cb.next_attempt_at is not None and cb.next_attempt_at > now:
-        local = cb.next_attempt_at.astimezone(clock.LONDON)
-        return Row(cb, "scheduled", f"next attempt {local:%H:%M}", cb_rules.safe_now(db, cb, now))
-    if not cb_rules.safe_now(db, cb, now):
-        return Row(cb, "outside_window", "outside the victim's safe times", False)
+        return Row(cb, "scheduled", f"next attempt {timefmt.when(cb.next_attempt_at)}", cb_rules.safe_now(db, cb, now))
+    safe = cb_rules.safe_now(db, cb, now)
     due_since = cb.next_attempt_at or cb.requested_at
     overdue_after = timedelta(minutes=settings.current()["CONSOLE_CALLBACK_OVERDUE_MINUTES"])
-    if now - due_since > overdue_after:
-        minutes = int((now - due_since).total_seconds() // 60)
-        return Row(cb, "overdue", f"overdue: due {minutes} min ago", True)
+    overdue = now - due_since > overdue_after
+    # Both at once is the row most at risk: late, and not to be rung until the window opens.
+    if overdue and not safe:
+        return Row(cb, "overdue", f"overdue by {timefmt.how_long(now - due_since)}; outside the victim's safe times",
+                   False)
+    if not safe:
+        return Row(cb, "outside_window", "outside the victim's safe times", False)
+    if overdue:
+        return Row(cb, "overdue", f"overdue by {timefmt.how_long(now - due_since)}", True)
     return Row(cb, "due", "due now", True)

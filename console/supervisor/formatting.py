@@ -5,6 +5,7 @@ import csv
 import io
 from datetime import datetime
 
+import phonenumbers
 from flask import Response, stream_with_context
 
 from console.supervisor.blueprint import bp
@@ -44,6 +45,22 @@ def csv_cell(value) -> str:
     if text[:1] in ("=", "@", "\t", "\r") or (text[:1] in ("+", "-") and not text[1:].isdigit()):
         return "'" + text
     return text
+
+
+def spreadsheet_phone(phone: str | None) -> str:
+    """A number a spreadsheet keeps as text: a UK one as dialled here, "07911 123456"
+    (the space keeps it text and its leading 0); any other "+48 …" behind the
+    apostrophe csv_cell puts before a leading +.  The E.164 form alone is read as a
+    number and shown as 4.47911E+11."""
+    if not phone:
+        return "withheld"
+    try:
+        number = phonenumbers.parse(phone, "GB")
+    except phonenumbers.NumberParseException:
+        return phone
+    if number.country_code == 44:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def csv_line(values) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from console.timefmt import british, parse_day
 from models.calls import OUTCOMES
 from reports.london import DayRange
 
@@ -30,9 +31,9 @@ class Form:
         if value is None:
             return None
         try:
-            return date.fromisoformat(value)
+            return parse_day(value)
         except ValueError:
-            self.errors.append(f"{label} must be a date like 2026-11-23.")
+            self.errors.append(f"{label} must be a date like 23/11/2026.")
             return None
 
     def integer(self, name: str, label: str, minimum: int = 0, maximum: int = 10**9) -> int | None:
@@ -55,6 +56,10 @@ class Form:
             self.errors.append(f"{label} must be one of: {', '.join(choices)}.")
             return None
         return value
+
+    def shows_period(self, days: DayRange) -> None:
+        """The date fields show the period the page reports, default or widened."""
+        self.args["from"], self.args["to"] = british(days.first), british(days.last)
 
     def day_range(self, today: date, default_days: int | None) -> DayRange | None:
         """From/to London dates.  One side missing: the default length up to today,

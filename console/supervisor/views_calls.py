@@ -8,13 +8,15 @@ from flask import abort, render_template, request
 from console.audit import audit
 from console.auth import require_role
 from console.supervisor.blueprint import bp
-from console.supervisor.formatting import csv_download, london
+from console.supervisor.formatting import csv_download, london, spreadsheet_phone
 from console.supervisor.forms import LANGUAGES, Form, outcome_choices
 from desk.clock import london_now
 from models.db import session
 from reports import calllog
 
 FILTER_NAMES = ("from", "to", "outcome", "agent", "min_wait", "language")
+# A record whose timeline cannot have happened is flagged where it is shown.
+bp.add_app_template_global(calllog.timeline_problem, "timeline_problem")
 CSV_HEADER = ("started (Europe/London)", "call_sid", "caller", "language", "outcome", "joined queue",
               "wait seconds", "agent", "ended (Europe/London)", "duration seconds", "path")
 
@@ -75,7 +77,7 @@ def calls_csv():
     audit("export_calls", f"calls:export?{_query_string(form)}")
 
     return csv_download("calls", CSV_HEADER, (
-        (london(call.started_at), call.call_sid, call.caller or "withheld", call.language, call.outcome,
+        (london(call.started_at), call.call_sid, spreadsheet_phone(call.caller), call.language, call.outcome,
          london(call.queue_joined_at), call.wait_seconds, agents.get(call.agent_id, call.agent_id),
          london(call.ended_at), call.duration_seconds, " > ".join(call.path or []))
         for call in calllog.iter_calls(db, filters)))
@@ -87,5 +89,5 @@ def call_detail(call_id: int):
     timeline = calllog.call_timeline(session(), call_id)
     if timeline is None:
         abort(404)
-    audit("view_call", f"call:{call_id}")
+    audit("view_call", f"call:{call_id}", phone=timeline.call.caller, case_id=timeline.call.verified_case_id)
     return render_template("supervisor/call.html", t=timeline, agents=calllog.agent_names(session()))

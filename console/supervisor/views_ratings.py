@@ -15,12 +15,14 @@ from console.supervisor.forms import Form
 from desk import settings
 from desk.clock import london_now
 from models.db import session
+from reports import journey
 from reports import ratings as reports
 
 DEFAULT_DAYS = 84  # twelve weeks
+TREND_CAPTION = "Ratings per week (Monday to Sunday): the figures in the charts above"
 FILTER_NAMES = ("from", "to", "borough", "officer")
 CSV_HEADER = ("rated (Europe/London)", "rating", "via", "comment", "officer_id", "officer", "borough",
-              "engagement (Europe/London)")
+              "engagement (Europe/London)", "stage")
 
 
 def _read(boroughs: list[str]) -> tuple[Form, reports.RatingFilters | None]:
@@ -45,6 +47,26 @@ def _drill(form: Form, **changes) -> str:
     return urlencode({k: v for k, v in values.items() if v})
 
 
+def _trend_charts(trend, filters) -> dict:
+    """A week starting before the range, or not over yet, is marked as a part week."""
+    starts = [p.week for p in trend]
+    labels = [charts.period_label(s, "week") for s in starts]
+    part = charts.part_periods(starts, 7, filters.days.last, london_now().date())
+    part = [p or s < filters.days.first for p, s in zip(part, starts)]
+    common = {"labels": labels, "part": part, "x_title": "Week commencing (Monday)",
+              "empty_text": "No ratings in this period."}
+    return {
+        "trend_chart": charts.Chart(
+            "chart-mean-rating", "Mean rating per week", "line", "trend-table", TREND_CAPTION,
+            series=[charts.series("Mean rating", [p.mean for p in trend])],
+            y={"title": "Mean rating (1 to 5)", "format": "count", "min": 1, "max": 5, "step": 1}, **common),
+        "trend_counts": charts.Chart(
+            "chart-rating-count", "Ratings given per week", "bar", "trend-table", TREND_CAPTION,
+            series=[charts.series("Ratings", [p.count for p in trend])],
+            y={"title": "Number of ratings", "format": "count", "min": 0}, **common),
+    }
+
+
 @bp.get("/ratings")
 @require_role("supervisor", "admin")
 def ratings():
@@ -55,20 +77,21 @@ def ratings():
                "borough_link": lambda d: _drill(form, borough=d.key, officer=""),
                "officer_link": lambda d: _drill(form, officer=d.key),
                "min_count": settings.current()["RATINGS_EXCEPTIONAL_MIN_COUNT"],
-               "min_mean": settings.current()["RATINGS_EXCEPTIONAL_MIN_MEAN"]}
+               "min_mean": settings.current()["RATINGS_EXCEPTIONAL_MIN_MEAN"], "trend_caption": TREND_CAPTION}
     if filters is None:
         return render_template("supervisor/ratings.html", **context), 400
     counts = reports.rating_counts(db, filters)
+    scope = journey.Scope(filters.days.start, filters.days.end, filters.borough, filters.officer_id)
+    context.update(by_stage=journey.ratings_by_stage(db, journey.Scope(
+        filters.days.start, filters.days.end, filters.borough, filters.officer_id, by_rated_at=True)),
+        response_rates=journey.response_rates(db, scope))
     trend = reports.weekly_trend(db, filters)
-    labels = ["w/c " + p.week.strftime("%d %b") for p in trend]
+    form.shows_period(filters.days)
     context.update(
         overall=counts.overall(), by_borough=counts.by("borough"),
         by_officer=counts.by("officer") if (filters.borough or filters.officer_id) else None,
         exceptional=counts.exceptional(context["min_count"], context["min_mean"]), trend=trend,
-        trend_chart=charts.lines("Mean rating per week", "trend-table", labels,
-                                 [("Mean rating", [p.mean for p in trend])], top=5, top_label="5"),
-        trend_counts=charts.bars("Ratings per week", "trend-table", labels,
-                                 [("Ratings", [p.count for p in trend])]))
+        **_trend_charts(trend, filters))
     return render_template("supervisor/ratings.html", **context)
 
 
@@ -105,5 +128,5 @@ def ratings_csv():
 
     return csv_download("ratings", CSV_HEADER, (
         (london(r.rated_at), r.rating, r.via, r.comment, r.officer_id, r.officer_name, r.borough,
-         london(r.occurred_at))
+         london(r.occurred_at), r.stage)
         for r in reports.iter_ratings(db, filters)))

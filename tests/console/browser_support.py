@@ -12,7 +12,7 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+CHROMIUM_ARGS = ["--headless", "--lang=en-GB", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
@@ -48,7 +48,8 @@ def live_server(app):
 @pytest.fixture
 def page(browser, live_server, request):
     """A fresh browser context (no cookies) per test; a screenshot is left on failure too."""
-    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900}, locale="en-GB",
+                                     timezone_id="Europe/London")
     context.set_default_timeout(10_000)
     tab = context.new_page()
     errors: list[str] = []
@@ -73,7 +74,8 @@ def new_page(browser, live_server):
     contexts = []
 
     def make():
-        context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+        context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900}, locale="en-GB",
+                                     timezone_id="Europe/London")
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()

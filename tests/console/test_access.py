@@ -152,7 +152,8 @@ def test_every_console_post_needs_the_csrf_token(client, staff):
     # nothing happened
     assert "No tokens." in client.get("/console/admin/tokens").get_data(as_text=True)
     # with the token it works
-    done = form_post(client, "/console/admin/hours", "/console/admin/hours", {"day": "2026-12-24", "kind": "closed"})
+    done = form_post(client, "/console/admin/hours", "/console/admin/hours",
+                     {"day": "2026-12-24", "kind": "closed", "confirmed": "yes"})
     assert done.status_code == 303
 
 

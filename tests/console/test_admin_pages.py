@@ -85,8 +85,16 @@ def test_an_hours_override_closes_the_phone_line_on_that_day(app, client, staff,
     wrong = post(client, "/console/admin/hours", "/console/admin/hours", day="2026-11-23", kind="hours",
                  hours="14:00-09:00")
     assert "opens after it closes" in text(client.get(wrong.headers["Location"]))
+    asked = post(client, "/console/admin/hours", "/console/admin/hours", day="2026-11-23", kind="closed",
+                 reason="Training day")
+    assert "Close the desk all day on 23/11/2026?" in text(asked)  # nothing closed until confirmed
+    assert "Its usual hours that day are 08:00-20:00" in text(asked)
+    with app.test_request_context():
+        from services.hours import hours_overrides
+
+        assert datetime(2026, 11, 23).date() not in hours_overrides()
     post(client, "/console/admin/hours", "/console/admin/hours", day="2026-11-23", kind="closed",
-         reason="Training day")
+         reason="Training day", confirmed="yes")
     with app.test_request_context():
         from services.hours import hours_overrides
 
@@ -97,7 +105,9 @@ def test_an_hours_override_closes_the_phone_line_on_that_day(app, client, staff,
                     to=DESK_NUMBER, clock=clock).dial()
     assert "closed" in caller.heard().lower()
     page = text(client.get("/console/admin/hours"))
-    assert "2026-11-23" in page and "Training day" in page
+    assert "23/11/2026" in page and "Training day" in page
+    assert "weekdays 08:00-20:00" in page  # the normal hours
+    assert "Mon 23/11/2026 (today)</th><td>closed" in page
 
 
 def test_api_tokens_are_shown_once_work_and_can_be_revoked(client, staff, rows):
@@ -134,7 +144,7 @@ def test_admins_choose_a_new_tokens_scopes_and_expiry(client, staff, rows):
     assert row.scopes == "ratings:read surveys:read"
     assert row.expires_at is not None
     listing = text(client.get("/console/admin/tokens"))
-    assert "ratings:read surveys:read" in listing and "30 Jun 2027" in listing
+    assert "ratings:read surveys:read" in listing and "30/06/2027" in listing
     api = client.application.test_client()
     auth = {"Authorization": f"Bearer {secret}"}
     assert api.get("/api/v1/ratings/summary", headers=auth).status_code == 200

@@ -14,9 +14,9 @@ from tests.support.cases import REFERENCE
 from tests.support.console import log_in
 from tests.support.numbers import VICTIM
 
-ROLES = ("agent", "supervisor", "admin")
+ROLES = ("agent", "supervisor", "admin", "forum")
 PUBLIC = "public"
-EVERYONE_LOGGED_IN = set(ROLES)
+EVERYONE_LOGGED_IN = {"agent", "supervisor", "admin"}  # the desk's staff; forum organisers see the forum only
 SUPERVISORS = {"supervisor", "admin"}
 
 # endpoint (or "blueprint." prefix) -> who may use it
@@ -27,6 +27,7 @@ ACCESS: dict[str, set[str] | str] = {
     "console.login_post": PUBLIC,
     "console.logout": PUBLIC,
     "console.audit_log": SUPERVISORS,
+    "console.audit_log_csv": SUPERVISORS,
     "agent.home": {"agent"},
     "agent.current": {"agent"},
     "agent.set_state": {"agent"},
@@ -35,9 +36,23 @@ ACCESS: dict[str, set[str] | str] = {
     "agent.callback_detail": EVERYONE_LOGGED_IN,
     "agent.record_outcome": EVERYONE_LOGGED_IN,
     "agent.post_case_update": EVERYONE_LOGGED_IN,
+    "agent.inbox_list": EVERYONE_LOGGED_IN,
+    "agent.inbox_message": EVERYONE_LOGGED_IN,
+    "agent.inbox_reply": EVERYONE_LOGGED_IN,
+    "agent.inbox_callback": EVERYONE_LOGGED_IN,
+    "agent.inbox_done": EVERYONE_LOGGED_IN,
     "supervisor.static": PUBLIC,
+    # a wall screen: reached with its own code, not a staff login; without a live code
+    # these show only the form to enter one (and the figures' JSON answers 401)
+    "supervisor.wall": PUBLIC,
+    "supervisor.wall_pair": PUBLIC,
+    "supervisor.wall_forget": PUBLIC,
+    "supervisor.wall_json": PUBLIC,
     "admin.": {"admin"},
     "supervisor.": SUPERVISORS,
+    "forum.consents": {"forum"},        # victims' contacts: the forum's organisers only
+    "forum.consents_csv": {"forum"},
+    "forum.equality": {"forum", "supervisor", "admin"},  # aggregates of ten or more only
 }
 
 
@@ -56,6 +71,7 @@ def ids(app, staff, add_agent, book, case, clock):
     from services.api_tokens import issue_token
     from models.calls import Call
     from models.db import session
+    from models.inbox import InboxMessage
     from models.staff import HoursOverride
 
     agent_id = add_agent("agent-a", "+447911200001", state="offline")
@@ -66,14 +82,22 @@ def ids(app, staff, add_agent, book, case, clock):
         db = session()
         call = Call(call_sid="CA" + "5" * 32, caller=VICTIM, verified_case_id=case)
         override = HoursOverride(day="2026-12-24", hours="08:00-14:00")
-        db.add_all([call, override])
+        message = InboxMessage(message_sid="SM" + "5" * 32, phone=VICTIM, body="a text", reason="free_text",
+                               case_ids=[case])
+        db.add_all([call, override, message])
         db.commit()
         issue_token("case-system", scopes=["cases:read"])
         from models.tokens import ApiToken
 
         token_id = db.query(ApiToken).one().id
+        from services.wallboard_devices import issue as issue_wall_screen
+        from models.wallboard import WallboardDevice
+
+        issue_wall_screen("desk room wall", None)
+        device_id = db.query(WallboardDevice).one().id
         values = {"call_id": call.id, "case_id": case, "callback_id": book(VICTIM), "staff_id": target.id,
-                  "agent_id": agent_id, "override_id": override.id, "token_id": token_id}
+                  "agent_id": agent_id, "override_id": override.id, "token_id": token_id,
+                  "message_id": message.id, "device_id": device_id}
     return values, users
 
 

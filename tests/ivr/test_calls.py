@@ -115,7 +115,11 @@ def test_out_of_hours_leaflet_by_text(app, dial):
     with app.app_context():
         [sms] = session().exec(select(OutboundMessage)).all()
         assert (sms.purpose, sms.dedupe_key, sms.to_number) == ("leaflet", call.call_sid, VICTIM)
-        assert "https://www.gov.uk/" in sms.body
+        # the service's own page, with its quick-exit button; nothing on the lock screen
+        # says police, crime or victim
+        assert sms.body.startswith("Message from the desk you contacted:")
+        assert app.config["PUBLIC_BASE_URL"] + "/leaflet" in sms.body and "999" in sms.body
+        assert not any(word in sms.body.lower() for word in ("victim", "crime", "police", "gov.uk"))
 
 
 def test_leaflet_is_not_texted_to_a_withheld_number(app, dial):

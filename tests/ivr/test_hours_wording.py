@@ -128,11 +128,12 @@ def test_the_callback_windows_follow_the_definition():
 
 
 def test_every_text_message_states_the_configured_hours():
-    for text_id in sms_texts.TEXTS:
-        body = sms_texts.render(text_id, weekly=SHORT, desk_number="020 7946 0000", officer="PC 1", date="Mon 23 Nov",
-                                rating=4, first=4, attempted=2, when="tomorrow at 09:00", reference="1/26",
-                                message="An update.")
-        assert not re.search(r"08:00|20:00|16:00", body), text_id
+    for language, text_id in ((language, text_id) for language in sms_texts.LANGUAGES for text_id in sms_texts.TEXTS):
+        body = sms_texts.render(text_id, weekly=SHORT, language=language, desk_number="020 7946 0000",
+                                officer="PC 1", date="Mon 23 Nov", rating=4, first=4, attempted=2,
+                                when="tomorrow at 09:00", reference="1/26", message="An update.",
+                                link="https://desk.example.org/s/token", url="https://desk.example.org/leaflet")
+        assert not re.search(r"08:00|20:00|16:00", body), (language, text_id)
     help_text = sms_texts.render("help", weekly=SHORT, desk_number="020 7946 0000")
     assert "Mon-Fri 09:00-17:00, Sat-Sun closed" in help_text
     differ = WeeklyHours(bank_holidays=None)

@@ -95,5 +95,5 @@ def test_the_edges_catalog_keys_are_counted_as_used():
         for node in ast.walk(ast.parse(source)):
             if isinstance(node, ast.Constant) and node.value in catalog:
                 named.setdefault(node.value, set()).add(str(path.relative_to(ROOT)))
-    assert "leaflet_sms" in named  # the scan found the edge's uses
+    assert "fallback_sorry" in named  # the scan found the edge's uses
     assert set(named) - used_prompts(call_flow()) == set(), named

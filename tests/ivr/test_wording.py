@@ -200,13 +200,9 @@ def test_polish_prompts_are_polite(rendered):
     assert bad == {}
 
 
-# Catalog entries that are text messages, not speech (checked with the other texts).
-TEXT_KEYS = ("leaflet_sms",)
-
-
 def test_every_polish_catalog_entry_is_polite():
     bad = {key: informal(entry["text"]) for key, entry in prompts.catalog("pl").items()
-           if entry.get("language", "pl") == "pl" and informal(entry["text"]) and key not in TEXT_KEYS}
+           if entry.get("language", "pl") == "pl" and informal(entry["text"])}
     assert bad == {}
 
 
@@ -221,13 +217,10 @@ def test_what_the_desk_says_to_a_polish_victims_phone_is_polite():
 
 
 def test_text_messages_are_polite():
-    """Texts in Polish (flows/sms_texts.py, and the leaflet's text in the catalog) are
-    held to the same rule."""
-    texts = {**sms_texts.TEXTS, **{key: prompts.text(key, "pl", {"url": "https://example.org/leaflet"})
-                                   for key in TEXT_KEYS}}
-    bad = {key: informal(text) for key, text in texts.items() if informal(text)}
+    """The Polish texts (flows/sms_texts.py) are held to the same rule."""
+    bad = {key: informal(text) for key, text in sms_texts.CATALOG["pl"].items() if informal(text)}
     if bad:
-        pytest.skip(f"issue 20 item 4 (texts that do not give the victim away) rewrites the texts' Polish: {bad}")
+        pytest.skip(f"issue 20 item 4 (texts that do not give the victim away) owns the texts' Polish: {bad}")
 
 
 def test_the_informal_forms_are_recognised():

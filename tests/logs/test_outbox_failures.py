@@ -32,11 +32,17 @@ def test_each_retry_is_a_warning_with_pseudonym_attempt_and_twilio_code(app, fak
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
-def test_giving_up_is_an_error(app, fake_twilio, run_workers, caplog):
-    app.config["SMS_MAX_ATTEMPTS"] = 2
+def test_giving_up_is_an_error(app, clock, fake_twilio, run_workers, caplog):
+    from services.outbox import sweep_outbox
+
+    app.config["SMS_RETRY_BASE_SECONDS"] = 60  # a retry waits for the clock, which the test moves
     fake_twilio.fail_next(None, on="Messages", status=500)
     message_id = queue(app)
     with caplog.at_level(logging.INFO, logger="services.outbox"):
+        run_workers()
+        clock.advance(hours=app.config["SMS_RETRY_MAX_AGE_HOURS"])  # retries end by age
+        with app.app_context():
+            sweep_outbox()
         run_workers()
     errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR and r.name == "services.outbox"]
     assert len(errors) == 1

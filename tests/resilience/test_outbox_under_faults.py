@@ -193,7 +193,7 @@ def test_redis_restarted_mid_batch_with_every_job_lost(stack):
 # worker merely slowed by the 1.5 s timeouts on a busy machine could lose its claim and
 # a text be tried twice (production's 300 s is longer than a send job may live, 120 s;
 # 150 s here, for the test's sweeper and the workers alike, passes the start-up check).
-STORM = {"settings": {"SMS_RETRY_BASE_SECONDS": "1", "SMS_MAX_ATTEMPTS": "30", "TWILIO_HTTP_TIMEOUT": "1",
+STORM = {"settings": {"SMS_RETRY_BASE_SECONDS": "1", "TWILIO_HTTP_TIMEOUT": "1",
                       "OUTBOX_STALE_CLAIM_SECONDS": "150"}}
 
 

@@ -16,6 +16,7 @@ from desk.clock import LONDON
 from models.callbacks import CallbackRequest
 from models.calls import Call
 from models.db import session
+from models.inbox import InboxMessage
 from models.outbox import OutboundMessage, SmsRecipient
 from models.staff import CallbackNote
 from models.surveys import Engagement, InboundMessage, Survey
@@ -91,8 +92,9 @@ def test_old_records_are_anonymised_and_new_ones_untouched(app, api, old_and_new
     with app.app_context():
         counts = anonymise_old_records()
     assert counts == {"callbacks_expired": 0, "calls": 1, "callback_requests": 1, "callback_notes": 1,
-                      "outbound_messages": 2, "inbound_messages": 2, "engagements": 1, "surveys": 1,
-                      "case_updates": 1, "cases": 1, "sms_recipients_forgotten": 0, "audit_log_deleted": 0}
+                      "outbound_messages": 2, "inbound_messages": 2, "inbox_messages": 0, "engagements": 1, "surveys": 1,
+                      "case_updates": 1, "cases": 1, "sms_recipients_forgotten": 0, "forum_consents_deleted": 0,
+                      "equality_counts_deleted": 0, "audit_log_deleted": 0}
 
     [call] = rows(app, Call, call_sid=old_call)
     assert (call.caller, call.called, call.state, call.verified_case_id) == (None, None, {}, None)
@@ -202,3 +204,16 @@ def test_retention_is_a_daily_periodic_job():
     from workers.periodic import PERIODIC
 
     assert PERIODIC["retention"] == ("workers.retention:anonymise_old_records", 24 * 3600)
+
+
+def test_inbox_messages_are_anonymised_with_the_rest(app, clock, texter, case):
+    case(phone=VICTIM, reference="5201234/25")
+    clock.current = LONG_AGO
+    texter(VICTIM).send("He was outside my flat again last night, I am scared")
+    clock.current = datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)
+    texter(OTHER).send("When will I hear about the court date?")
+    with app.app_context():
+        assert anonymise_old_records()["inbox_messages"] == 1
+    old, new = rows(app, InboxMessage)
+    assert (old.phone, old.body, old.case_ids, old.urgent) == (ANONYMISED, "", [], True), "the figures stay"
+    assert (new.phone, new.body) == (OTHER, "When will I hear about the court date?")

@@ -58,7 +58,8 @@ def test_a_call_a_conversation_and_a_texted_update_log_nothing_personal(
     # the case system registers the case (victim's number as officers type it)
     created = api.post("/cases", {"crime_reference": REFERENCE, "victim_phone": "07911 123456",
                                   "victim_name": VICTIM_NAME, "officer_name": "PC 4521 Lambeth",
-                                  "contact": {"sms_allowed": True, "update_detail": "full"}})
+                                  "contact": {"sms_allowed": True, "update_detail": "full",
+                                              "full_detail_by_text": True}})
     assert created.status_code == 201, created.json
     case_id = created.json["id"]
 

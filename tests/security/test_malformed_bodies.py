@@ -134,7 +134,7 @@ def test_nul_characters_in_api_text_are_refused(api, where):
 def test_a_nul_in_an_inbound_text_is_dropped(twilio_post):
     response = twilio_post("/sms/inbound", {"MessageSid": "SM" + "6" * 32, "From": "+447911123456",
                                             "Body": "HE\x00LP"})
-    assert response.status_code == 200 and b"Victim Focus Desk" in response.get_data()
+    assert response.status_code == 200 and b"Reply CALL for a call back" in response.get_data()  # the help text
 
 
 @pytest.mark.parametrize("code", ["²", "9" * 30, "-1", "30003"])

@@ -12,9 +12,11 @@ from models.surveys import InboundMessage, Survey
 from tests.support.numbers import OTHER, VICTIM
 
 DESK = "020 7946 0000"
-HELP = ("Metropolitan Police Victim Focus Desk. Call 020 7946 0000, Mon-Fri 08:00-20:00, "
-        "Sat-Sun 08:00-16:00. Reply CALL for a call back, UPDATE for your latest case update, "
-        "STOP to opt out. In an emergency call 999.")
+HELP = ("Call 020 7946 0000, Mon-Fri 08:00-20:00, Sat-Sun 08:00-16:00. Reply CALL for a call back, "
+        "UPDATE for news, STOP to opt out. In an emergency call 999. "
+        "Free 24-hour support: 0808 168 9111 or 0808 2000 247.")
+ACK = ("Thank you, we have passed your message to the desk, who read texts Mon-Fri 08:00-20:00, "
+       "Sat-Sun 08:00-16:00. If you are in danger call 999.")
 
 
 def text(text_id, **params):
@@ -42,8 +44,8 @@ def test_invite_five_comment_thanks(app, api, clock, engage, deliver, fake_twili
     clock.advance(minutes=61)
     deliver()
     assert [m["body"] for m in fake_twilio.messages_to(VICTIM)] == [
-        "Metropolitan Police Victim Focus Desk: how did we do when PC 4521 Lambeth contacted you on "
-        "Mon 23 Nov? Reply 1 (very poor) to 5 (excellent). Reply STOP to opt out."]
+        "Message from the desk you contacted: how did PC 4521 Lambeth do on Mon 23 Nov? Reply 1 (very poor) "
+        f"to 5 (excellent) or use {created['survey_link']} Reply STOP to opt out."]
 
     phone = texter()
     assert phone.send("five") == [
@@ -51,7 +53,7 @@ def test_invite_five_comment_thanks(app, api, clock, engage, deliver, fake_twili
         "reply with a short comment. You do not need to reply."]
     assert phone.send("She listened and called back when she said she would") == [
         "Thank you for your comment. It helps us improve the service. "
-        "To contact the desk call 020 7946 0000. In an emergency call 999."]
+        "To contact us call 020 7946 0000. In an emergency call 999."]
 
     listed = api.get("/surveys").json["surveys"]
     assert [(s["id"], s["rating"], s["rated_via"], s["status"], s["comment"]) for s in listed] == [
@@ -76,8 +78,8 @@ def test_out_of_range_is_not_a_rating_and_asking_stops_after_one_reprompt(app, c
     assert phone.send("10/10") == [text("survey_reprompt")]
     assert phone.send("45") == [text("survey_gave_up")]
     assert survey_row(app, created["survey_id"]).rating is None
-    # we stopped asking: the next text is treated like any other
-    assert phone.send("6") == [HELP]
+    # we stopped asking: the next text goes to the desk inbox, which already said so
+    assert phone.send("6") == []
     assert survey_row(app, created["survey_id"]).status == "unanswered"
 
 
@@ -87,10 +89,10 @@ def test_a_reply_after_the_survey_expired_gets_a_polite_note(app, clock, engage,
     phone = texter()
     assert phone.send("5") == [
         "Sorry, this survey has closed, so we cannot record your answer. Thank you anyway. "
-        "To contact the desk call 020 7946 0000. In an emergency call 999."]
+        "To contact us call 020 7946 0000. In an emergency call 999."]
     row = survey_row(app, created["survey_id"])
     assert (row.rating, row.status) == (None, "expired")
-    assert phone.send("5") == [HELP]
+    assert phone.send("5") == [ACK]
 
 
 def test_a_second_rating_keeps_the_first_and_says_so(app, clock, engage, deliver, fake_twilio, texter):
@@ -107,21 +109,26 @@ def test_a_second_rating_keeps_the_first_and_says_so(app, clock, engage, deliver
     assert (row.rating, row.comment) == (4, "Great officer")
 
 
-def test_with_several_open_surveys_the_newest_is_answered(app, clock, engage, deliver, fake_twilio, texter):
+def test_with_a_survey_open_a_second_engagement_is_not_texted_and_the_rating_goes_to_the_first(
+        app, clock, engage, deliver, fake_twilio, texter):
+    # issue 15 item 5: two invitations in one burst made "5" go to the newest survey and
+    # left the other open for ever; now one survey conversation per number
     older = engage(officer_id="MP1", officer_name="PC Old", occurred_at="2026-11-20T10:00:00+00:00")
     clock.advance(minutes=30)
     newer = engage(officer_id="MP2", officer_name="PC New", occurred_at="2026-11-23T10:15:00+00:00")
+    assert (newer["invitation"], newer["reason"]) == ("skipped", "survey_open")
     clock.advance(minutes=61)
     deliver()
-    assert len(fake_twilio.messages_to(VICTIM)) == 2
+    [asked] = fake_twilio.messages_to(VICTIM)
+    assert "PC Old" in asked["body"]
     texter().send("3")
-    assert survey_row(app, newer["survey_id"]).rating == 3
-    assert survey_row(app, older["survey_id"]).rating is None
+    assert survey_row(app, older["survey_id"]).rating == 3
+    assert survey_row(app, newer["survey_id"]).rating is None
 
 
 def test_a_reply_before_the_invitation_went_out_is_not_a_rating(app, clock, engage, texter):
     created = engage()
-    assert texter().send("5") == [HELP]
+    assert texter().send("5") == [ACK]
     assert survey_row(app, created["survey_id"]).rating is None
 
 
@@ -146,8 +153,7 @@ def test_start_opts_back_in(app, api, clock, engage, deliver, fake_twilio, texte
     phone = texter()
     assert phone.send("UNSUBSCRIBE") == []
     assert phone.send("start") == [
-        "You will get texts from the Metropolitan Police Victim Focus Desk again. Reply STOP to opt out. "
-        "In an emergency call 999."]
+        "You will get texts from us again. Reply STOP to opt out. In an emergency call 999."]
     created = engage()
     assert created["invitation"] == "scheduled"
     clock.advance(minutes=61)
@@ -158,21 +164,21 @@ def test_start_opts_back_in(app, api, clock, engage, deliver, fake_twilio, texte
 def test_help_and_unknown_numbers_get_the_help_text(texter, clock):
     assert texter().send("help!") == [HELP]
     assert texter(OTHER).send("INFO") == [HELP]
-    assert texter(OTHER).send("hello, who is this?") == [HELP]
+    assert texter(OTHER).send("hello, who is this?") == [ACK]
 
 
 def test_a_keyword_inside_a_sentence_is_not_a_keyword(app, texter, clock):
-    assert texter().send("please don't stop the investigation") == [HELP]
+    assert texter().send("please don't stop the investigation") == [ACK]
     with app.app_context():
         assert session().exec(select(SmsRecipient)).all() == []
 
 
 def test_update_only_to_the_number_registered_on_the_case(api, case, texter, clock):
-    case_id = case(update_detail="full")
+    case_id = case(update_detail="full", full_detail_by_text=True)
     assert api.post(f"/cases/{case_id}/updates", {"message": "A suspect has been charged."}).status_code == 201
     assert texter().send("update") == [
-        "Metropolitan Police Victim Focus Desk: update on crime ref 5201234/26: A suspect has been charged. "
-        "Call 020 7946 0000 or reply CALL for a call back."]
+        "Message from the desk you contacted: ref 5201234/26: A suspect has been charged. "
+        "Call 020 7946 0000 or reply CALL for a call back. In an emergency call 999."]
     assert texter(OTHER).send("UPDATE") == [
         "We cannot send an update by text to this number. To talk to us call 020 7946 0000. "
         "In an emergency call 999."]
@@ -204,8 +210,8 @@ def test_call_books_a_call_back_within_the_case_safe_times(app, case, texter, cl
     case_id = case(safe_call_times=["09:00-12:00"], voicemail_allowed=False)
     phone = texter()
     assert phone.send("CALL") == [
-        "Thank you. The Victim Focus Desk will call you back as soon as someone is free, only at times "
-        "you told us are safe to call. In an emergency call 999."]
+        "Thank you. We will call you back as soon as someone is free, only at times you told us are safe. "
+        "In an emergency call 999."]
     [booked] = callbacks(app)
     assert (booked.phone, booked.verified_case_id, booked.status, booked.safe_to_call, booked.voicemail_allowed,
             booked.call_sid) == (VICTIM, case_id, "pending", True, False, phone.sent[-1].sid)
@@ -217,7 +223,7 @@ def test_call_books_a_call_back_within_the_case_safe_times(app, case, texter, cl
 def test_call_outside_the_safe_times_says_when(app, case, texter, clock):
     case(safe_call_times=["18:00-20:00"])
     assert texter().send("Call") == [
-        "Thank you. The Victim Focus Desk will call you back, only at times you told us are safe to call. "
+        "Thank you. We will call you back, only at times you told us are safe. "
         "The earliest is today at 18:00. In an emergency call 999."]
     assert len(callbacks(app)) == 1
 
@@ -284,7 +290,7 @@ def test_call_again_keeps_the_one_call_back_and_says_so(app, case, texter, clock
     [first] = callbacks(app)
     clock.advance(minutes=5)
     assert phone.send("CALL") == [
-        "You already have a call back booked. The Victim Focus Desk will call you as soon as someone is "
-        "free, only at times you told us are safe to call. In an emergency call 999."]
+        "You already have a call back booked. We will call as soon as someone is free, only at times you "
+        "told us are safe. In an emergency call 999."]
     [booked] = callbacks(app)
     assert (booked.id, booked.queue_joined_at, booked.status) == (first.id, first.queue_joined_at, "pending")

@@ -194,8 +194,12 @@ def test_ratings_summary(api, rated):
     camden = api.get("/ratings/summary?borough=Camden&from=2026-11-22").json
     assert camden["count"] == 1 and camden["mean"] == 4.0
     empty = api.get("/ratings/summary?borough=Nowhere").json
-    assert empty == {"count": 0, "mean": None, "distribution": {str(i): 0 for i in range(1, 6)},
-                     "boroughs": [], "officers": []}
+    nothing = {"count": 0, "mean": None, "distribution": {str(i): 0 for i in range(1, 6)}}
+    assert empty == {**nothing, "boroughs": [], "officers": [],
+                     "stages": [{"stage": stage, **nothing} for stage in (
+                         "report", "visit", "investigation_update", "charge_decision", "court_outcome",
+                         "case_closed")],
+                     "response_rate": {"delivered": 0, "answered": 0, "rate": None}, "response_rates": []}
 
 
 @pytest.mark.parametrize("query, field", [

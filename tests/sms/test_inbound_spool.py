@@ -224,3 +224,14 @@ def test_a_passing_database_error_is_tried_again_not_set_aside(app, clock, monke
     monkeypatch.setattr(inbound_texts, "handle", deadlocked_once)
     assert replay(app) == {"replayed": 1, "set_aside": 0, "left": 0}
     assert len(rows(app, InboundMessage)) == 1 and len(outbox()) == 1
+
+
+def test_a_spooled_message_reaches_the_desk_inbox_with_the_time_it_was_sent(app, clock, down, outbox):
+    from models.inbox import InboxMessage
+
+    text(down(), "Please can someone ring me about the court date")
+    sent_at = clock()
+    clock.advance(minutes=20)
+    assert replay(app)["replayed"] == 1
+    [message] = rows(app, InboxMessage)
+    assert (message.body, message.received_at) == ("Please can someone ring me about the court date", sent_at)

@@ -29,7 +29,7 @@ def test_invitation_survives_429s_and_is_sent_once(app, clock, engage, deliver, 
     engage()
     clock.advance(minutes=61)
     deliver()
-    assert len(bodies(fake_twilio)) == 1 and bodies(fake_twilio)[0].startswith("Metropolitan Police")
+    assert len(bodies(fake_twilio)) == 1 and bodies(fake_twilio)[0].startswith("Message from the desk you contacted:")
     [row] = rows(app, "survey_invite")
     assert row.status == "sent" and row.attempts == 3
 
@@ -80,19 +80,19 @@ def test_case_update_minimal_is_texted_once(app, api, clock, case, deliver, fake
     assert response.status_code == 201
     deliver()
     assert bodies(fake_twilio) == [
-        "Metropolitan Police Victim Focus Desk: there is an update on your case. Call us on 020 7946 0000 "
-        "or reply CALL and we will call you back."]
+        "Message from the desk you contacted: there is news for you. Call 020 7946 0000 or reply CALL for a "
+        "call back. In an emergency call 999."]
     [row] = rows(app, "case_update")
     assert row.dedupe_key == str(response.json["id"]) and row.status == "sent"
 
 
 def test_case_update_full_detail(app, api, clock, case, deliver, fake_twilio):
-    case_id = case(update_detail="full")
+    case_id = case(update_detail="full", full_detail_by_text=True)
     api.post(f"/cases/{case_id}/updates", {"message": "The suspect was charged today."})
     deliver()
     assert bodies(fake_twilio) == [
-        "Metropolitan Police Victim Focus Desk: update on crime ref 5201234/26: The suspect was charged today. "
-        "Call 020 7946 0000 or reply CALL for a call back."]
+        "Message from the desk you contacted: ref 5201234/26: The suspect was charged today. "
+        "Call 020 7946 0000 or reply CALL for a call back. In an emergency call 999."]
 
 
 def test_case_update_is_not_texted_when_sms_is_unsafe_or_opted_out(app, api, clock, case, deliver,

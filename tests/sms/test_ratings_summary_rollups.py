@@ -4,6 +4,8 @@ text and on the web), suppressed surveys rated by their link, engagements posted
 late for days already kept, and retention."""
 from __future__ import annotations
 
+from desk import settings
+
 import random
 from datetime import date, datetime, time, timedelta
 
@@ -62,8 +64,10 @@ def check(app, api, first=None, last=None, borough=None, officer_id=None) -> dic
     got = api.get(f"/ratings/summary?{query_string(first, last, borough, officer_id)}")
     assert got.status_code == 200, got.json
     with app.app_context():
-        assert got.json == old_summary(session(), first, last, borough, officer_id), (first, last, borough,
-                                                                                      officer_id)
+        expected = old_summary(session(), first, last, borough, officer_id)
+        assert {key: got.json[key] for key in expected} == expected, (first, last, borough, officer_id)
+    # the split by stage (counted live) covers the same ratings
+    assert sum(stage["count"] for stage in got.json["stages"]) == got.json["count"]
     return got.json
 
 
@@ -115,6 +119,7 @@ def test_a_suppressed_survey_rated_by_its_link_counts(app, api, client, clock, e
 
 
 def test_an_engagement_posted_late_reopens_the_kept_day_and_month(app, api, client, clock, engage):
+    settings.override(app.config, SURVEY_CONTACT_MAX_AGE_DAYS=100)  # weeks late is still accepted here
     with app.app_context():
         seed(session(), random.Random(23), n=150)
     october = (date(2026, 10, 1), date(2026, 10, 31))
@@ -139,6 +144,7 @@ def test_retention_changes_no_counted_field(app, api, client, clock, engage):
     engagement posted again afterwards (its phone no longer matches) reopens its day."""
     from services.retention import anonymise_old_records
 
+    settings.override(app.config, SURVEY_CONTACT_MAX_AGE_DAYS=1000)  # the old engagement is posted again below
     clock.current = datetime(2025, 6, 2, 10, 0, tzinfo=LONDON)  # over 400 days before the tests' Monday
     old = engage(occurred_at="2025-06-02T08:00:00+00:00")
     path = path_of(old["survey_link"])

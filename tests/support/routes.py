@@ -16,7 +16,9 @@ API_PREFIX = "/api/v1/"                # integrations: bearer token
 PUBLIC_API = {"/api/v1/openapi.json"}  # the API's description, no data
 # Pages for people, each with protection of its own (a signed link, a staff login),
 # or nothing to protect (the leaflet, static files).
-PEOPLE_PREFIXES = ("/static/", "/s/", "/leaflet", "/console/")
+# /email/unsubscribe/ and /forum/withdraw/ are the one-click links in survey emails and on
+# the forum consent page: signed tokens, like /s/
+PEOPLE_PREFIXES = ("/static/", "/s/", "/leaflet", "/console/", "/email/unsubscribe/", "/forum/withdraw/")
 # For the machines that run the service: probes that show no data, and metrics behind
 # METRICS_TOKEN (tests/ops).
 OPERATIONS = {"/healthz", "/readyz", "/metrics"}

@@ -29,19 +29,3 @@ def test_the_wallboard_updates_itself_when_a_caller_joins_the_queue(page, app, c
     expect(waiting).to_have_text("1", timeout=12_000)  # no reload: the page polls every 5 s
     expect(page.locator('[data-field="longest_wait_seconds"]')).to_have_text("1m 15s")
     assert page.js_errors == []
-
-
-def test_kpi_charts_render_with_their_tables(page, app, clock, staff, db):
-    for day in range(16, 21):
-        for wait in (10, 40, 90):
-            add_call(db, london(2026, 11, day, 10, 0) + timedelta(minutes=wait), outcome="connected", wait=wait)
-        add_call(db, london(2026, 11, day, 12, 0), outcome="abandoned", wait=30)
-    staff("sup@desk.example.org", "supervisor")
-    browser_login(page, "sup@desk.example.org", path="/console/supervisor/kpis?from=2026-11-16&to=2026-11-22")
-    charts = page.get_by_role("img")
-    expect(charts).to_have_count(4)
-    expect(page.get_by_role("img", name="Calls offered and answered; the figures are in the table kpi-table"))\
-        .to_be_visible()
-    expect(page.get_by_role("table", name="Calls per day: the figures in the charts above")).to_contain_text("66.7%")
-    assert page.locator("svg.chart rect").count() >= 15  # three bars on each of five days
-    assert page.js_errors == []

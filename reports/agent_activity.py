@@ -1,0 +1,150 @@
+"""Agents' days: time in each state, occupancy and performance, per London day.
+
+- Time in a state comes from ``agent_state_intervals`` (every change of state is kept,
+  services/agent_state.change_state), each interval cut at London midnights and at
+  now; an agent's history starts at their first change of state after migration
+  0630_wallboard_history.  Time before it is shown as not recorded, not as offline.
+- occupancy: (busy + wrap-up) / (available + busy + wrap-up): the share of the time
+  on duty spent on calls and their follow-up.
+- calls: offers the agent took (pressed 1) on the day the offer was made, queue
+  callers and callbacks alike; missed offers: offers they did not take (no answer,
+  busy, answered without pressing 1).
+- talk: from taking the call to its end (offers that ended); after-call work (ACW):
+  time in wrap-up; average handle time (AHT) = (talk + ACW) / calls.
+
+Indexes: ``ix_agent_state_intervals_started_at`` / ``..._ended_at`` (intervals
+overlapping the range) and ``ix_agent_offers_created_at`` (offers made in the range).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, case, func, or_
+from sqlmodel import Session, select
+
+from models.agents import AGENT_STATES, Agent, AgentOffer, OfferStatus
+from models.wallboard import AgentStateInterval
+from reports.london import DayRange, as_date, day_of, days_between, start_of_day
+
+
+@dataclass
+class AgentDay:
+    """One agent's day, or (day None) their whole period."""
+    agent_id: int
+    name: str
+    day: date | None
+    seconds: dict[str, float] = field(default_factory=lambda: {s: 0.0 for s in AGENT_STATES})
+    calls: int = 0
+    talk_seconds: float = 0.0
+    talked_calls: int = 0  # calls whose end is known (talk time counted)
+    missed_offers: int = 0
+
+    def add(self, other: AgentDay) -> None:
+        for state, value in other.seconds.items():
+            self.seconds[state] = self.seconds.get(state, 0.0) + value
+        self.calls += other.calls
+        self.talk_seconds += other.talk_seconds
+        self.talked_calls += other.talked_calls
+        self.missed_offers += other.missed_offers
+
+    @property
+    def on_duty_seconds(self) -> float:
+        return self.seconds["available"] + self.seconds["busy"] + self.seconds["wrap_up"]
+
+    @property
+    def occupancy(self) -> float | None:
+        on_duty = self.on_duty_seconds
+        return (self.seconds["busy"] + self.seconds["wrap_up"]) / on_duty if on_duty else None
+
+    @property
+    def talk_avg_seconds(self) -> float | None:
+        return self.talk_seconds / self.talked_calls if self.talked_calls else None
+
+    @property
+    def acw_avg_seconds(self) -> float | None:
+        return self.seconds["wrap_up"] / self.calls if self.calls else None
+
+    @property
+    def aht_seconds(self) -> float | None:
+        if self.talk_avg_seconds is None:
+            return None
+        return self.talk_avg_seconds + (self.acw_avg_seconds or 0.0)
+
+
+@dataclass
+class AgentActivity:
+    range: DayRange
+    days: list[AgentDay]      # per agent per day with anything recorded, by day then name
+    agents: list[AgentDay]    # per agent over the whole range, by name
+    total: AgentDay
+
+
+def seconds_between(db: Session, later, earlier):
+    if db.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", later - earlier)
+    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+
+
+def agent_activity(db: Session, days: DayRange, now: datetime) -> AgentActivity:
+    names = dict(db.exec(select(Agent.id, Agent.name)).all())
+    rows: dict[tuple[int, date], AgentDay] = {}
+
+    def row(agent_id: int, day: date) -> AgentDay:
+        key = (agent_id, day)
+        if key not in rows:
+            rows[key] = AgentDay(agent_id, names.get(agent_id, f"agent #{agent_id}"), day)
+        return rows[key]
+
+    _state_time(db, days, now, row)
+    _offers(db, days, row)
+    per_day = sorted(rows.values(), key=lambda r: (r.day, r.name.lower()))
+    per_agent: dict[int, AgentDay] = {}
+    total = AgentDay(0, "All agents", None)
+    for r in per_day:
+        per_agent.setdefault(r.agent_id, AgentDay(r.agent_id, r.name, None)).add(r)
+        total.add(r)
+    return AgentActivity(days, per_day, sorted(per_agent.values(), key=lambda r: r.name.lower()), total)
+
+
+def _state_time(db: Session, days: DayRange, now: datetime, row) -> None:
+    start, end = days.start, min(days.end, now)
+    if end <= start:
+        return
+    query = select(AgentStateInterval).where(
+        AgentStateInterval.started_at < end,
+        or_(AgentStateInterval.ended_at.is_(None), AgentStateInterval.ended_at > start))
+    bounds = [(d, start_of_day(d), start_of_day(d + timedelta(days=1))) for d in days_between(days.first, days.last)]
+    for interval in db.exec(query).all():
+        begins = max(interval.started_at, start)
+        ends = min(interval.ended_at or end, end)
+        for day, day_start, day_end in bounds:
+            overlap = (min(ends, day_end) - max(begins, day_start)).total_seconds()
+            if overlap > 0:
+                seconds = row(interval.agent_id, day).seconds
+                seconds[interval.state] = seconds.get(interval.state, 0.0) + overlap
+
+
+def _flag(condition):
+    return case((condition, 1), else_=0)
+
+
+def _offers(db: Session, days: DayRange, row) -> None:
+    start, end = days.start, days.end
+    day = day_of(db, AgentOffer.created_at, start, end).label("day")
+    talked = and_(AgentOffer.status == OfferStatus.ENDED.value, AgentOffer.answered_at.is_not(None),
+                  AgentOffer.ended_at.is_not(None))
+    query = (select(AgentOffer.agent_id, day,
+                    func.sum(_flag(AgentOffer.answered_at.is_not(None))),
+                    func.sum(_flag(talked)),
+                    func.sum(case((talked, seconds_between(db, AgentOffer.ended_at, AgentOffer.answered_at)),
+                                  else_=0)),
+                    func.sum(_flag(AgentOffer.status == OfferStatus.MISSED.value)))
+             .where(AgentOffer.created_at >= start, AgentOffer.created_at < end)
+             .group_by(AgentOffer.agent_id, day))
+    for agent_id, day_value, calls, talked_n, talk, missed in db.exec(query).all():
+        r = row(agent_id, as_date(day_value))
+        r.calls, r.talked_calls = int(calls or 0), int(talked_n or 0)
+        r.talk_seconds, r.missed_offers = round(float(talk or 0), 1), int(missed or 0)
+
+

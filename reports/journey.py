@@ -1,0 +1,123 @@
+"""Ratings and response rates by stage of the victim's journey and by channel.
+
+Counted live from surveys and their engagements (the rollups behind the main figures
+are per borough and officer only).  A response rate counts only invitations that
+reached the victim: a text Twilio reported delivered, or an email the mail server
+accepted (email has no delivery receipt); answered means a rating was given,
+whichever way (text, web link or QR code).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import String, and_, case, cast, func, or_
+from sqlmodel import Session, select
+
+from flows.journey import STAGE_LABELS, STAGES
+from models.outbox import MessageStatus, OutboundMessage
+from models.surveys import Engagement, Survey
+
+INVITE_PURPOSES = {"sms": "survey_invite", "email": "survey_invite_email"}  # as services/surveys.py
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Engagements (or ratings) between START and END, optionally in one borough or for one officer."""
+    start: datetime | None = None
+    end: datetime | None = None
+    borough: str | None = None
+    officer_id: str | None = None
+    by_rated_at: bool = False  # the console counts ratings on the day given; the API on the contact's day
+
+
+@dataclass
+class StageRatings:
+    stage: str
+    counts: dict[int, int] = field(default_factory=lambda: {n: 0 for n in range(1, 6)})
+
+    @property
+    def label(self) -> str:
+        return STAGE_LABELS.get(self.stage, self.stage)
+
+    @property
+    def key(self) -> str:
+        return self.stage
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def mean(self) -> float | None:
+        return sum(n * c for n, c in self.counts.items()) / self.total if self.total else None
+
+
+@dataclass(frozen=True)
+class ResponseRate:
+    stage: str
+    channel: str
+    delivered: int
+    answered: int
+
+    @property
+    def label(self) -> str:
+        return STAGE_LABELS.get(self.stage, self.stage)
+
+    @property
+    def rate(self) -> float | None:
+        return self.answered / self.delivered if self.delivered else None
+
+
+def _scoped(query, scope: Scope):
+    column = Survey.rated_at if scope.by_rated_at else Engagement.occurred_at
+    if scope.start is not None:
+        query = query.where(column >= scope.start)
+    if scope.end is not None:
+        query = query.where(column < scope.end)
+    if scope.borough:
+        query = query.where(Engagement.borough == scope.borough)
+    if scope.officer_id:
+        query = query.where(Engagement.officer_id == scope.officer_id)
+    return query
+
+
+def ratings_by_stage(db: Session, scope: Scope) -> list[StageRatings]:
+    """Every stage (in journey order), with its ratings in scope (none: zeros)."""
+    query = _scoped(select(Engagement.stage, Survey.rating, func.count()).select_from(Survey)
+                    .join(Engagement, Engagement.id == Survey.engagement_id)
+                    .where(Survey.rating.is_not(None)), scope)
+    found = {stage: StageRatings(stage) for stage in STAGES}
+    for stage, rating, count in db.exec(query.group_by(Engagement.stage, Survey.rating)).all():
+        found.setdefault(stage, StageRatings(stage)).counts[rating] = int(count)
+    return list(found.values())
+
+
+def delivered_condition():
+    """SQL: the survey's invitation reached the victim (see the module's note)."""
+    return or_(and_(OutboundMessage.channel == "sms", OutboundMessage.status == MessageStatus.DELIVERED.value),
+               and_(OutboundMessage.channel == "email", OutboundMessage.status.in_(
+                   [MessageStatus.SENT.value, MessageStatus.DELIVERED.value])))
+
+
+def invitation_join():
+    return and_(OutboundMessage.dedupe_key == cast(Survey.id, String),
+                OutboundMessage.purpose.in_(list(INVITE_PURPOSES.values())))
+
+
+def response_rates(db: Session, scope: Scope) -> list[ResponseRate]:
+    """Per stage and channel with any delivered invitation in scope: delivered, answered."""
+    answered = func.sum(case((Survey.rating.is_not(None), 1), else_=0))
+    query = _scoped(select(Engagement.stage, OutboundMessage.channel, func.count(), answered).select_from(Survey)
+                    .join(Engagement, Engagement.id == Survey.engagement_id)
+                    .join(OutboundMessage, invitation_join())
+                    .where(delivered_condition()), scope)
+    rows = db.exec(query.group_by(Engagement.stage, OutboundMessage.channel)).all()
+    order = {stage: n for n, stage in enumerate(STAGES)}
+    return sorted((ResponseRate(stage, channel, int(count), int(done or 0)) for stage, channel, count, done in rows),
+                  key=lambda r: (order.get(r.stage, 99), r.channel))
+
+
+def overall_response(db: Session, scope: Scope, rates: list[ResponseRate] | None = None) -> ResponseRate:
+    rates = response_rates(db, scope) if rates is None else rates
+    return ResponseRate("all", "all", sum(r.delivered for r in rates), sum(r.answered for r in rates))
