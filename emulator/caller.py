@@ -53,6 +53,7 @@ class Said:
     text: str
     language: str
     voice: str | None
+    ssml: str = ""  # the <Say> element as sent (its SSML: say-as, lang, break)
 
 
 @dataclass(frozen=True)
@@ -471,7 +472,8 @@ class Caller:
         for _ in range(repeats):
             if verb.tag == "Say":
                 said = Said(" ".join("".join(verb.itertext()).split()),
-                            verb.get("language") or "en-US", verb.get("voice"))
+                            verb.get("language") or "en-US", verb.get("voice"),
+                            ET.tostring(verb, encoding="unicode"))
                 self.said.append(said)
                 self._line(f"SAY({said.language}): {said.text}{suffix}")
             elif verb.tag == "Play" and verb.get("digits"):

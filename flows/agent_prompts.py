@@ -7,7 +7,9 @@ we called back and how to reach us.
 """
 from __future__ import annotations
 
+from flows import spoken
 from flows.dispatch import LANGUAGE_NAMES
+from flows.model import Say
 
 AGENT = {
     "queue_whisper": "Victim Focus Desk caller. {waited}. {verified}. Language: {language}.{vawg}",
@@ -46,12 +48,17 @@ VICTIM = {
     "en": {
         "voicemail": ("Hello. This is the return call you asked for. Sorry we missed you. "
                       "We will try again, or you can call us back on {number}. Goodbye."),
+        # the last attempt: no promise of another call
+        "voicemail_last": ("Hello. This is the return call you asked for. Sorry we missed you. "
+                           "Please call us back on {number}. Goodbye."),
         "connecting": "Hello, connecting you now.",
     },
     "pl": {
         "voicemail": ("Dzień dobry. Oddzwaniamy zgodnie z prośbą. Przepraszamy, że nie udało się "
                       "porozmawiać. Spróbujemy ponownie albo prosimy oddzwonić pod numer {number}. "
                       "Do widzenia."),
+        "voicemail_last": ("Dzień dobry. Oddzwaniamy zgodnie z prośbą. Przepraszamy, że nie udało się "
+                           "porozmawiać. Prosimy oddzwonić pod numer {number}. Do widzenia."),
         "connecting": "Dzień dobry, łączymy.",
     },
 }
@@ -82,5 +89,13 @@ def callback_whisper(*, attempt: int, max_attempts: int, verified: bool, languag
 
 def victim_text(language: str | None, key: str, **values) -> tuple[str, str]:
     """(text, the language it is in) for something said to the victim's phone."""
+    said = victim_say(language, key, **values)
+    return said.text, said.language
+
+
+def victim_say(language: str | None, key: str, **values) -> Say:
+    """Something said to the victim's phone, in their language (English if unknown);
+    VALUES may be phrases (a phone number read in groups: flows.phone.spoken_phone)."""
     lang = language if language in VICTIM else "en"
-    return VICTIM[lang][key].format(**values), lang
+    parts = spoken.fill(VICTIM[lang][key], values)
+    return Say(key=key, text=parts.plain, language=lang, parts=tuple(parts))

@@ -51,13 +51,15 @@ NODES = {
     "menu": Act("drop_queue_place", next="menu_now"),
     "menu_now": Branch("desk_open", if_true="open_intro", if_false="closed_again"),
     "closed_again": Message(("menu_other_language",), next="closed_menu", barge_in=True),
+    # A caller who says and presses nothing may be unable to speak: after one silence
+    # they go to the desk (the queue when open), not round the menu again.
     "main_menu": Menu(("menu_open",), options=MAIN_KEYS, retry_prompts=("menu_other_language", "menu_open"),
-                      vocabulary="main_menu", on_no_input="desk"),
+                      vocabulary="main_menu", on_no_input="desk", max_silence=1),
     # Same keys when closed; 2 explains the desk is closed and offers a callback, and
     # 7 reads the 24-hour helplines (a key of its own, not behind the rights message).
     "closed_menu": Menu(("menu_closed",), options={**MAIN_KEYS, "7": to("closed_helplines")},
                         retry_prompts=("menu_other_language", "menu_closed"),
-                        vocabulary="closed_menu", on_no_input="desk"),
+                        vocabulary="closed_menu", on_no_input="desk", max_silence=1),
     "closed_helplines": Message(("helplines",), next="menu", outcome="information"),
     "switch_language": Act("toggle_language", next="language_safety"),
     "language_safety": Message(("safety",), next="announcement_check", barge_in=True),
@@ -241,7 +243,10 @@ NODES = {
                             vocabulary="desk_or_menu", on_no_input="desk", outcome="locked_out"),
 
     # --- rights and support, leaflet by text -----------------------------------------
-    "rights": Message(("rights", "support"), next="leaflet_offer", outcome="information"),
+    # Said inside a Gather: 9 goes back to the menu at once; any other key, or the end
+    # of the words, goes on to the leaflet offer (no key here sends anything).
+    "rights": Menu(("rights", "support"), options={"9": to("menu")}, vocabulary="rights",
+                   on_no_input="leaflet_offer", max_silence=1, max_invalid=1, timeout=1, outcome="information"),
     "leaflet_offer": Menu(("leaflet_offer",), options={"1": to("leaflet_send"), "9": to("menu")},
                           vocabulary="leaflet", on_no_input="menu"),
     "leaflet_send": Ask("send_leaflet", answers={
@@ -276,9 +281,10 @@ DISTRESS_NODE = "distress"
 # removes a node a call can wait at, or changes what such a node does: calls in
 # progress then resume where they wait if that node is still there, else go to
 # VERSION_CHANGE_NODE (the queue when the desk is open, the callback offer when closed).
-VERSION = "3"  # 2: the queue place kept through the callback questions; distress words
+VERSION = "4"  # 2: the queue place kept through the callback questions; distress words
 # 3: the greeting inside the first menu's Gather, the other language first; the queue
 # closes with the desk; closures with a reason; the announcement
+# 4: one silence at the main menu goes to the desk; the rights can be skipped with 9
 VERSION_CHANGE_NODE = "desk"
 
 

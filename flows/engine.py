@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from flows import hours, prompts, speech
+from flows import hours, prompts, speech, spoken
 from flows.model import (
     Act,
     Answer,
@@ -54,7 +54,7 @@ from flows.model import (
     Speech,
     Trigger,
 )
-from flows.phone import spoken_digits, try_e164, typed_callback_number
+from flows.phone import spoken_phone, try_e164, typed_callback_number
 from flows.sms_schedule import in_window, next_call_window
 
 # --- what the engine says by itself ----------------------------------------------
@@ -159,6 +159,13 @@ def _closed_for_reason(run: _Run) -> bool:
             and run.settings.hours_overrides[today] is None)
 
 
+def _in_english(run: _Run, words: str):
+    """Words an operator wrote in English: read as English in a Polish sentence."""
+    if run.language == "en" or not words:
+        return words
+    return spoken.Phrase((spoken.foreign("en", words),))
+
+
 def _window_text(run: _Run) -> str:
     key = WINDOW_PROMPTS.get(run.vars.get("cb_window"), WINDOW_PROMPTS[None])
     return prompts.text(key, run.language, _Params(run))
@@ -206,15 +213,15 @@ def _booked_due_text(run: _Run) -> str:
 
 PARAMS: dict[str, Callable[[_Run], object]] = {
     "when": _when,
-    "caller_number": lambda run: spoken_digits(run.caller) if run.caller else "",
-    "callback_number": lambda run: spoken_digits(_callback_phone(run)) if _callback_phone(run) else "",
+    "caller_number": lambda run: spoken_phone(run.caller) if run.caller else "",
+    "callback_number": lambda run: spoken_phone(_callback_phone(run)) if _callback_phone(run) else "",
     "voicemail_text": lambda run: prompts.text(VOICEMAIL_PROMPTS[bool(run.vars.get("cb_voicemail"))],
                                                run.language),
     "window_text": _window_text,
     "booked_due": _booked_due_text,
-    "closure_reason": lambda run: run.settings.closure_reasons.get(_today(run), ""),
+    "closure_reason": lambda run: _in_english(run, run.settings.closure_reasons.get(_today(run), "")),
     "announcement": lambda run: run.settings.announcement.get(run.language)
-                                or run.settings.announcement.get("en", ""),
+                                or _in_english(run, run.settings.announcement.get("en", "")),
     "opening_hours": lambda run: prompts.opening_hours(run.settings.weekly_hours, run.language),
     # morning_from, morning_to, ...: a callback window's times, as said in the catalog
     **{name: (lambda run, name=name: prompts.window_times(run.settings.weekly_hours, run.language)[name])
@@ -569,7 +576,8 @@ def _queue_closing(run: _Run, wait: QueueWait) -> bool:
     since = run.vars.get(QUEUE_CLOSING)
     if since is None:
         run.vars[QUEUE_CLOSING] = run.now.isoformat()
-        run.extra["minutes"] = max(1, run.settings.queue_closing_grace_seconds // 60)
+        run.extra["minutes"] = prompts.minutes(max(1, run.settings.queue_closing_grace_seconds // 60),
+                                               run.language)
         run.emit(run.say("queue_closing"))
         return False
     grace = timedelta(seconds=run.settings.queue_closing_grace_seconds)
@@ -598,12 +606,12 @@ def _queue_wait(run: _Run, node_id: str, wait: QueueWait) -> None:
     last = run.vars.get("last_position")
     every = max(1, settings.position_every_polls)
     if wait.position and (polls == 1 or wait.position != last or (polls - 1) % every == 0):
-        run.extra["position"] = wait.position
+        run.extra["position"] = prompts.place(wait.position, run.language)
         run.emit(run.say("queue_position"))
         guess = estimate(wait.wait_estimate_seconds, _hold_left(run, wait))
         if guess:
             key, minutes = guess
-            run.extra["minutes"] = minutes
+            run.extra["minutes"] = prompts.minutes(minutes or LONG_WAIT_MINUTES, run.language)
             run.emit(run.say(key))
         run.emit(QueueEvent("position_announced", position=wait.position, wait_seconds=wait.waited_seconds))
     run.vars["last_position"] = wait.position

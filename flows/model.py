@@ -232,8 +232,11 @@ Input = Digits | Speech | Silence | Answer | QueueWait | QueueResult
 @dataclass(frozen=True)
 class Say:
     key: str
-    text: str
+    text: str  # the words as a transcript shows them
     language: str  # "en" | "pl"
+    # How to read them: flows.spoken parts (numbers and foreign names as data); empty
+    # for words with nothing to mark.
+    parts: tuple = ()
 
 
 @dataclass(frozen=True)

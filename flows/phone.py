@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import phonenumbers
 
+from flows import spoken
+
 
 class InvalidPhone(ValueError):
     pass
@@ -50,17 +52,32 @@ def typed_callback_number(digits: str | None) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def spoken_digits(e164: str) -> str:
-    """The number read digit by digit, as a caller would say it back: a UK number in its
-    national form ("0 7 9 1 1 …"), any other with its country code, in groups
+def spoken_groups(e164: str) -> spoken.Part:
+    """The number as it is read back: digit by digit, in the groups it is written in,
+    a group of six or more split by threes (07911 123456: "0 7 9 1 1, 1 2 3, 4 5 6");
+    a UK number in its national form, any other with "plus" and its country code
     ("plus 4 8, 6 0 1, 2 3 4, 5 6 7")."""
     number = phonenumbers.parse(e164, "GB")
-    if number.country_code == 44:
-        national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-        return " ".join(ch for ch in national if ch.isdigit())
-    international = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    groups = "".join(ch if ch.isdigit() else " " for ch in international).split()
-    return "plus " + ", ".join(" ".join(group) for group in groups)
+    uk = number.country_code == 44
+    written = phonenumbers.format_number(
+        number, phonenumbers.PhoneNumberFormat.NATIONAL if uk else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    groups = []
+    for group in "".join(ch if ch.isdigit() else " " for ch in written).split():
+        while len(group) > 5:
+            groups.append(group[:3])
+            group = group[3:]
+        groups.append(group)
+    return spoken.phone(groups, international=not uk)
+
+
+def spoken_phone(e164: str) -> spoken.Phrase:
+    """The number as a phrase to fill into a sentence (read in groups, ivr/voices.py)."""
+    return spoken.Phrase((spoken_groups(e164),))
+
+
+def spoken_digits(e164: str) -> str:
+    """The number as a transcript shows it read back: "0 7 9 1 1, 1 2 3, 4 5 6"."""
+    return spoken_groups(e164).plain
 
 
 def national(e164: str) -> str:

@@ -12,6 +12,7 @@ from datetime import datetime, time
 from functools import lru_cache
 from pathlib import Path
 
+from flows import number_words, spoken
 from flows.hours import CALLBACK_WINDOWS, WeeklyHours, day_groups, window_within
 from flows.model import Say
 
@@ -49,22 +50,27 @@ def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
+def phrase(key: str, language: str, params=None) -> spoken.Phrase:
+    """The entry with its values filled in, as parts to be read (flows.spoken)."""
+    return spoken.fill(catalog(language)[key]["text"], params if params is not None else {})
+
+
 def say(key: str, language: str, params=None) -> Say:
-    entry = catalog(language)[key]
-    text = entry["text"]
-    if placeholders(text):
-        text = text.format_map(params if params is not None else {})
-    return Say(key=key, text=" ".join(text.split()), language=entry.get("language", language))
+    parts = phrase(key, language, params)
+    return Say(key=key, text=parts.plain, language=catalog(language)[key].get("language", language),
+               parts=tuple(parts))
 
 
 def text(key: str, language: str, params=None) -> str:
+    """The entry as plain words (a text message, a transcript)."""
     return say(key, language, params).text
 
 
 def clock_time(moment: datetime, language: str) -> str:
-    """8 am / 4:30 pm in English, 8:00 / 16:30 in Polish."""
+    """8 am / 4:30 pm in English; in Polish the words after "o" ("ósmej", "szesnastej
+    trzydzieści"): read as digits, "o 8:00" gets the wrong case."""
     if language == "pl":
-        return f"{moment.hour}:{moment.minute:02d}"
+        return number_words.pl_hour(moment.time())
     hour = moment.hour % 12 or 12
     suffix = "am" if moment.hour < 12 else "pm"
     if moment.hour == 12 and moment.minute == 0:
@@ -73,12 +79,12 @@ def clock_time(moment: datetime, language: str) -> str:
 
 
 def hour_of_day(moment: time, language: str) -> str:
-    """A time of day in a sentence about hours: 8 am / 4:30 pm in English, 8 / 16:30 in
-    Polish ("od 8 do 20")."""
-    if moment == time(23, 59, 59, 999999):  # open until midnight (24:00)
-        return "midnight" if language == "en" else "24"
+    """A time of day in a sentence about hours: 8 am / 4:30 pm in English; in Polish the
+    words after "od" and "do" ("od ósmej do dwudziestej")."""
     if language == "pl":
-        return f"{moment.hour}" if moment.minute == 0 else f"{moment.hour}:{moment.minute:02d}"
+        return number_words.pl_hour(moment)
+    if moment == number_words.MIDNIGHT:  # open until midnight (24:00)
+        return "midnight"
     return clock_time(moment, language)
 
 
@@ -107,9 +113,24 @@ def window_times(weekly: WeeklyHours, language: str) -> dict[str, str]:
     return times
 
 
+def day_of_month(day: int, language: str) -> str:
+    """As read before the month: "21st" (en), "dwudziestego pierwszego" (pl)."""
+    return number_words.pl_day_of_month(day) if language == "pl" else number_words.en_day_of_month(day)
+
+
 def calendar_date(moment: datetime, language: str) -> str:
-    """21 November (en) / 21 listopada (pl)."""
-    return f"{moment.day} {text(MONTHS[moment.month - 1], language)}"
+    """21st November (en) / dwudziestego pierwszego listopada (pl)."""
+    return f"{day_of_month(moment.day, language)} {text(MONTHS[moment.month - 1], language)}"
+
+
+def minutes(n: int, language: str) -> str:
+    """A number of minutes as said in a sentence: "5 minutes" / "pięć minut"."""
+    return number_words.pl_minutes(n) if language == "pl" else number_words.en_minutes(n)
+
+
+def place(n: int, language: str) -> str:
+    """A place in the queue: "2" (en, "number 2") / "drugie" (pl, "Miejsce w kolejce: drugie")."""
+    return number_words.pl_place(n) if language == "pl" else str(n)
 
 
 def when(opening_at: datetime, days_ahead: int, language: str) -> str:
@@ -123,5 +144,5 @@ def when(opening_at: datetime, days_ahead: int, language: str) -> str:
     weekday = text(WEEKDAYS[opening_at.weekday()], language)
     if days_ahead < 7:
         return text(this_week, language, {"weekday": weekday, "time": time_text})
-    return text(later, language, {"weekday": weekday, "day": opening_at.day,
+    return text(later, language, {"weekday": weekday, "day": day_of_month(opening_at.day, language),
                                   "month": text(MONTHS[opening_at.month - 1], language), "time": time_text})

@@ -104,6 +104,10 @@ VOCABULARIES: dict[str, dict[str, tuple[str, ...]]] = {
               "oddzwońcie"),
         "9": ("menu", "main menu", "główne menu"),
     },
+    # the rights and support, said inside a Gather: back to the menu
+    "rights": {
+        "9": ("menu", "main menu", "skip", "back", "główne menu", "menu główne", "pomiń", "wróć"),
+    },
     "leaflet": {
         "1": ("yes", "text", "send", "leaflet", "please", "tak", "sms", "wyślij", "ulotka"),
         "9": ("no", "menu", "main menu", "nie", "główne menu"),

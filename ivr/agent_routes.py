@@ -32,9 +32,9 @@ from desk.signature import twilio_sid, twilio_webhook
 from desk.twiml import twiml
 from flows import agent_prompts as P
 from flows import dispatch as rules
-from flows.phone import spoken_digits
+from flows.phone import spoken_phone
 from ivr.safe_answer import answers_safely
-from ivr.voices import voice
+from ivr.voices import add_say, voice
 from models import call_rows
 from models.agents import AgentOffer, OfferKind, OfferStatus
 from models.db import session
@@ -416,8 +416,7 @@ def callback_answered():
     response = VoiceResponse()
     if offer is None or offer.status not in (OfferStatus.ACCEPTED.value, OfferStatus.CONNECTED.value):
         # the agent has gone: a short neutral sentence, never silence
-        text, language = P.victim_text("en", "voicemail", number=spoken_digits(current_app.config["TWILIO_PHONE_NUMBER"]))
-        response.say(text, **voice(language))
+        add_say(response, P.victim_say("en", "voicemail", number=spoken_phone(current_app.config["TWILIO_PHONE_NUMBER"])))
         return twiml(response)
     agent_state.connected(db, offer, now)
     db.commit()
@@ -476,10 +475,12 @@ def callback_amd():
     answered_by = request.form.get("AnsweredBy", "")
     if not (answered_by.startswith("machine_end") and callbacks.voicemail_permitted(db, cb)):
         return "", 204
-    text, language = P.victim_text(cb.language, "voicemail",
-                                     number=spoken_digits(current_app.config["TWILIO_PHONE_NUMBER"]))
+    # the last attempt promises no other call
+    last = cb.attempts >= callbacks.policy().max_attempts
+    said = P.victim_say(cb.language, "voicemail_last" if last else "voicemail",
+                        number=spoken_phone(current_app.config["TWILIO_PHONE_NUMBER"]))
     message = VoiceResponse()
-    message.say(text, **voice(language))
+    add_say(message, said)
     message.hangup()
     call_sid = twilio_sid(request.form.get("CallSid")) or attempt.victim_call_sid
     # recorded first: switching the call ends the agent's bridge, whose Enqueue action

@@ -15,7 +15,7 @@ from desk import settings
 from desk.clock import LONDON
 from desk.redact import pseudonym
 from desk.redis_conn import connect
-from flows import prompts
+from flows import case_status, prompts, spoken
 from flows.model import Answer, CallbackRecord, CallState, Event, Query, QueueEvent, RequestRouting
 from flows.sms_texts import render as render_text
 from models.agents import Agent, AgentState
@@ -93,13 +93,19 @@ HEARD_CASE, HEARD_FULL = "heard_case", "heard_full"
 
 
 def _update_answer(query: str, case: Case, latest: CaseUpdate | None, state: CallState, full: bool) -> Answer:
-    params = {"status": case.status}
+    # the status as a plain sentence in the caller's language; one the table does not
+    # know is never read out raw (flows/case_status.py), and is logged to be added
+    if not case_status.known(case.status):
+        log.warning("case %s has a status with no sentence to read out: add it to flows/case_status.py", case.id)
+    params = {"status": case_status.phrase(case.status, state.language)}
     remember = {HEARD_CASE: case.id, HEARD_FULL: full}
     if latest is None:
         return Answer(query, "no_updates", params, remember)
     params["date"] = prompts.calendar_date(latest.created_at.astimezone(LONDON), state.language)
     if full:
-        params["message"] = latest.message
+        # the case system writes in English: read as English inside a Polish sentence
+        params["message"] = (spoken.Phrase((spoken.foreign("en", latest.message),))
+                             if state.language != "en" else latest.message)
         return Answer(query, "full", params, remember)
     return Answer(query, "minimal", params, remember)
 

@@ -20,13 +20,13 @@ from pathlib import Path
 from twilio.twiml.voice_response import VoiceResponse
 
 from flows import prompts
-from ivr.voices import DEFAULT_VOICES, voice
+from ivr.voices import DEFAULT_VOICES, add_say
 
 STATIC_FILE = Path(__file__).resolve().parent / "static" / "fallback.xml"
 
 
 def _say(response: VoiceResponse, key: str, language: str, voices: Mapping[str, str] | None) -> None:
-    response.say(prompts.text(key, language), **voice(language, voices))
+    add_say(response, prompts.say(key, language), voices)
 
 
 def fallback_response(fallback_number: str | None = None, dial_action: str | None = None,

@@ -7,7 +7,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from desk import settings
 from flows.model import Dial, Enqueue, Event, Gather, Hangup, Leave, Pause, Play, Redirect, Say
-from ivr.voices import LOCALES, voice
+from ivr.voices import LOCALES, add_say
 
 # Gathers send the caller's answer to these routes (endpoint names in ivr.routes).
 TARGETS = {"step": "ivr.step", "queue_key": "ivr.queue_key"}
@@ -19,7 +19,7 @@ def media_url(name: str) -> str:
 
 def _prompt(parent, event) -> None:
     if isinstance(event, Say):
-        parent.say(event.text, **voice(event.language))
+        add_say(parent, event)
     elif isinstance(event, Play):
         parent.play(media_url(event.media))
     elif isinstance(event, Pause):

@@ -103,6 +103,9 @@ def survey_submit(token: str):
         step = conv.rate(surveys.state_of(survey), int(raw), comment, now)
     elif comment.strip() and survey.rating is not None:
         step = conv.rate(surveys.state_of(survey), survey.rating, comment, now)
+    elif survey.rating is not None:  # the optional comment box, sent empty: nothing to record
+        return page("rated.html", rating=survey.rating, message="Thank you. We have your rating.",
+                    ask_comment=False, nonce=links.make_nonce(survey.id), token=token)
     else:
         return ask(survey, token, 400, "Please choose a rating from 1 to 5.")
     if any(isinstance(e, conv.Expired) for e in step.events):

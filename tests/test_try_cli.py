@@ -19,17 +19,17 @@ def cli(app):
 def test_a_call_inside_saturday_hours_reaches_the_main_menu_and_the_victims_code(cli):
     result = cli("call", "--at", "2026-07-18 15:30", keys="4\nh\n")
     assert result.exit_code == 0, result.output
-    assert "If you are in danger now, hang up and call 999" in result.output
-    assert "To speak to someone at the desk, press 2" in result.output
-    assert "Under the Victims' Code" in result.output
+    assert "If you are in danger, hang up and call 999" in result.output
+    assert "To speak to someone, press 2" in result.output
+    assert "The Victims' Code is" in result.output
     assert "-- call ended (completed)" in result.output
 
 
 def test_a_call_after_saturday_closing_hears_the_hours_and_no_desk_option(cli):
     result = cli("call", "--at", "2026-07-18 16:00", keys="h\n")
     assert result.exit_code == 0, result.output
-    assert "The desk is closed at the moment" in result.output
-    assert "To speak to someone at the desk" not in result.output
+    assert "The desk is closed now" in result.output
+    assert "To speak to someone, press 2" not in result.output
 
 
 def test_end_of_input_hangs_up(cli):

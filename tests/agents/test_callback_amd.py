@@ -13,7 +13,7 @@ from tests.support.replies import last_twiml
 from tests.support.service import DESK_NUMBER
 
 VOICEMAIL = ("Hello. This is the return call you asked for. Sorry we missed you. We will try again, "
-             "or you can call us back on 0 2 0 7 9 4 6 0 0 0 0. Goodbye.")
+             "or you can call us back on 0 2 0, 7 9 4 6, 0 0 0 0. Goodbye.")
 
 
 def accept(pick_up, ring):
@@ -115,3 +115,25 @@ def test_the_agent_stops_waiting_when_the_victim_does_not_answer(
     agent.wait_in_queue(1)                                     # the next turn of hold: leave
     assert agent.said[-1].text.startswith("There was no answer.") and agent.transcript[-1] == "HANGUP"
     assert attempts(rows) == [(cb, 1, "no_answer")]
+
+
+def test_the_last_attempts_voicemail_does_not_promise_another_call(
+        app, add_agent, book, sweep, pick_up, rows, fake_twilio, client):  # noqa: F811
+    """With no attempt left, "we will try again" would be a promise nobody keeps: the
+    message asks the victim to call back instead, the number read in its groups."""
+    from desk import settings
+    from tests.support.service import AUTH_TOKEN, PUBLIC_BASE_URL
+
+    settings.override(app.config, CALLBACK_MAX_ATTEMPTS=1)
+    add_agent("agent-a", ASHA, idle=30)
+    book(VICTIM_A, voicemail_allowed=True)
+    accept(pick_up, sweep()[0])
+    [victim] = fake_twilio.calls_to(VICTIM_A)
+    url = victim.params["AsyncAmdStatusCallback"][0]
+    check_accepted(post_signed(client, PUBLIC_BASE_URL, url, {"CallSid": victim.sid, "AnsweredBy": "machine_end_beep"},
+                               AUTH_TOKEN), url)
+    twiml = fake_twilio.call(victim.sid).updates[0]["Twiml"][0]
+    said = " ".join(re.sub(r"<[^>]+>", "", twiml).split())
+    assert "try again" not in said
+    assert "Please call us back on 0 2 0, 7 9 4 6, 0 0 0 0." in said
+    assert '<say-as interpret-as="digits">0 2 0</say-as>' in twiml

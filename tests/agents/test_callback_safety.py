@@ -77,7 +77,7 @@ def test_a_callback_booked_from_another_phone_rings_only_in_the_cases_times_and_
     call = dial(ABUSER)
     for keys in ("3", "2", "07911123456#", "1", "1", "4", "1"):  # another number, safe, voicemail, evenings
         call.press(keys)
-    assert "Your callback request is booked." in call.heard()
+    assert "We will call you back as soon as we can, when the desk is open." in call.heard()
     [booked] = rows(CallbackRequest)
     assert (booked.phone, booked.voicemail_allowed, booked.window_start) == (VICTIM, True, "16:00")
 

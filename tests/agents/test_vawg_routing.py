@@ -24,7 +24,7 @@ def verified_caller_waits(dial):
     caller = dial(VICTIM)
     caller.press("1")
     caller.press("520123426#")
-    assert "Its status is: open." in caller.heard()
+    assert "Your case is open." in caller.heard()
     caller.press("2")  # then speak to someone at the desk
     assert caller.waiting_for == "queue"
     return caller

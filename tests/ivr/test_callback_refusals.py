@@ -35,13 +35,13 @@ def test_a_typed_number_a_case_marks_not_safe_is_refused_in_neutral_words(app, d
     call.hang_up()
     assert_golden("callback_number_refused", call, "Monday 10:00, another phone; 3, types a number a case marks not safe")
     assert booked(app) == []
-    assert "the desk cannot call that number back" in call.heard().lower()
+    assert "we cannot call that number back" in call.heard().lower()
 
 
 def test_the_callers_own_number_is_refused_the_same_way(app, dial, unsafe_case):
     call = dial(VICTIM)
     call.press("3")
     call.press("1")             # this number
-    assert "the desk cannot call that number back" in call.heard().lower()
+    assert "we cannot call that number back" in call.heard().lower()
     call.hang_up()
     assert booked(app) == []

@@ -20,7 +20,7 @@ REFERENCE = "5201234/26"
 REFERENCE_KEYS = "520123426#"
 # A full-update case without a PIN (the ``case`` fixture) gets the minimal update on
 # the phone; the PIN's own calls are in test_phone_identity.py.
-MINIMAL_UPDATE = "There is an update from 20 November. Someone at the desk can talk you through it."
+MINIMAL_UPDATE = "There is an update from 20th November. Someone at the desk can talk you through it."
 
 
 def call_row(app, sid: str) -> Call:
@@ -93,12 +93,12 @@ def test_closed_evening_offers_callback_and_leaflet(app, dial, clock):
 
 def test_closed_menu_offers_the_24_hour_helplines_on_a_key_of_their_own(app, dial):
     call = dial(at=datetime(2026, 11, 23, 21, 0, tzinfo=LONDON))
-    assert "For the 24-hour helplines, press 7." in call.heard()
+    assert "For helplines open 24 hours a day, press 7." in call.heard()
     call.press("7")
     heard = call.heard()
     assert "0 8 0 8, 1 6 8, 9 1 1 1" in heard and "0 8 0 8, 2 0 0 0, 2 4 7" in heard
     assert prompts.text("rights", "en") not in heard  # not behind the rights message
-    assert call.waiting_for == "gather" and "For the 24-hour helplines, press 7." in heard  # the menu again
+    assert call.waiting_for == "gather" and "For helplines open 24 hours a day, press 7." in heard  # the menu again
     call.hang_up()
     assert_golden("closed_helplines", call, "Monday 23 November 2026 21:00, closed; 7 for the 24-hour helplines")
 
@@ -106,6 +106,7 @@ def test_closed_menu_offers_the_24_hour_helplines_on_a_key_of_their_own(app, dia
 def test_out_of_hours_leaflet_by_text(app, dial):
     call = dial(at=datetime(2026, 11, 28, 17, 30, tzinfo=LONDON))  # Saturday after 16:00
     call.press("4")
+    call.silence()  # the rights and support, heard to the end
     call.press("1")
     call.hang_up()
     assert_golden("closed_leaflet_sms", call, "Saturday 28 November 2026 17:30, closed; 4 then 1 for the leaflet")
@@ -124,6 +125,7 @@ def test_out_of_hours_leaflet_by_text(app, dial):
 def test_leaflet_is_not_texted_to_a_withheld_number(app, dial):
     call = dial(from_="anonymous")
     call.press("4")
+    call.silence()  # the rights and support, heard to the end
     call.press("1")
     assert "your number is withheld or is not a mobile" in call.heard()
     call.hang_up()
@@ -144,14 +146,14 @@ def test_hours_on_special_days(app, dial, name, at, expect_open):
     call = dial(at=at)
     call.hang_up()
     assert_golden(name, call, f"{at.astimezone(LONDON):%A %d %B %Y %H:%M %Z} London")
-    assert ("To speak to someone at the desk, press 2." in call.heard()) is expect_open
-    assert ("The desk is closed at the moment." in call.heard()) is not expect_open
+    assert ("To speak to someone, press 2." in call.heard()) is expect_open
+    assert ("The desk is closed now." in call.heard()) is not expect_open
 
 
 def test_configured_closure_day(app, dial):
     app.config["IVR_HOURS_OVERRIDES"] = {"2026-11-23": "closed"}
     call = dial()
-    assert "The desk is closed at the moment." in call.heard()
+    assert "The desk is closed now." in call.heard()
     assert "We open again tomorrow at 8 am." in call.heard()
     call.hang_up()
 
@@ -173,9 +175,10 @@ def test_wrong_key_apologises_then_three_strikes_reach_a_person(app, dial):
     assert queue_events(app, call.call_sid)[-1] == "abandoned"
 
 
-def test_silence_twice_when_open_goes_to_the_desk(app, dial):
+def test_silence_when_open_goes_to_the_desk(app, dial):
+    """A caller who says and presses nothing may be unable to speak: after the menu,
+    straight to the queue."""
     call = dial()
-    call.silence()
     call.silence()
     assert call.waiting_for == "queue"
     call.hang_up()
@@ -452,6 +455,7 @@ def test_leaflet_is_not_texted_where_texts_are_unsafe(app, dial, case):
         db.commit()
     call = dial()
     call.press("4")
+    call.silence()  # the rights and support, heard to the end
     call.press("1")
     assert "Sorry, we cannot send a text to this number now." in call.heard()
     assert "We have sent the text" not in call.heard()

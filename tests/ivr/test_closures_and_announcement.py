@@ -13,7 +13,7 @@ from services.hours import forget_cached_overrides
 from tests.support.golden import assert_golden
 
 CHRISTMAS = datetime(2026, 12, 25, 10, 0, tzinfo=LONDON)
-SAFETY = "If you are in danger now, hang up and call 999."
+SAFETY = "If you are in danger, hang up and call 999."
 WEEKLY = "We are open Monday to Friday"
 
 
@@ -41,7 +41,7 @@ def test_a_closure_with_a_reason_says_so_instead_of_the_weekly_hours(app, dial):
 def test_a_closure_without_a_reason_reads_the_hours_as_before(app, dial):
     closed_for(app, "2026-12-25", None)
     call = dial(at=CHRISTMAS)
-    assert "The desk is closed at the moment." in call.heard() and WEEKLY in call.heard()
+    assert "The desk is closed now." in call.heard() and WEEKLY in call.heard()
     call.hang_up()
 
 

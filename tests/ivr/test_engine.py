@@ -43,10 +43,10 @@ def test_greeting_puts_safety_first_then_the_other_language_then_the_main_menu()
     # a key pressed during the greeting is the menu's answer
     state, events = engine.resume(call_flow(), state, Digits("8"), now=OPEN)
     assert state.language == "pl"
-    # asked again after silence: the other-language choice first, no greeting
+    # asked again after a wrong key: the other-language choice first, no greeting
     state, events = engine.start(call_flow(), Trigger("CA1", VICTIM), now=OPEN)
-    state, events = engine.resume(call_flow(), state, Silence(), now=OPEN)
-    assert said(events) == ["sorry_silence", "menu_other_language", "menu_open"]
+    state, events = engine.resume(call_flow(), state, Digits("6"), now=OPEN)
+    assert said(events) == ["sorry_invalid", "menu_other_language", "menu_open"]
 
 
 def test_closed_greeting_offers_the_other_language_before_the_hours():
@@ -81,15 +81,16 @@ def test_wrong_key_apologises_and_repeats_the_menu():
     assert said(events) == ["sorry_invalid", "menu_other_language", "menu_open"]
 
 
-def test_silence_twice_goes_to_the_desk_when_open():
-    state, events = play(call_flow(), [Silence(), Silence()])
+def test_one_silence_goes_to_the_desk_when_open():
+    """A caller who says and presses nothing may be unable to speak: straight to a person."""
+    state, events = play(call_flow(), [Silence()])
     assert any(isinstance(e, Enqueue) for e in events)
     assert any(isinstance(e, RequestRouting) for e in events)
     assert state.queue_joined_at == OPEN.isoformat()
 
 
-def test_silence_twice_offers_a_callback_when_closed():
-    state, events = play(call_flow(), [Silence(), Silence()], now=CLOSED)
+def test_one_silence_offers_a_callback_when_closed():
+    state, events = play(call_flow(), [Silence()], now=CLOSED)
     assert state.at == "callback_offer"
     assert "desk_closed" in said(events) and not any(isinstance(e, Enqueue) for e in events)
 

@@ -10,7 +10,7 @@ from flows import engine
 from flows.call_flow import NODES, VERSION, call_flow
 from flows.hours import LONDON
 from flows.model import (Answer, Ask, CallState, Digits, Enqueue, Gather, Hangup, Menu, Message, Query,
-                         Say, Trigger, to)
+                         Say, Silence, Trigger, to)
 from models.calls import Call
 from models.db import session
 
@@ -50,6 +50,7 @@ def v2_without_leaflet_offer():
 def at_leaflet_offer(now):
     state, _ = engine.start(v1(), Trigger("CA1", VICTIM), now=now)
     state, _ = engine.resume(v1(), state, Digits("4"), now=now)
+    state, _ = engine.resume(v1(), state, Silence(), now=now)  # the rights and support, heard to the end
     assert state.at == "leaflet_offer" and state.flow_version == v1().version
     return state
 
@@ -142,6 +143,7 @@ def test_a_removed_menu_key_is_just_a_wrong_key():
 def test_a_new_version_mid_call_through_the_webhooks(app, dial):
     call = dial()
     call.press("4")  # rights, then the leaflet offer
+    call.silence()  # heard to the end: the leaflet offer
     assert call.waiting_for == "gather"
     app.extensions["call_flow"] = v2_without_leaflet_offer()
     call.press("1")

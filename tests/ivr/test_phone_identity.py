@@ -26,7 +26,7 @@ REFERENCE_KEYS = "520123426#"
 PIN = "2468"
 WRONG_PIN = "1357"
 FULL_UPDATE = "A suspect has been interviewed and released on bail."
-MINIMAL_UPDATE = "There is an update from 20 November. Someone at the desk can talk you through it."
+MINIMAL_UPDATE = "There is an update from 20th November. Someone at the desk can talk you through it."
 OPEN = datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)
 
 
@@ -157,7 +157,7 @@ def test_the_pin_in_polish(app, dial, pin_case):
     call.press("8")
     call.press("1")
     call.press(REFERENCE_KEYS)
-    assert "Proszę wpisać PIN" in call.last_said()
+    assert "Prosimy wpisać PIN" in call.last_said()
     call.press(WRONG_PIN + "#")
     call.press(PIN + "#")
     call.press("1")

@@ -135,6 +135,7 @@ def test_polish_pomocy_is_heard(app, dial):
 def test_danger_words_are_heard_at_any_menu(app, dial):
     call = dial()
     call.press("4")  # rights, then the leaflet offer
+    call.silence()  # heard to the end: the leaflet offer
     call.say("I am in danger")
     assert call.waiting_for == "queue" and "press 55" in call.heard().split("text you a link", 1)[1]
     call.hang_up()

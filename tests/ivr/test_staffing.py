@@ -11,7 +11,7 @@ from models.db import session
 from tests.support.golden import assert_golden
 
 NOBODY_FREE = "Nobody is free to take your call at the moment."
-CALLBACK_OFFER = "We can call you back. To ask for a callback, press 1."
+CALLBACK_OFFER = "We can call you back: press 1."
 HELPLINES = "0 8 0 8, 2 0 0 0, 2 4 7"
 
 
@@ -28,7 +28,7 @@ def test_nobody_on_duty_hears_so_and_is_offered_a_callback_at_once(app, dial, no
     heard = call.heard()
     assert NOBODY_FREE in heard and CALLBACK_OFFER in heard and "ENQUEUE" not in "\n".join(call.transcript)
     call.press("1")  # the callback questions begin
-    assert "Shall we call you back on the number you are calling from" in call.heard()
+    assert "Shall we call you back on this number" in call.heard()
     call.hang_up()
     assert_golden("desk_nobody_on_duty", call,
                   "Monday 10:00, desk open, no agent on duty; press 2, then 1 for a callback")
@@ -73,5 +73,5 @@ def test_polish_caller_with_nobody_on_duty_is_told_politely(app, dial, nobody_on
     call = dial()
     call.press("8")
     call.press("2")
-    assert "W tej chwili nikt nie może odebrać Państwa połączenia." in call.heard()
+    assert "W tej chwili nikt nie może odebrać połączenia." in call.heard()
     assert call.waiting_for != "queue"

@@ -54,7 +54,7 @@ def post(client, path, **params):
 
 
 def said(root) -> str:
-    return " ".join(el.text or "" for el in root.iter("Say"))
+    return " ".join("".join(el.itertext()) for el in root.iter("Say"))
 
 
 def assert_safe_fallback(root) -> None:

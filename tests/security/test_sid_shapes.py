@@ -69,7 +69,7 @@ def test_the_caller_still_hears_the_fallback(twilio_post):
     response = twilio_post("/ivr/fallback", params)
     assert response.status_code == 200
     root = ET.fromstring(response.get_data(as_text=True))
-    assert "999" in " ".join(el.text or "" for el in root.iter("Say"))
+    assert "999" in " ".join("".join(el.itertext()) for el in root.iter("Say"))
 
 
 def test_an_odd_optional_sid_is_dropped_not_refused(twilio_post):

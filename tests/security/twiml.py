@@ -15,7 +15,10 @@ CHILDREN = {
     "Dial": {"Number", "Client", "Queue", "Sip", "Conference", "Sim", "Application"},
     "Enqueue": {"Task"},
     "Message": {"Body", "Media"},
+    # SSML inside <Say> (twilio-python's Say builders; Amazon Polly voices read it)
+    "Say": {"say-as", "lang", "break", "emphasis", "p", "phoneme", "prosody", "s", "sub", "w"},
 }
+SSML = CHILDREN["Say"]
 # Verbs a person on the line notices: anything else alone (a bare <Hangup/>) is
 # silence, or a call dropped without a word.
 AUDIBLE = {"Say", "Play", "Gather", "Enqueue", "Dial", "Record", "Pay", "Connect"}
@@ -54,10 +57,20 @@ def parse(body: str | bytes, *, messaging: bool) -> ET.Element:
 def _check_children(verb: ET.Element) -> None:
     allowed = CHILDREN.get(verb.tag, set())
     for child in verb:
-        if verb.tag in ("Say", "Body") or child.tag not in allowed:
+        if verb.tag == "Body" or child.tag not in allowed:
             raise InvalidTwiML(f"<{child.tag}> inside <{verb.tag}>")
-        if child.tag in CHILDREN:
+        if child.tag in SSML:
+            _check_ssml(child)
+        elif child.tag in CHILDREN:
             _check_children(child)
+
+
+def _check_ssml(element: ET.Element) -> None:
+    """SSML holds words and other SSML only."""
+    for child in element:
+        if child.tag not in SSML:
+            raise InvalidTwiML(f"<{child.tag}> inside <{element.tag}>")
+        _check_ssml(child)
 
 
 def is_twiml(response) -> bool:

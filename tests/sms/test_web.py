@@ -44,6 +44,21 @@ def test_rate_on_the_web_then_comment(app, api, client, clock, engage):
     assert (survey["rating"], survey["rated_via"], survey["comment"]) == (4, "web", "Kind, but slow to call back")
 
 
+def test_the_comment_box_is_optional(api, client, clock, engage):
+    """The box says "(optional)": the browser must not demand it, and sending it empty
+    thanks the victim instead of asking for a rating they already gave."""
+    path = path_of(engage()["survey_link"])
+    page = client.get(path)
+    rated = client.post(path, data={"nonce": nonce(page), "rating": "3"})
+    box = re.search(r"<textarea[^>]*>", rated.get_data(as_text=True)).group(0)
+    assert "required" not in box and "(optional)" in visible(rated)
+    empty = client.post(path, data={"nonce": nonce(rated), "comment": "  "})
+    assert empty.status_code == 200 and "Thank you" in visible(empty)
+    assert "Please choose a rating" not in visible(empty)
+    [survey] = api.get("/surveys").json["surveys"]
+    assert (survey["rating"], survey["comment"]) == (3, None)
+
+
 def test_rating_and_comment_in_one_go(api, client, clock, engage):
     path = path_of(engage()["survey_link"])
     page = client.get(path)
@@ -84,7 +99,7 @@ def test_leaflet(client):
     page = client.get("/leaflet")
     assert page.status_code == 200
     text = visible(page)
-    for needed in ("Victims' Code", "Victim Support", "08 08 16 89 111", "999", "101"):
+    for needed in ("Victims' Code", "Victim Support", "0808 168 9111", "999", "101"):
         assert needed in text
     assert '<html lang="en-GB">' in page.get_data(as_text=True)
 
