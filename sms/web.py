@@ -13,7 +13,8 @@ from flask import Blueprint, Response, render_template, request
 
 from desk import clock
 from desk.phone import desk_number
-from flows import equality, journey, survey_page
+from flows import equality, journey
+from flows import survey_page as words
 from flows import sms_conversation as conv
 from flows.hours import WeeklyHours, day_groups
 from models.db import session
@@ -41,14 +42,14 @@ HEADERS = {
 def opening_hours(weekly: WeeklyHours, language: str = "en") -> str:
     """``Monday to Friday 08:00 to 20:00, Saturday and Sunday 08:00 to 16:00``; as in
     the texts, weekends stand for bank holidays too when they keep the same hours."""
-    t = survey_page.page_text(language)
+    t = words.page_text(language)
     return ", ".join(t["hours"].format(days=t[days], start=f"{hours[0]:%H:%M}", end=f"{hours[1]:%H:%M}") if hours
                      else t["closed"].format(days=t[days]) for days, hours in day_groups(weekly))
 
 
 def page(template: str, status: int = 200, language: str = "en", **context) -> Response:
     """A page in LANGUAGE (the survey's; English where it is not known)."""
-    html = render_template(f"survey_web/{template}", desk_number=desk_number(), t=survey_page.page_text(language),
+    html = render_template(f"survey_web/{template}", desk_number=desk_number(), t=words.page_text(language),
                            opening_hours=opening_hours(weekly_hours(), language), **context)
     return Response(html, status=status, mimetype="text/html", headers=HEADERS)
 
@@ -56,7 +57,7 @@ def page(template: str, status: int = 200, language: str = "en", **context) -> R
 def language_of(survey: Survey) -> str:
     """The survey's language: the engagement's (en | pl)."""
     engagement = session().get(Engagement, survey.engagement_id)
-    return engagement.language if engagement.language in survey_page.LANGUAGES else "en"
+    return engagement.language if engagement.language in words.LANGUAGES else "en"
 
 
 def question(survey: Survey) -> str:
@@ -68,7 +69,7 @@ def question(survey: Survey) -> str:
 
 def said(survey: Survey, key: str, **params) -> str:
     """What the page says back, in the survey's language."""
-    return survey_page.page_text(language_of(survey))[key].format(**params)
+    return words.page_text(language_of(survey))[key].format(**params)
 
 
 def _survey(token: str) -> Survey | None:
@@ -142,8 +143,8 @@ def rated(survey: Survey, token: str, message: str | None, status: int = 200, **
     return page("rated.html", status, language, rating=survey.rating, message=message,
                 ask_comment=survey.comment is None, nonce=links.make_nonce(survey.id), token=token,
                 ask_forum=not survey.forum_answered, ask_equality=not survey.equality_answered,
-                age_bands=survey_page.age_bands(language), ethnic_groups=survey_page.ethnic_groups(language),
-                prefer_not=equality.PREFER_NOT, prefer_not_label=survey_page.prefer_not(language), **extra)
+                age_bands=words.age_bands(language), ethnic_groups=words.ethnic_groups(language),
+                prefer_not=equality.PREFER_NOT, prefer_not_label=words.prefer_not(language), **extra)
 
 
 def _rated_survey(token: str) -> Survey | None:
