@@ -42,7 +42,8 @@ FORUM_YES = {"yes", "y", "yes please", "yeah", "yep", "yes thanks", "yes thank y
              "sure", "tak", "tak prosze", "tak proszę", "chetnie", "chętnie", "tak dziekuje", "tak dziękuję"}
 FORUM_NO = {"nie", "nie dziekuje", "nie dziękuję", "dziekuje nie"}
 DECLINES = {"no", "nope", "no thanks", "no thank you", "none", "skip", "n/a", "na", "nothing",
-            "no comment", "no comments", "nothing to add", "nah"}
+            "no comment", "no comments", "nothing to add", "nah",
+            "nie", "nie dziekuje", "nie dziękuję", "brak", "bez komentarza"}
 
 
 @dataclass(frozen=True)

@@ -197,8 +197,10 @@ def _answer(msg: Texted, action: str | None) -> Outcome:
         about = db.get(Engagement, survey.engagement_id) if surveys.others_open(db, survey, now) else None
         if consumed or not urgent:
             surveys.apply(db, survey, step, now, via="sms")
-        outcome = Outcome(f"survey:{kinds[0] if kinds else 'reply'}",
-                          surveys.reply_text(step, about, _REPLY_LANGUAGE.get()), survey.id)
+        # the survey's replies in the language it was asked in (as its invitation was)
+        language = "pl" if db.get(Engagement, survey.engagement_id).language == "pl" else _REPLY_LANGUAGE.get()
+        outcome = Outcome(f"survey:{kinds[0] if kinds else 'reply'}", surveys.reply_text(step, about, language),
+                          survey.id)
         if urgent:  # words of danger: the desk sees them now, whatever the survey made of them
             reason = ("survey_comment" if consumed else
                       "survey_unclear" if survey.status == conv.AWAITING_RATING else "after_survey")
