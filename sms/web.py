@@ -112,6 +112,8 @@ def survey_submit(token: str):
         step = conv.rate(surveys.state_of(survey), int(raw), comment, now)
     elif comment.strip() and survey.rating is not None:
         step = conv.rate(surveys.state_of(survey), survey.rating, comment, now)
+    elif survey.rating is not None:
+        return rated(survey, token, None)  # the optional comment box sent empty: nothing changes
     else:
         return ask(survey, token, 400, said(survey, "choose_rating"))
     if any(isinstance(e, conv.Expired) for e in step.events):
