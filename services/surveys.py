@@ -21,8 +21,8 @@ from models.cases import Case, reference_digits
 from models.outbox import CLAIMABLE, MessageStatus, OutboundMessage, SmsRecipient, is_email_opted_out
 from models.surveys import Engagement, Survey
 from reports import rating_periods
-from services import survey_links as links
 from services import forum, text_language
+from services import survey_links as links
 from services.hours import weekly_hours
 from services.outbox import queue_email, queue_sms
 

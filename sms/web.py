@@ -14,8 +14,8 @@ from flask import Blueprint, Response, render_template, request
 from desk import clock
 from desk.phone import desk_number
 from flows import equality, journey
-from flows import survey_page as words
 from flows import sms_conversation as conv
+from flows import survey_page as words
 from flows.hours import WeeklyHours, day_groups
 from models.db import session
 from models.outbox import record_email_opt_out
