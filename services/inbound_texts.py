@@ -189,8 +189,10 @@ def _answer(msg: Texted, action: str | None) -> Outcome:
         # failed rating: it is filed (and acknowledged), and the survey still waits
         return _filed(msg, "free_text", urgent, survey.id)
     if survey is not None and intent != keywords.STOP_MENTIONED:
-        # the forum question: once per victim, never where texting is unsafe
-        state = replace(surveys.state_of(survey), forum_askable=not msg.silent and surveys.may_ask_forum(db, survey))
+        # the forum question: once per victim, never where texting is unsafe, and not in
+        # answer to words of danger (the reply is then 999 and the helplines)
+        askable = survey.status in conv.OPEN and not (msg.silent or urgent) and surveys.may_ask_forum(db, survey)
+        state = replace(surveys.state_of(survey), forum_askable=askable)
         step = conv.resume(state, msg.body, now)
         kinds = [type(e).__name__ for e in step.events if not isinstance(e, conv.Reply)]
         consumed = bool({"RatingRecorded", "CommentRecorded", "SecondRatingRefused", "ForumAnswered"} & set(kinds))

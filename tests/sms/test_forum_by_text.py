@@ -168,3 +168,12 @@ def test_the_question_and_answers_are_in_polish_for_a_polish_survey(app, clock, 
     assert phone.send("nie") == [text("survey_forum_ask", "pl", rating=4)]
     assert phone.send("Tak") == [text("forum_yes", "pl")]
     assert consents(app)[0].channel == "sms"
+
+
+def test_words_of_danger_are_not_answered_with_the_forum_question(app, clock, engage, deliver, texter):
+    created = invited(engage, clock, deliver)
+    phone = texter()
+    phone.send("4")
+    reply = phone.send("he is here again and I am scared")
+    assert reply and "999" in reply[0] and "group" not in reply[0]
+    assert survey_row(app, created["survey_id"]).forum_asked_at is None, "not asked, so not spent"
