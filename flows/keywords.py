@@ -83,6 +83,19 @@ def _words(text: str) -> list[str]:
     return re.sub(r"[^\w\s']", " ", text).split()
 
 
+# FORUM STOP (or STOP FORUM), with courtesies: withdraw the consent to hear about the
+# Victim Voice Forum, and nothing else (it is read before an opt-out in own words, which
+# "forum stop" would otherwise be).  The forum's confirmation text tells the victim of it.
+FORUM_STOP_WORDS = (["forum", "stop"], ["stop", "forum"])
+
+
+def is_forum_stop(text: str | None) -> bool:
+    said = f" {' '.join(_words(text))} "
+    for courtesy in sorted(COURTESIES, key=len, reverse=True):
+        said = said.replace(f" {courtesy} ", " ")
+    return said.split() in FORUM_STOP_WORDS
+
+
 def opt_out_intent(text: str | None) -> str | None:
     """OPT_OUT when the message asks in so many words to stop the texts, STOP_MENTIONED
     when it only mentions stopping, else None (a whole-message keyword is ``keyword``'s)."""

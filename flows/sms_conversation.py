@@ -6,6 +6,12 @@ rating with its reason ("4 - he was kind") is both the rating and the comment.  
 after the survey closed is told so, and a second rating never silently replaces the
 first: the victim is told which answer we kept.
 
+Once the rating (and the comment step) is done, a survey that may ask it (``forum_askable``:
+the service decides, once per victim, never where texting is unsafe) asks in the same
+reply whether the victim would like to hear about the forum: a group where people share
+their experience to improve the service.  YES is a consent (``ForumAnswered(True)``), NO
+is recorded as an answer and nothing more; silence leaves nothing.
+
 ``resume(state, inbound, now)`` steps the SMS conversation; ``rate(state, rating,
 comment, now)`` is the same rule for the web page.  Both return a ``Step``: the new
 state and the events the edges act on (store a rating, reply with catalog text …).
@@ -30,8 +36,14 @@ OPEN = (AWAITING_RATING, AWAITING_COMMENT)
 ANSWERABLE = (AWAITING_RATING, AWAITING_COMMENT, COMPLETED)
 
 COMMENT_MAX = 1000
+# Answers to the forum question ("TAK" / "NIE" in Polish).  Only these: anything else
+# is what it would have been without the question (a rating, a message for the desk).
+FORUM_YES = {"yes", "y", "yes please", "yeah", "yep", "yes thanks", "yes thank you", "ok yes", "yes ok",
+             "sure", "tak", "tak prosze", "tak proszę", "chetnie", "chętnie", "tak dziekuje", "tak dziękuję"}
+FORUM_NO = {"nie", "nie dziekuje", "nie dziękuję", "dziekuje nie"}
 DECLINES = {"no", "nope", "no thanks", "no thank you", "none", "skip", "n/a", "na", "nothing",
-            "no comment", "no comments", "nothing to add", "nah"}
+            "no comment", "no comments", "nothing to add", "nah",
+            "nie", "nie dziekuje", "nie dziękuję", "brak", "bez komentarza"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,9 @@ class SurveyState:
     rating: int | None = None
     has_comment: bool = False
     expires_at: datetime | None = None
+    forum_askable: bool = False  # the forum question may be asked on this survey
+    forum_asked: bool = False
+    forum_answered: bool = False
 
 
 # --- events -------------------------------------------------------------------------
@@ -67,6 +82,16 @@ class SecondRatingRefused:
     """A rating arrived for a survey already rated; the first is kept."""
     kept: int
     refused: int
+
+
+@dataclass(frozen=True)
+class ForumAsked:
+    """The forum question went with this reply."""
+
+
+@dataclass(frozen=True)
+class ForumAnswered:
+    wants: bool  # True: an explicit consent to hear about the forum
 
 
 @dataclass(frozen=True)
@@ -103,9 +128,9 @@ def resume(state: SurveyState, inbound: str, now: datetime) -> Step:
         reading = read_rating(text)
         if reading is not None and reading.comment:
             # "4 - he was kind": the rating and its reason, both kept, asked for nothing more
-            return Step(replace(state, status=COMPLETED, rating=reading.rating, has_comment=True),
-                        (RatingRecorded(reading.rating), CommentRecorded(reading.comment[:COMMENT_MAX]),
-                         Reply("survey_thanks_rated", {"rating": reading.rating})))
+            return _then_forum(Step(replace(state, status=COMPLETED, rating=reading.rating, has_comment=True),
+                                    (RatingRecorded(reading.rating), CommentRecorded(reading.comment[:COMMENT_MAX]),
+                                     Reply("survey_thanks_rated", {"rating": reading.rating}))))
         if reading is not None:
             return _rated(state, reading.rating)
         if not state.reprompted:
@@ -116,10 +141,16 @@ def resume(state: SurveyState, inbound: str, now: datetime) -> Step:
         if rating is not None:
             return _second_rating(state, rating)
         if _declines(text) or not text:
-            return Step(replace(state, status=COMPLETED),
-                        (Reply("survey_thanks_no_comment", {"rating": state.rating}),))
-        return Step(replace(state, status=COMPLETED, has_comment=True),
-                    (CommentRecorded(text[:COMMENT_MAX]), Reply("survey_thanks")))
+            return _then_forum(Step(replace(state, status=COMPLETED),
+                                    (Reply("survey_thanks_no_comment", {"rating": state.rating}),)))
+        return _then_forum(Step(replace(state, status=COMPLETED, has_comment=True),
+                                (CommentRecorded(text[:COMMENT_MAX]), Reply("survey_thanks"))))
+    if state.status == COMPLETED and state.forum_asked and not state.forum_answered:
+        said = _plain(text)
+        if said in FORUM_YES:
+            return Step(replace(state, forum_answered=True), (ForumAnswered(True), Reply("forum_yes")))
+        if said in FORUM_NO or _declines(text):
+            return Step(replace(state, forum_answered=True), (ForumAnswered(False), Reply("forum_no")))
     if state.status == COMPLETED:
         rating = parse_rating(text)
         if rating is not None:
@@ -162,6 +193,21 @@ def _second_rating(state: SurveyState, rating: int) -> Step:
         return Step(state, (Reply("survey_already_rated_same", {"first": first}),))
     return Step(state, (SecondRatingRefused(kept=first, refused=rating),
                         Reply("survey_already_rated", {"first": first, "attempted": rating})))
+
+
+def _then_forum(step: Step) -> Step:
+    """A finished survey that may ask the forum question asks it, in place of its thanks."""
+    state = step.state
+    if state.status != COMPLETED or not state.forum_askable or state.forum_asked or state.forum_answered:
+        return step
+    events = tuple(e for e in step.events if not isinstance(e, Reply))
+    return Step(replace(state, forum_asked=True),
+                events + (ForumAsked(), Reply("survey_forum_ask", {"rating": state.rating})))
+
+
+def _plain(text: str) -> str:
+    """"Yes, please!" as "yes please": the words alone, for the forum answers."""
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
 def _declines(text: str) -> bool:

@@ -84,6 +84,17 @@ TEXTS: dict[str, str] = {
     "survey_expired": (
         "Sorry, this survey has closed, so we cannot record your answer. Thank you anyway. "
         f"To contact us call {{desk_number}}. {_999}"),
+    # --- the forum question, once per victim, after the rating (and the comment step).
+    # "a group where people share their experience": nothing on a lock screen says what
+    # the group is for; the web page and the organisers say the rest ---
+    "survey_forum_ask": (
+        "Thank you, we have your rating of {rating}. Would you like to hear about a group where people "
+        "share their experience to help us improve? Reply YES or NO."),
+    "forum_yes": (
+        f"Thank you. The group's organisers may contact you. To change your mind, reply FORUM STOP. {_999}"),
+    "forum_no": f"Thank you, we will not ask again. To contact us call {{desk_number}}. {_999}",
+    # FORUM STOP: the consent is withdrawn; the texts about the victim's case go on
+    "forum_withdrawn": f"You will not be contacted about the group. Other texts from us are not affected. {_999}",
     # --- keywords ---
     "help": (
         "Call {desk_number}, {hours}. Reply CALL for a call back, UPDATE for news, "
@@ -162,6 +173,15 @@ TEXTS_PL: dict[str, str] = {
     "survey_expired": (
         "Niestety ankieta jest juz zamknieta i nie mozemy zapisac odpowiedzi. Dziekujemy. "
         f"Kontakt: {{desk_number}}. {_999_PL}"),
+    "survey_forum_ask": (
+        "Dziekujemy za ocene {rating}. Czy chca Panstwo uslyszec o grupie, gdzie ludzie dziela sie "
+        "doswiadczeniem, by poprawic nasza prace? Prosze odpisac TAK lub NIE."),
+    "forum_yes": (
+        "Dziekujemy. Organizatorzy grupy moga sie z Panstwem skontaktowac. Aby zrezygnowac, prosze odpisac "
+        f"FORUM STOP. {_999_PL}"),
+    "forum_no": f"Dziekujemy, nie bedziemy pytac ponownie. Kontakt: {{desk_number}}. {_999_PL}",
+    "forum_withdrawn": (
+        f"Organizatorzy grupy nie beda sie z Panstwem kontaktowac. Inne SMS-y od nas bez zmian. {_999_PL}"),
     "help": (
         "Tel. {desk_number}, {hours}. Odpisac: CALL - oddzwonimy, UPDATE - informacje, STOP - koniec SMS. "
         f"W naglym wypadku: 999. {HELPLINES['pl']}"),

@@ -73,6 +73,7 @@ class Survey(SQLModel, table=True):
     # the web survey's optional questions were answered (the answers are kept apart, models/forum.py)
     equality_answered: bool = False
     forum_answered: bool = False
+    forum_asked_at: datetime | None = None  # the text survey asked the forum question (once per victim)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

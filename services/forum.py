@@ -12,7 +12,7 @@ import logging
 from datetime import datetime
 
 from itsdangerous import BadData, URLSafeSerializer
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -44,9 +44,11 @@ def read_withdraw(token: str) -> int | None:
     return survey_id if isinstance(survey_id, int) else None
 
 
-def answer_forum(db: Session, survey: Survey, wants: bool, now: datetime) -> ForumConsent | None:
+def answer_forum(db: Session, survey: Survey, wants: bool, now: datetime,
+                 channel: str | None = None) -> ForumConsent | None:
     """Record the victim's answer to "would you like to hear about the forum?"; a yes
-    is a consent.  Asked once per survey."""
+    is a consent.  Asked once per survey.  CHANNEL: the one the answer came on (a text
+    reply: "sms"), else the survey's."""
     survey.forum_answered = True
     db.add(survey)
     if not wants:
@@ -55,7 +57,7 @@ def answer_forum(db: Session, survey: Survey, wants: bool, now: datetime) -> For
     existing = db.exec(select(ForumConsent).where(ForumConsent.survey_id == survey.id)).first()
     if existing is not None:
         return existing
-    by_email = survey.channel == "email" and engagement.victim_email
+    by_email = (channel or survey.channel) == "email" and engagement.victim_email
     consent = ForumConsent(survey_id=survey.id, channel="email" if by_email else "sms",
                            phone=None if by_email else engagement.victim_phone,
                            email=engagement.victim_email if by_email else None,
@@ -76,6 +78,24 @@ def withdraw(db: Session, survey_id: int, via: str) -> bool:
     db.add(consent)
     log.info("forum consent for survey %s withdrawn (%s)", survey_id, via)
     return True
+
+
+def withdraw_by_phone(db: Session, phone: str) -> int:
+    """FORUM STOP from PHONE: withdraw every consent that would contact that number
+    (given by text or on the web); how many there were."""
+    consents = db.exec(select(ForumConsent).where(ForumConsent.phone == phone)).all()
+    for consent in consents:
+        withdraw(db, consent.survey_id, via="sms")
+    return len(consents)
+
+
+def asked_before(db: Session, phone: str) -> bool:
+    """Was this victim (the number) ever asked the forum question, by text or on the web,
+    or do they hold a consent?  The text survey asks once per victim."""
+    asked = select(Survey.id).where(Survey.phone == phone,
+                                    or_(Survey.forum_asked_at.is_not(None), Survey.forum_answered.is_(True)))
+    return (db.exec(asked.limit(1)).first() is not None
+            or db.exec(select(ForumConsent.id).where(ForumConsent.phone == phone).limit(1)).first() is not None)
 
 
 def active_consents(db: Session) -> list[ForumConsent]:

@@ -45,7 +45,7 @@ from models.cases import Case, CaseUpdate
 from models.db import core
 from models.outbox import is_opted_out, record_opt_in, record_opt_out
 from models.surveys import Engagement, InboundMessage
-from services import callbacks, inbox, routing, surveys, text_language
+from services import callbacks, forum, inbox, routing, surveys, text_language
 from services.case_updates import case_update_text
 from services.hours import weekly_hours
 
@@ -172,6 +172,11 @@ def _answer(msg: Texted, action: str | None) -> Outcome:
         return request_callback(db, phone, msg.cases, msg.sid, now)
     if action == keywords.UPDATE:
         return latest_update(db, msg.cases)
+    if keywords.is_forum_stop(msg.body):
+        # before the opt-out in own words that "forum stop" would otherwise be: only the
+        # forum consent goes; the same answer whether or not there was one
+        forum.withdraw_by_phone(db, phone)
+        return Outcome("forum_stop", text("forum_withdrawn"))
     intent = keywords.opt_out_intent(msg.body)
     if intent == keywords.OPT_OUT:
         # recorded as Twilio's STOP is; Twilio does not know these words, so we confirm
@@ -184,13 +189,20 @@ def _answer(msg: Texted, action: str | None) -> Outcome:
         # failed rating: it is filed (and acknowledged), and the survey still waits
         return _filed(msg, "free_text", urgent, survey.id)
     if survey is not None and intent != keywords.STOP_MENTIONED:
-        step = conv.resume(surveys.state_of(survey), msg.body, now)
+        # the forum question: once per victim, never where texting is unsafe, and not in
+        # answer to words of danger (the reply is then 999 and the helplines)
+        askable = survey.status in conv.OPEN and not (msg.silent or urgent) and surveys.may_ask_forum(db, survey)
+        state = replace(surveys.state_of(survey), forum_askable=askable)
+        step = conv.resume(state, msg.body, now)
         kinds = [type(e).__name__ for e in step.events if not isinstance(e, conv.Reply)]
-        consumed = bool({"RatingRecorded", "CommentRecorded", "SecondRatingRefused"} & set(kinds))
+        consumed = bool({"RatingRecorded", "CommentRecorded", "SecondRatingRefused", "ForumAnswered"} & set(kinds))
         about = db.get(Engagement, survey.engagement_id) if surveys.others_open(db, survey, now) else None
         if consumed or not urgent:
             surveys.apply(db, survey, step, now, via="sms")
-        outcome = Outcome(f"survey:{kinds[0] if kinds else 'reply'}", surveys.reply_text(step, about), survey.id)
+        # the survey's replies in the language it was asked in (as its invitation was)
+        language = "pl" if db.get(Engagement, survey.engagement_id).language == "pl" else _REPLY_LANGUAGE.get()
+        outcome = Outcome(f"survey:{kinds[0] if kinds else 'reply'}", surveys.reply_text(step, about, language),
+                          survey.id)
         if urgent:  # words of danger: the desk sees them now, whatever the survey made of them
             reason = ("survey_comment" if consumed else
                       "survey_unclear" if survey.status == conv.AWAITING_RATING else "after_survey")

@@ -21,8 +21,8 @@ from models.cases import Case, reference_digits
 from models.outbox import CLAIMABLE, MessageStatus, OutboundMessage, SmsRecipient, is_email_opted_out
 from models.surveys import Engagement, Survey
 from reports import rating_periods
+from services import forum, text_language
 from services import survey_links as links
-from services import text_language
 from services.hours import weekly_hours
 from services.outbox import queue_email, queue_sms
 
@@ -245,7 +245,20 @@ def others_open(db: Session, survey: Survey, now: datetime) -> bool:
 
 def state_of(survey: Survey) -> conv.SurveyState:
     return conv.SurveyState(status=survey.status, reprompted=survey.reprompted, rating=survey.rating,
-                            has_comment=survey.comment is not None, expires_at=survey.expires_at)
+                            has_comment=survey.comment is not None, expires_at=survey.expires_at,
+                            forum_asked=survey.forum_asked_at is not None, forum_answered=survey.forum_answered)
+
+
+def may_ask_forum(db: Session, survey: Survey) -> bool:
+    """May the text survey ask SURVEY's victim about the forum?  Once per victim (the
+    number: by text or on the web), never where a case says texting the number is unsafe
+    (nor to a number that cannot take our texts), and not on an already-asked survey."""
+    if survey.forum_asked_at is not None or survey.forum_answered:
+        return False
+    engagement = db.get(Engagement, survey.engagement_id)
+    if suppression(db, survey.phone, engagement.crime_reference if engagement else None) is not None:
+        return False
+    return not forum.asked_before(db, survey.phone)
 
 
 def apply(db: Session, survey: Survey, step: conv.Step, now: datetime, via: str) -> None:
@@ -257,6 +270,11 @@ def apply(db: Session, survey: Survey, step: conv.Step, now: datetime, via: str)
                 _withdraw_invitation(db, survey)
         elif isinstance(event, conv.CommentRecorded):
             survey.comment, survey.comment_at = event.comment, now
+        elif isinstance(event, conv.ForumAsked):
+            survey.forum_asked_at = now
+        elif isinstance(event, conv.ForumAnswered):
+            # by text, so the organisers would contact the number the answer came from
+            forum.answer_forum(db, survey, event.wants, now, channel="sms")
     survey.status, survey.reprompted = step.state.status, step.state.reprompted
     survey.updated_at = now
     db.add(survey)
@@ -264,16 +282,17 @@ def apply(db: Session, survey: Survey, step: conv.Step, now: datetime, via: str)
     log.info("survey %s via %s: %s -> %s", survey.id, via, kinds or "no change", survey.status)
 
 
-def reply_text(step: conv.Step, about: Engagement | None = None) -> str | None:
-    """The reply's words; ABOUT (when the number has several surveys open) names the
-    contact a rating was recorded for, so the victim sees where it went."""
+def reply_text(step: conv.Step, about: Engagement | None = None, language: str = "en") -> str | None:
+    """The reply's words in LANGUAGE; ABOUT (when the number has several surveys open)
+    names the contact a rating was recorded for, so the victim sees where it went."""
     reply = step.reply()
     if reply is None:
         return None
     if about is not None and reply.text_id in NAMED:
-        return render(NAMED[reply.text_id], weekly=weekly_hours(), desk_number=desk_number(),
-                      officer=about.officer_name, date=contact_date(about.occurred_at), **reply.params)
-    return render(reply.text_id, weekly=weekly_hours(), desk_number=desk_number(), **reply.params)
+        return render(NAMED[reply.text_id], weekly=weekly_hours(), language=language, desk_number=desk_number(),
+                      officer=about.officer_name, date=contact_date(about.occurred_at, language), **reply.params)
+    return render(reply.text_id, weekly=weekly_hours(), language=language, desk_number=desk_number(),
+                  **reply.params)
 
 
 # a rating's reply that names the contact, for a number with several surveys open

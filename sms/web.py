@@ -15,6 +15,7 @@ from desk import clock
 from desk.phone import desk_number
 from flows import equality, journey
 from flows import sms_conversation as conv
+from flows import survey_page as words
 from flows.hours import WeeklyHours, day_groups
 from models.db import session
 from models.outbox import record_email_opt_out
@@ -27,11 +28,6 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("survey_web", __name__, template_folder="templates")
 
-# The kinds of day in the footer's hours; as in the texts, weekends stand for bank
-# holidays too when they keep the same hours.
-HOURS_DAYS = {"weekdays": "Monday to Friday", "weekends": "Saturday and Sunday", "bank_holidays": "bank holidays",
-              "weekends_and_bank_holidays": "Saturday and Sunday"}
-LABELS = {1: "Very poor", 2: "Poor", 3: "OK", 4: "Good", 5: "Excellent"}
 HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",  # the token is in the URL: never pass it on
@@ -43,24 +39,37 @@ HEADERS = {
 }
 
 
-def opening_hours(weekly: WeeklyHours) -> str:
-    """``Monday to Friday 08:00 to 20:00, Saturday and Sunday 08:00 to 16:00``"""
-    return ", ".join(f"{HOURS_DAYS[days]} {hours[0]:%H:%M} to {hours[1]:%H:%M}" if hours
-                     else f"closed on {HOURS_DAYS[days]}" for days, hours in day_groups(weekly))
+def opening_hours(weekly: WeeklyHours, language: str = "en") -> str:
+    """``Monday to Friday 08:00 to 20:00, Saturday and Sunday 08:00 to 16:00``; as in
+    the texts, weekends stand for bank holidays too when they keep the same hours."""
+    t = words.page_text(language)
+    return ", ".join(t["hours"].format(days=t[days], start=f"{hours[0]:%H:%M}", end=f"{hours[1]:%H:%M}") if hours
+                     else t["closed"].format(days=t[days]) for days, hours in day_groups(weekly))
 
 
-def page(template: str, status: int = 200, **context) -> Response:
-    html = render_template(f"survey_web/{template}", desk_number=desk_number(),
-                           opening_hours=opening_hours(weekly_hours()), labels=LABELS, **context)
+def page(template: str, status: int = 200, language: str = "en", **context) -> Response:
+    """A page in LANGUAGE (the survey's; English where it is not known)."""
+    html = render_template(f"survey_web/{template}", desk_number=desk_number(), t=words.page_text(language),
+                           opening_hours=opening_hours(weekly_hours(), language), **context)
     return Response(html, status=status, mimetype="text/html", headers=HEADERS)
 
 
-def question(survey: Survey) -> tuple[str, str]:
-    """(the survey's question, its language): worded for the stage of the journey, and
-    naming no officer or date (whoever holds the link sees the page)."""
+def language_of(survey: Survey) -> str:
+    """The survey's language: the engagement's (en | pl)."""
     engagement = session().get(Engagement, survey.engagement_id)
-    language = engagement.language if engagement.language in journey.LANGUAGES else "en"
-    return journey.web_question(engagement.stage, language), language
+    return engagement.language if engagement.language in words.LANGUAGES else "en"
+
+
+def question(survey: Survey) -> str:
+    """The survey's question, worded for the stage of the journey, naming no officer or
+    date (whoever holds the link sees the page)."""
+    engagement = session().get(Engagement, survey.engagement_id)
+    return journey.web_question(engagement.stage, language_of(survey))
+
+
+def said(survey: Survey, key: str, **params) -> str:
+    """What the page says back, in the survey's language."""
+    return words.page_text(language_of(survey))[key].format(**params)
 
 
 def _survey(token: str) -> Survey | None:
@@ -82,9 +91,9 @@ def survey_page(token: str):
 
 
 def ask(survey: Survey, token: str, status: int = 200, error: str | None = None) -> Response:
-    text, language = question(survey)
-    return page("survey.html", status, nonce=links.make_nonce(survey.id), token=token, error=error,
-                question=text, question_lang=language, scale=journey.SCALE[language])
+    language = language_of(survey)
+    return page("survey.html", status, language, nonce=links.make_nonce(survey.id), token=token, error=error,
+                question=question(survey), scale=journey.SCALE[language])
 
 
 @bp.post("/s/<token>")
@@ -93,21 +102,20 @@ def survey_submit(token: str):
     if survey is None:
         return page("link_invalid.html", 404)
     if not links.nonce_matches(request.form.get("nonce", ""), survey.id):
-        return ask(survey, token, 400, "Sorry, that form was out of date. Please choose your rating again.")
+        return ask(survey, token, 400, said(survey, "out_of_date"))
     raw = request.form.get("rating", "")
     comment = request.form.get("comment", "")
     now, db = clock.now(), session()
     if raw:
         if raw not in {"1", "2", "3", "4", "5"}:
-            return ask(survey, token, 400, "Please choose a rating from 1 to 5.")
+            return ask(survey, token, 400, said(survey, "choose_rating"))
         step = conv.rate(surveys.state_of(survey), int(raw), comment, now)
     elif comment.strip() and survey.rating is not None:
         step = conv.rate(surveys.state_of(survey), survey.rating, comment, now)
-    elif survey.rating is not None:  # the optional comment box, sent empty: nothing to record
-        return page("rated.html", rating=survey.rating, message="Thank you. We have your rating.",
-                    ask_comment=False, nonce=links.make_nonce(survey.id), token=token)
+    elif survey.rating is not None:
+        return rated(survey, token, None)  # the optional comment box sent empty: nothing changes
     else:
-        return ask(survey, token, 400, "Please choose a rating from 1 to 5.")
+        return ask(survey, token, 400, said(survey, "choose_rating"))
     if any(isinstance(e, conv.Expired) for e in step.events):
         surveys.apply(db, survey, step, now, via="web")
         db.commit()
@@ -118,26 +126,27 @@ def survey_submit(token: str):
     refused = next((e for e in step.events if isinstance(e, conv.SecondRatingRefused)), None)
     commented = any(isinstance(e, conv.CommentRecorded) for e in step.events)
     if recorded:
-        message = f"Thank you. We have recorded your rating of {survey.rating}."
+        message = said(survey, "recorded", rating=survey.rating)
     elif refused:
-        message = (f"You already rated this contact {refused.kept}, so we kept your first answer "
-                   f"and did not record {refused.refused}.")
+        message = said(survey, "refused", kept=refused.kept, refused=refused.refused)
     elif raw:
-        message = f"You already rated this contact {survey.rating}. Nothing has changed."
+        message = said(survey, "unchanged", rating=survey.rating)
     else:
         message = None
     if commented:
-        message = (message + " " if message else "") + "Thank you for your comment."
+        message = (message + " " if message else "") + said(survey, "comment_thanks")
     return rated(survey, token, message)
 
 
 def rated(survey: Survey, token: str, message: str | None, status: int = 200, **extra) -> Response:
     """The page after a rating: the comment box until there is a comment, then the
     optional questions (the forum, equality monitoring) until each is answered."""
-    return page("rated.html", status, rating=survey.rating, message=message, ask_comment=survey.comment is None,
-                nonce=links.make_nonce(survey.id), token=token, ask_forum=not survey.forum_answered,
-                ask_equality=not survey.equality_answered, age_bands=equality.AGE_BANDS,
-                ethnic_groups=equality.ETHNIC_GROUPS, prefer_not=equality.PREFER_NOT, **extra)
+    language = language_of(survey)
+    return page("rated.html", status, language, rating=survey.rating, message=message,
+                ask_comment=survey.comment is None, nonce=links.make_nonce(survey.id), token=token,
+                ask_forum=not survey.forum_answered, ask_equality=not survey.equality_answered,
+                age_bands=words.age_bands(language), ethnic_groups=words.ethnic_groups(language),
+                prefer_not=equality.PREFER_NOT, prefer_not_label=words.prefer_not(language), **extra)
 
 
 def _rated_survey(token: str) -> Survey | None:
@@ -156,15 +165,15 @@ def survey_forum(token: str):
         return page("link_invalid.html", 400)
     answer = request.form.get("forum", "")
     if answer not in ("yes", "no"):
-        return rated(survey, token, "Please choose yes or no.", 400)
+        return rated(survey, token, said(survey, "choose_yes_no"), 400)
     db = session()
     if survey.forum_answered:
-        return rated(survey, token, "We already have your answer about the forum.")
+        return rated(survey, token, said(survey, "forum_already"))
     consent = forum.answer_forum(db, survey, answer == "yes", clock.now())
     db.commit()
     if consent is None:
-        return rated(survey, token, "Thank you. We will not contact you about the forum.")
-    return rated(survey, token, "Thank you. The forum's organisers may contact you about it.",
+        return rated(survey, token, said(survey, "forum_declined"))
+    return rated(survey, token, said(survey, "forum_consented"),
                  withdraw_link=forum.withdraw_url(survey.id))
 
 
@@ -176,7 +185,7 @@ def survey_about_you(token: str):
     db = session()
     forum.record_equality(db, survey, request.form.get("age_band"), request.form.get("ethnicity"))
     db.commit()
-    return rated(survey, token, "Thank you for telling us about yourself.")
+    return rated(survey, token, said(survey, "about_thanks"))
 
 
 @bp.get("/forum/withdraw/<token>")
@@ -192,17 +201,29 @@ def forum_withdraw(token: str):
     return page("forum_withdrawn.html", done=True)
 
 
-@bp.route("/email/unsubscribe/<token>", methods=["GET", "POST"])
+@bp.get("/email/unsubscribe/<token>")
+def email_unsubscribe_confirm(token: str):
+    """The link in the email: a page with one button.  A GET changes nothing, because
+    mail scanners and link previews open every link in a message (RFC 8058 section 1)."""
+    if links.read_unsubscribe(token) is None:
+        return page("unsubscribed.html", 404, done=False)
+    return page("unsubscribed.html", confirm=True, token=token)
+
+
+@bp.post("/email/unsubscribe/<token>")
 def email_unsubscribe(token: str):
-    """One click (GET, from the link in the email) or a mail client's RFC 8058 one-click
-    POST: the address gets no more email from the desk.  Idempotent."""
+    """The confirm page's button, or a mail client's RFC 8058 one-click POST (its body
+    ``List-Unsubscribe=One-Click``, from the List-Unsubscribe-Post header): the address
+    gets no more email from the desk.  Idempotent.  No nonce: the signed token is the
+    authority, and a one-click POST carries nothing else."""
     address = links.read_unsubscribe(token)
     if address is None:
         return page("unsubscribed.html", 404, done=False)
     db = session()
-    record_email_opt_out(db, address, source="unsubscribe-link" if request.method == "GET" else "list-unsubscribe")
+    one_click = request.form.get("List-Unsubscribe") == "One-Click"
+    record_email_opt_out(db, address, source="list-unsubscribe" if one_click else "unsubscribe-link")
     db.commit()
-    log.info("an email address unsubscribed (%s)", request.method)
+    log.info("an email address unsubscribed (%s)", "one-click" if one_click else "confirm page")
     return page("unsubscribed.html", done=True)
 
 

@@ -51,9 +51,13 @@ def test_invite_five_comment_thanks(app, api, clock, engage, deliver, fake_twili
     assert phone.send("five") == [
         "Thank you, we have recorded your rating of 5. If you would like to tell us why, "
         "reply with a short comment. You do not need to reply."]
+    # the end of the first survey asks, once, about the forum (issue 19)
     assert phone.send("She listened and called back when she said she would") == [
-        "Thank you for your comment. It helps us improve the service. "
-        "To contact us call 020 7946 0000. In an emergency call 999."]
+        "Thank you, we have your rating of 5. Would you like to hear about a group where people share their "
+        "experience to help us improve? Reply YES or NO."]
+    assert phone.send("Yes") == [
+        "Thank you. The group's organisers may contact you. To change your mind, reply FORUM STOP. "
+        "In an emergency call 999."]
 
     listed = api.get("/surveys").json["surveys"]
     assert [(s["id"], s["rating"], s["rated_via"], s["status"], s["comment"]) for s in listed] == [
@@ -66,9 +70,10 @@ def test_unclear_reply_gets_one_reprompt_then_the_rating(app, clock, engage, del
     phone = texter()
     assert phone.send("it was ok i suppose") == [text("survey_reprompt")]
     assert phone.send("4/5") == [text("survey_comment_prompt", rating=4)]
-    assert phone.send("no thanks") == [text("survey_thanks_no_comment", rating=4)]
+    assert phone.send("no thanks") == [text("survey_forum_ask", rating=4)]
+    assert phone.send("no thanks") == [text("forum_no")]
     row = survey_row(app, created["survey_id"])
-    assert (row.rating, row.comment, row.status) == (4, None, "completed")
+    assert (row.rating, row.comment, row.status, row.forum_answered) == (4, None, "completed", True)
 
 
 def test_out_of_range_is_not_a_rating_and_asking_stops_after_one_reprompt(app, clock, engage, deliver,
@@ -102,7 +107,7 @@ def test_a_second_rating_keeps_the_first_and_says_so(app, clock, engage, deliver
     assert phone.send("2") == [
         "You already rated this contact 4, so we kept your first answer and did not record 2. "
         "To talk to us call 020 7946 0000."]
-    assert phone.send("Great officer") == [text("survey_thanks")]
+    assert phone.send("Great officer") == [text("survey_forum_ask", rating=4)]
     assert phone.send("I'd give it a 5") == [text("survey_already_rated", first=4, attempted=5)]
     assert phone.send("4 stars") == ["You already rated this contact 4. Thank you, nothing has changed."]
     row = survey_row(app, created["survey_id"])

@@ -96,27 +96,54 @@ def test_an_email_preference_sends_one_neutral_email_with_the_survey_link(app, c
     assert row.status == "sent" and row.sent_at is not None
 
 
-def test_the_unsubscribe_link_works_in_one_click_and_stops_the_email(app, client, clock, engage, deliver, mailbox):
+def email_opted_out(app):
+    with app.app_context():
+        row = session().exec(select(EmailRecipient).where(EmailRecipient.email == ADDRESS)).first()
+        return (row.opted_out, row.source) if row else None
+
+
+def test_opening_the_unsubscribe_link_asks_first_and_its_button_stops_the_email(app, client, clock, engage,
+                                                                                 deliver, mailbox):
     from services.survey_links import unsubscribe_url
 
     engage(victim_email=ADDRESS, channel_preference="email")
     with app.app_context():
-        link = unsubscribe_url(ADDRESS)
-    page = client.get(link.removeprefix("https://desk.example.org"))
-    assert page.status_code == 200 and "no more emails" in page.get_data(as_text=True)
+        path = unsubscribe_url(ADDRESS).removeprefix("https://desk.example.org")
+    # a mail scanner or link preview opens every link in a message: a GET changes nothing
+    for _ in range(2):
+        page = client.get(path)
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and "Stop these emails" in html
+        assert f'<form method="post" action="{path}"' in html
+    assert email_opted_out(app) is None
+    # the person presses the button
+    done = client.post(path)
+    assert done.status_code == 200 and "no more emails" in done.get_data(as_text=True)
+    assert email_opted_out(app) == (True, "unsubscribe-link")
     clock.advance(hours=1)
     deliver()
     assert mailbox.received == [], "an address that unsubscribed gets nothing, even what was already queued"
     assert email_rows(app)[0].status == "suppressed"
-    with app.app_context():
-        assert session().exec(select(EmailRecipient)).one().opted_out
-    # a mail client's RFC 8058 one-click POST works too, and a forged link does not
-    again = client.post(link.removeprefix("https://desk.example.org"), data={"List-Unsubscribe": "One-Click"})
-    assert again.status_code == 200
     assert client.get("/email/unsubscribe/forged").status_code == 404
+    assert client.post("/email/unsubscribe/forged").status_code == 404
     later = engage(victim_email=ADDRESS, channel_preference="email", occurred_at="2026-11-23T09:45:00+00:00",
                    officer_id="MP77")
     assert later["invitation"] in ("suppressed", "skipped")
+
+
+def test_a_mail_clients_one_click_post_unsubscribes_at_once(app, client, clock, engage, deliver, mailbox):
+    # RFC 8058: the List-Unsubscribe URL, POSTed with the body List-Unsubscribe=One-Click
+    engage(victim_email=ADDRESS, channel_preference="email")
+    clock.advance(hours=1)
+    deliver()
+    [mail] = mailbox.received
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    path = mail["List-Unsubscribe"].strip("<>").removeprefix("https://desk.example.org")
+    answer = client.post(path, data="List-Unsubscribe=One-Click",
+                         content_type="application/x-www-form-urlencoded")
+    assert answer.status_code == 200
+    assert email_opted_out(app) == (True, "list-unsubscribe")
+    assert client.post(path, data={"List-Unsubscribe": "One-Click"}).status_code == 200, "idempotent"
 
 
 def test_a_refusal_then_acceptance_delivers_exactly_once(app, clock, engage, deliver, mailbox):

@@ -189,7 +189,7 @@ def test_redis_and_database_down_spool_to_a_file_replayed_in_order(app, clock, e
     assert list((instance_path / "spool").glob("*.json")) == []
     deliver()
     assert [m["body"] for m in fake_twilio.messages_to(VICTIM)][1:] == [
-        render("survey_comment_prompt", rating=4), render("survey_thanks", desk_number=DESK)]
+        render("survey_comment_prompt", rating=4), render("survey_forum_ask", rating=4)]
 
 
 def test_a_text_whose_handling_fails_with_the_database_up_is_set_aside(app, clock, monkeypatch, down):

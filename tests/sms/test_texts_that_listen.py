@@ -97,7 +97,7 @@ def test_a_text_after_the_survey_finished_goes_to_the_inbox_and_courtesies_get_n
     created = invited(engage, clock, deliver, fake_twilio)
     phone = texter()
     phone.send("5")
-    assert phone.send("no thanks") == [text("survey_thanks_no_comment", rating=5)]
+    assert phone.send("no thanks") == [text("survey_forum_ask", rating=5)]
     for courtesy in ("ok", "Thanks!", "\U0001f44d"):
         assert phone.send(courtesy) == [], courtesy
     assert filed(app) == []
@@ -136,16 +136,16 @@ def test_yes_to_the_comment_question_is_a_comment_not_an_opt_in(app, clock, enga
     created = invited(engage, clock, deliver, fake_twilio)
     phone = texter()
     phone.send("4")
-    assert phone.send("Yes") == [text("survey_thanks")]
+    assert phone.send("Yes") == [text("survey_forum_ask", rating=4)]
     row = survey_row(app, created["survey_id"])
-    assert (row.rating, row.comment) == (4, "Yes")
+    assert (row.rating, row.comment, row.forum_answered) == (4, "Yes", False), "a comment, not the forum's answer"
 
 
 # --- 4. a rating with a reason -------------------------------------------------------
 
 def test_a_rating_with_its_reason_counts_once(app, clock, engage, deliver, fake_twilio, texter):
     created = invited(engage, clock, deliver, fake_twilio)
-    assert texter().send("3 but he was slow to arrive") == [text("survey_thanks_rated", rating=3)]
+    assert texter().send("3 but he was slow to arrive") == [text("survey_forum_ask", rating=3)]
     row = survey_row(app, created["survey_id"])
     assert (row.rating, row.comment, row.status) == (3, "but he was slow to arrive", "completed")
 
@@ -192,6 +192,6 @@ def test_a_long_message_while_a_rating_is_awaited_reaches_the_desk_and_the_surve
 
 def test_thanks_for_your_help_is_not_distress(app, clock, engage, deliver, fake_twilio, texter):
     created = invited(engage, clock, deliver, fake_twilio)
-    assert texter().send("5 thanks for all your help") == [text("survey_thanks_rated", rating=5)]
+    assert texter().send("5 thanks for all your help") == [text("survey_forum_ask", rating=5)]
     assert survey_row(app, created["survey_id"]).comment == "thanks for all your help"
     assert filed(app) == []
