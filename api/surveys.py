@@ -155,7 +155,8 @@ class _EngagementBase(Answer):
     id: int
     survey_id: int
     stage: Stage
-    channel: Channel | None = Field(description="how the invitation goes (or would have); null when no channel may be used")
+    channel: Channel | None = Field(description="how the invitation goes (or would have); "
+                                                 "null when no channel may be used")
     survey_link: str = Field(description="the survey's web link, for handing over in person")
     qr_code: str = Field(description="path of the printable QR code of survey_link (also .png)")
 
