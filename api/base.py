@@ -156,9 +156,10 @@ def _validate(model: type[M], data: dict, problem: str, status: int = 422) -> M:
 
 def document(path: str, method: str, summary: str, *, scope: str, body: type[BaseModel] | None = None,
              responses: dict[int, str], params: list[dict] | None = None,
-             bodies: dict[int, type[BaseModel]] | None = None) -> None:
+             bodies: dict[int, type[BaseModel]] | None = None, media: dict[int, str] | None = None) -> None:
     """Add one operation, which needs a token with SCOPE, to the OpenAPI document;
-    BODIES gives the schema of a success response's body (by status)."""
+    BODIES gives the schema of a success response's JSON body (by status), MEDIA the
+    media type of one that is not JSON (an image)."""
     if body is not None:  # parse_body's answers, for every operation that takes JSON
         responses = {400: "the body is not a JSON object", 413: "the body is too large",
                      415: "the body is not sent as application/json", **responses}
@@ -167,7 +168,9 @@ def document(path: str, method: str, summary: str, *, scope: str, body: type[Bas
     responses = {**responses, 401: "no valid token, or it has expired",
                  403: f"the token lacks the scope {scope}"}
     op: dict = {"summary": summary, "responses": {
-        str(code): {"description": text, "content": {"application/json": {"schema": _schema(bodies, code)}}}
+        str(code): {"description": text, "content": {media[code]: {"schema": {"type": "string"}}}}
+        if media and code in media
+        else {"description": text, "content": {"application/json": {"schema": _schema(bodies, code)}}}
         if code < 400 else {"description": text, "content": {"application/json": {
             "schema": {"$ref": "#/components/schemas/Error"}}}}
         for code, text in responses.items()}}

@@ -8,7 +8,7 @@ from typing import Literal
 
 from email_validator import EmailNotValidError, validate_email
 from flask import Blueprint, Response, g, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
@@ -125,6 +125,134 @@ class ListFilters(SurveyFilters):
         if value is not None:
             cursors.decode("surveys", value)
         return value
+
+
+# ------------------------------------------------------------------ answers (the OpenAPI document's)
+
+Stage = Literal[journey.STAGES]  # type: ignore[valid-type]
+Channel = Literal["sms", "email"]
+# the invitation as services/surveys.invitation_status reports it
+Invitation = Literal["scheduled", "sent", "delivered", "undelivered", "failed", "suppressed", "opted_out",
+                     "invalid_number", "skipped"]
+Reason = Literal[tuple(surveys.SUPPRESSION_REASONS)]  # type: ignore[valid-type]
+SurveyStatus = Literal[conv.AWAITING_RATING, conv.AWAITING_COMMENT, conv.COMPLETED, conv.UNANSWERED, conv.EXPIRED]
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # the document says no other key comes back
+
+
+def _no_default(schema: dict) -> None:
+    schema.pop("default", None)
+
+
+def sometimes(description: str):
+    """A key that is left out (never null) unless DESCRIPTION's condition holds."""
+    return Field(default=None, description=description, json_schema_extra=_no_default)
+
+
+class _EngagementBase(Answer):
+    id: int
+    survey_id: int
+    stage: Stage
+    channel: Channel | None = Field(description="how the invitation goes (or would have); "
+                                                 "null when no channel may be used")
+    survey_link: str = Field(description="the survey's web link, for handing over in person")
+    qr_code: str = Field(description="path of the printable QR code of survey_link (also .png)")
+
+
+class EngagementScheduled(_EngagementBase):
+    invitation: Literal["scheduled", "sent", "delivered", "undelivered", "failed", "suppressed", "opted_out",
+                        "invalid_number"] = Field(description="what has happened to the invitation so far")
+    send_at: datetime = Field(description="when the invitation goes (or went) out")
+
+
+class EngagementNotSent(_EngagementBase):
+    invitation: Literal["suppressed", "skipped"]
+    reason: Reason = Field(description="why no invitation is sent")  # type: ignore[valid-type]
+    explanation: str = Field(description="the reason in words, for the officer")
+
+
+class EngagementSaved(RootModel[EngagementScheduled | EngagementNotSent]):
+    """The engagement recorded (or found again): send_at when the invitation is scheduled,
+    reason and explanation when none will be sent."""
+
+
+class ResponseRateOut(Answer):
+    delivered: int = Field(description="invitations that reached the victim")
+    answered: int = Field(description="of those, rated")
+    rate: float | None = Field(description="answered / delivered, to 4 places; null when none delivered")
+
+
+class SurveyOut(Answer):
+    id: int
+    engagement_id: int
+    officer_id: str
+    officer_name: str
+    borough: str
+    occurred_at: datetime
+    stage: Stage
+    channel: Channel | None
+    invitation: Invitation
+    suppressed_reason: Reason | None = Field(  # type: ignore[valid-type]
+        description="set when the invitation is suppressed or skipped")
+    invited_at: datetime | None
+    expires_at: datetime | None
+    status: SurveyStatus
+    rating: int | None = Field(ge=1, le=5)
+    rated_at: datetime | None
+    rated_via: Literal["sms", "web"] | None
+    comment: str | None
+
+
+class SurveyPage(Answer):
+    limit: int
+    next_cursor: str | None = Field(description="pass as cursor for the next page; null: no more")
+    total: int = sometimes("the number of matching surveys; only with count=true")
+    response_rate: ResponseRateOut = sometimes("over the matching surveys' delivered invitations; "
+                                               "only with count=true")
+    surveys: list[SurveyOut] = Field(description="newest contact first")
+
+
+class Distribution(Answer):
+    one: int = Field(alias="1")
+    two: int = Field(alias="2")
+    three: int = Field(alias="3")
+    four: int = Field(alias="4")
+    five: int = Field(alias="5")
+
+
+class RatingSummary(Answer):
+    count: int
+    mean: float | None = Field(description="to 2 places; null when nothing is rated")
+    distribution: Distribution = Field(description="how many of each rating, 1 to 5")
+
+
+class StageSummary(RatingSummary):
+    stage: Stage
+
+
+class StageResponseRate(ResponseRateOut):
+    stage: Stage
+    channel: Channel
+
+
+class BoroughSummary(RatingSummary):
+    borough: str
+
+
+class OfficerSummary(RatingSummary):
+    officer_id: str
+    officer_name: str
+
+
+class RatingsSummaryOut(RatingSummary):
+    stages: list[StageSummary] = Field(description="every stage, in journey order")
+    response_rate: ResponseRateOut
+    response_rates: list[StageResponseRate] = Field(description="per stage and channel with any invitation "
+                                                                "delivered")
+    boroughs: list[BoroughSummary]
+    officers: list[OfficerSummary]
 
 
 def _query_args(model: type[BaseModel]):
@@ -349,7 +477,7 @@ document("/engagements", "post",
                     409: "Idempotency-Key reused for a different engagement",
                     422: "invalid fields (details name each), including occurred_at more than "
                          "SURVEY_CONTACT_MAX_AGE_DAYS ago and channel_preference email without victim_email"},
-         scope="engagements:write")
+         scope="engagements:write", bodies={201: EngagementSaved, 200: EngagementSaved})
 document("/surveys", "get", "Surveys with their ratings and comments, newest contact first",
          params=_FILTER_PARAMS + [
              {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
@@ -362,14 +490,17 @@ document("/surveys", "get", "Surveys with their ratings and comments, newest con
                                                "survey has stage, channel and invitation: scheduled, sent, "
                                                "delivered, undelivered, failed, opted_out, invalid_number, "
                                                "suppressed (with suppressed_reason) or skipped (with "
-                                               "suppressed_reason survey_open or asked_recently)"})
+                                               "suppressed_reason survey_open or asked_recently)"},
+         bodies={200: SurveyPage})
 document("/ratings/summary", "get", "Count, mean and distribution of ratings, overall, per borough, per officer "
          "and per stage of the journey; response rates per stage and channel",
          params=_FILTER_PARAMS, scope="ratings:read",
          responses={200: "the summary: count, mean, distribution, boroughs, officers, stages (every stage, in "
                          "journey order), response_rate and response_rates [{stage, channel, delivered, answered, "
                          "rate}], counted only over invitations that reached the victim (a text delivered, an "
-                         "email accepted by the mail server)"})
+                         "email accepted by the mail server)"},
+         bodies={200: RatingsSummaryOut})
 document("/surveys/{survey_id}/qr.svg", "get", "Printable QR code of the survey's web link (also .png)",
          params=[{"name": "survey_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-         scope="surveys:read", responses={200: "an SVG image", 404: "no such survey"})
+         scope="surveys:read", responses={200: "an SVG image", 404: "no such survey"},
+         media={200: "image/svg+xml"})

@@ -1,5 +1,12 @@
 """The case system's API: tokens, validation, round trips."""
 import pytest
+from jsonschema import Draft202012Validator
+from sqlmodel import select
+
+from models.db import session
+from models.outbox import OutboundMessage, record_opt_out
+from models.surveys import Survey
+from tests.support.cases import ENGAGEMENT
 
 CASE = {
     "crime_reference": "5201234/26",
@@ -200,3 +207,86 @@ def test_openapi_documents_vawg(client):
     schema = client.get("/api/v1/openapi.json").json
     props = schema["components"]["schemas"]["CaseIn"]["properties"]
     assert props["vawg"]["default"] is None and "VAWG" in props["vawg"]["description"]
+
+
+# --- the OpenAPI document describes every success body (issue 15, item 9) ------------------
+
+
+def _json_body(doc, path, method, status):
+    return doc["paths"][path][method]["responses"][str(status)].get("content", {}).get("application/json")
+
+
+def test_every_json_success_body_has_a_schema(client):
+    doc = client.get("/api/v1/openapi.json").json
+    schemas = doc["components"]["schemas"]
+    bare = []
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                if not status.startswith("2"):
+                    continue
+                assert response.get("content"), f"{method.upper()} {path} {status} names no media type"
+                body = _json_body(doc, path, method, status)
+                if body is None:  # an image, say
+                    continue
+                schema = body.get("schema", {})
+                if "$ref" in schema:
+                    schema = schemas[schema["$ref"].removeprefix("#/components/schemas/")]
+                if not schema.keys() & {"properties", "anyOf", "oneOf"}:
+                    bare.append(f"{method.upper()} {path} {status}")
+    assert bare == [], "success bodies described in prose only"
+    qr = doc["paths"]["/surveys/{survey_id}/qr.svg"]["get"]["responses"]["200"]["content"]
+    assert set(qr) == {"image/svg+xml"}, "the QR code is an image, not JSON"
+
+
+def _validator(doc, path, method, status):
+    body = _json_body(doc, path, method, status)
+    assert body and "$ref" in body["schema"], f"{method.upper()} {path} {status}: no schema for the body"
+    return Draft202012Validator({**body["schema"], "components": doc["components"]},
+                                format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _matches(validator, body):
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(body)]
+    assert errors == [], body
+    undocumented = {**body, "victim_phone": "+447911123456"}
+    assert not validator.is_valid(undocumented), "a key the document doesn't name would pass"
+
+
+def test_survey_endpoints_answer_as_the_document_says(app, api, client, clock):
+    doc = client.get("/api/v1/openapi.json").json
+    engagement = _validator(doc, "/engagements", "post", 201)
+    scheduled = api.post("/engagements", {**ENGAGEMENT, "victim_email": "victim@example.org"})
+    assert scheduled.status_code == 201 and "send_at" in scheduled.json
+    _matches(engagement, scheduled.json)
+    again = api.post("/engagements", ENGAGEMENT)
+    assert again.status_code == 200
+    _matches(_validator(doc, "/engagements", "post", 200), again.json)
+    with app.app_context():
+        record_opt_out(session(), "+447911123457", source="test")
+        session().commit()
+    suppressed = api.post("/engagements", {**ENGAGEMENT, "victim_phone": "07911 123457"})
+    assert suppressed.status_code == 201 and suppressed.json["reason"] == "opted_out"
+    _matches(engagement, suppressed.json)
+    assert not engagement.is_valid({**scheduled.json, "reason": "opted_out"}), "send_at or reason, not both"
+
+    with app.app_context():  # the first invitation delivered and answered by text
+        db = session()
+        survey = db.get(Survey, scheduled.json["survey_id"])
+        survey.rating, survey.comment, survey.status = 4, "kind", "completed"
+        survey.rated_at, survey.rated_via = clock(), "sms"
+        message = db.exec(select(OutboundMessage).where(
+            OutboundMessage.dedupe_key == str(survey.id))).one()
+        message.status = "delivered"
+        db.add_all([survey, message])
+        db.commit()
+
+    listing = _validator(doc, "/surveys", "get", 200)
+    for query in ("", "?count=true", "?limit=1"):
+        page = api.get("/surveys" + query)
+        assert page.status_code == 200 and page.json["surveys"]
+        _matches(listing, page.json)
+    _matches(listing, api.get("/surveys?borough=Camden").json)  # an empty page
+    summary = api.get("/ratings/summary")
+    assert summary.status_code == 200 and summary.json["count"] == 1 and summary.json["response_rates"]
+    _matches(_validator(doc, "/ratings/summary", "get", 200), summary.json)
