@@ -26,7 +26,7 @@ from models.agents import ACTIVE_OFFER_STATUSES, AGENT_STATES, Agent, AgentOffer
 from models.callbacks import CallbackRequest, CallbackStatus
 from models.calls import Call
 from models.cases import Case
-from models.inbox import DONE, InboxMessage
+from models.inbox import ASSIGNED, NEW, InboxMessage
 from reports.london import london_date, start_of_day
 
 STATE_ORDER = {"busy": 0, "wrap_up": 1, "available": 2, "offline": 3}
@@ -140,8 +140,10 @@ def wallboard(db: Session, now: datetime, overdue_minutes: int = 30, *, sl_secon
 
 def urgent_unread_texts(db: Session) -> int:
     """Urgent texts in the desk inbox nobody has opened yet (services/inbox.py files them)."""
+    # the open statuses by name (not "!= done"): a range of ix_inbox_status_received,
+    # so the count reads the open texts only, however many are done
     return db.exec(select(func.count()).select_from(InboxMessage).where(
-        InboxMessage.urgent.is_(True), InboxMessage.read_at.is_(None), InboxMessage.status != DONE)).one()
+        InboxMessage.urgent.is_(True), InboxMessage.read_at.is_(None), InboxMessage.status.in_((NEW, ASSIGNED)))).one()
 
 
 def _flag(condition):
