@@ -45,7 +45,8 @@ class RatingPeriod(SQLModel, table=True):
 
 class RatingCount(SQLModel, table=True):
     """How many ratings of 1 to 5 one officer (under one name, in one borough) got in a
-    kept (or open) period: a month of the whole force is about a row per officer."""
+    kept (or open) period for engagements at one stage of the victim's journey: a month
+    of the whole force is about a row per officer and stage."""
     __tablename__ = "rating_counts"
     __table_args__ = {"sqlite_with_rowid": False}  # the key is the table: a range reads no other page
 
@@ -55,6 +56,7 @@ class RatingCount(SQLModel, table=True):
     borough: str = Field(primary_key=True, max_length=100)
     officer_id: str = Field(primary_key=True, max_length=50)
     officer_name: str = Field(primary_key=True, max_length=60)
+    stage: str = Field(primary_key=True, max_length=30)  # the engagement's stage of the journey (0701)
     rating_1: int = 0
     rating_2: int = 0
     rating_3: int = 0

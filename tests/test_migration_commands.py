@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, make_url, text
 from models import migrate
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAD = "0700_kpi_quarters"
+HEAD = "0701_rating_counts_stage"
 SECRET = "s" * 40
 
 
