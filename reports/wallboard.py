@@ -8,7 +8,9 @@ same in a year as on the first day:
 - callbacks by ``ix_callback_requests_status`` (only pending ones are read);
 - today's calls by ``ix_calls_kpi`` (``started_at`` from the start of the London day,
   the other columns read from the index);
-- today's offers by ``ix_agent_offers_created_at`` (migration 0630_wallboard_history).
+- today's offers by ``ix_agent_offers_created_at`` (migration 0630_wallboard_history);
+- urgent unread texts among the open ones (new, assigned) by ``ix_inbox_status_received``,
+  never the done ones, which pile up for years.
 
 Nothing here names or identifies a caller: counts, agents' names and durations only,
 so a wall screen may show all of it.
