@@ -288,6 +288,23 @@ def add_inbox(w: Writer, count: int, rng: random.Random, now: datetime) -> None:
         w.scalar("SELECT setval('inbox_messages_id_seq', (SELECT coalesce(max(id), 1) FROM inbox_messages))")
 
 
+def add_invitations(w: Writer) -> int:
+    """Each survey's text invitation in the outbox (services/surveys.py), delivered when
+    it was sent, so response rates and the KPIs' text delivery have rows to count."""
+    from sqlalchemy import text
+
+    with w.engine.begin() as conn:
+        done = conn.execute(text(
+            "INSERT INTO outbound_messages (purpose, dedupe_key, channel, to_number, from_number, body, status,"
+            " attempts, uncertain, created_at, updated_at, sent_at, delivered_at)"
+            " SELECT 'survey_invite', CAST(s.id AS VARCHAR(100)), 'sms', s.phone, :desk, 'How did we do?',"
+            " 'delivered', 1, :no, s.invited_at, s.invited_at, s.invited_at, s.invited_at"
+            " FROM surveys s WHERE s.invitation != 'suppressed' AND s.invited_at IS NOT NULL"),
+            {"desk": common.DESK_NUMBER, "no": False}).rowcount
+    w.rows += done
+    return done
+
+
 def add_audit(w: Writer, count: int, rng: random.Random, now: datetime, pseudonym) -> None:
     """Staff viewing calls and callbacks (console/audit.py), oldest first, with the
     caller's keyed pseudonym (PSEUDONYM: desk.redact.pseudonym under the app's key)."""

@@ -238,7 +238,7 @@ def run_nightly(app) -> dict[str, float]:
 
 
 def add_extras(app, url: str, size: int) -> dict:
-    """Desk inbox texts and audit log entries in proportion to the calls, added once
+    """Desk inbox texts, survey invitations and audit log entries, added once
     (a database generated before generate.py wrote them gets them here)."""
     from desk.redact import pseudonym
 
@@ -247,6 +247,8 @@ def add_extras(app, url: str, size: int) -> dict:
     if not w.scalar("SELECT count(*) FROM inbox_messages"):
         generate.add_inbox(w, int(size * generate.INBOX_PER_CALL), rng, now)
         added["inbox_messages"] = int(size * generate.INBOX_PER_CALL)
+    if not w.scalar("SELECT count(*) FROM outbound_messages WHERE purpose = 'survey_invite'"):
+        added["survey_invitations"] = generate.add_invitations(w)
     if not w.scalar("SELECT count(*) FROM audit_log"):
         with app.app_context():
             generate.add_audit(w, int(size * generate.AUDIT_PER_CALL), rng, now, pseudonym)
