@@ -15,7 +15,7 @@ When a day is settled (its counts final), for each date meaning:
   engagements for any past day: ``reopen_contact_day`` (called by
   ``sms.surveys.invite`` in the engagement's transaction) reopens that day and month.
 - Nothing else changes a counted field: a rating is never replaced or removed, an
-  engagement's officer, borough and date are never updated, and retention
+  engagement's officer, borough, stage and date are never updated, and retention
   (``workers.retention``) blanks phone numbers, crime references and comments only.
 
 Until then a contact day that is over is kept *open*: its rows count the ratings given
