@@ -418,7 +418,7 @@ def ratings_summary():
     overall: dict[int, int] = {}
     boroughs: dict[str, dict[int, int]] = {}
     officers: dict[str, dict] = {}
-    for (borough, officer_id, officer_name, rating), count in cells.items():
+    for (borough, officer_id, officer_name, _stage, rating), count in cells.items():
         overall[rating] = overall.get(rating, 0) + count
         by_borough = boroughs.setdefault(borough, {})
         by_borough[rating] = by_borough.get(rating, 0) + count
@@ -429,7 +429,7 @@ def ratings_summary():
     rates = journey_report.response_rates(db, scope)
     return jsonify({
         **_summary(overall),
-        "stages": [{"stage": s.stage, **_summary(s.counts)} for s in journey_report.ratings_by_stage(db, scope)],
+        "stages": [{"stage": s.stage, **_summary(s.counts)} for s in journey_report.stage_ratings(cells)],
         "response_rate": _rate_json(journey_report.overall_response(db, scope, rates)),
         "response_rates": [{"stage": r.stage, "channel": r.channel, **_rate_json(r)} for r in rates],
         "boroughs": [{"borough": name, **_summary(counts)} for name, counts in sorted(boroughs.items())],

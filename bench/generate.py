@@ -258,6 +258,71 @@ def add_surveys(w: Writer, count: int, rng: random.Random, now: datetime) -> Non
         w.scalar("SELECT setval('engagements_id_seq', (SELECT coalesce(max(id), 1) FROM engagements))")
 
 
+INBOX_PER_CALL = 0.02  # texts filed in the desk inbox, per call
+AUDIT_PER_CALL = 0.2  # audit log entries (staff viewing a call, a callback, a case), per call
+STAFF = 60
+
+
+def add_inbox(w: Writer, count: int, rng: random.Random, now: datetime) -> None:
+    """Texts victims sent the desk (services/inbox.py): all but the last day's are done,
+    a few of the rest urgent and unread."""
+    first = (w.scalar("SELECT max(id) FROM inbox_messages") or 0) + 1
+    moments = sorted(_moment(rng, now) for _ in range(count))
+    rows = []
+    for n, at in enumerate(moments):
+        recent = now - at < timedelta(days=2)
+        status = rng.choice(("new", "assigned")) if recent else "done"
+        staff = rng.randrange(1, STAFF + 1)
+        read = at + timedelta(minutes=rng.randrange(1, 120)) if status != "new" or rng.random() < 0.5 else None
+        rows.append((first + n, f"SM{first + n:032x}", mobile(rng.randrange(count * 5 + 10)), "Please call me back.",
+                     at, rng.choice(("free_text", "free_text", "after_survey", "survey_unclear")),
+                     rng.random() < 0.05, None, [], False, status, staff if status != "new" else None, read,
+                     read + timedelta(minutes=10) if status == "done" and read else None,
+                     staff if status == "done" else None))
+        if len(rows) == CHUNK or n == count - 1:
+            w.write("inbox_messages", ["id", "message_sid", "phone", "body", "received_at", "reason", "urgent",
+                                       "survey_id", "case_ids", "acknowledged", "status", "assigned_to", "read_at",
+                                       "done_at", "done_by"], rows)
+            rows = []
+    if w.dialect == "postgresql":
+        w.scalar("SELECT setval('inbox_messages_id_seq', (SELECT coalesce(max(id), 1) FROM inbox_messages))")
+
+
+def add_invitations(w: Writer) -> int:
+    """Each survey's text invitation in the outbox (services/surveys.py), delivered when
+    it was sent, so response rates and the KPIs' text delivery have rows to count."""
+    from sqlalchemy import text
+
+    with w.engine.begin() as conn:
+        done = conn.execute(text(
+            "INSERT INTO outbound_messages (purpose, dedupe_key, channel, to_number, from_number, body, status,"
+            " attempts, uncertain, created_at, updated_at, sent_at, delivered_at)"
+            " SELECT 'survey_invite', CAST(s.id AS VARCHAR(100)), 'sms', s.phone, :desk, 'How did we do?',"
+            " 'delivered', 1, :no, s.invited_at, s.invited_at, s.invited_at, s.invited_at"
+            " FROM surveys s WHERE s.invitation != 'suppressed' AND s.invited_at IS NOT NULL"),
+            {"desk": common.DESK_NUMBER, "no": False}).rowcount
+    w.rows += done
+    return done
+
+
+def add_audit(w: Writer, count: int, rng: random.Random, now: datetime, pseudonym) -> None:
+    """Staff viewing calls and callbacks (console/audit.py), oldest first, with the
+    caller's keyed pseudonym (PSEUDONYM: desk.redact.pseudonym under the app's key)."""
+    calls = w.scalar("SELECT max(id) FROM calls") or 1
+    moments = sorted(_moment(rng, now) for _ in range(count))
+    rows = []
+    for n, at in enumerate(moments):
+        staff = rng.randrange(1, STAFF + 1)
+        kind = rng.choice(("call", "call", "call", "callback", "screen_pop"))
+        phone = mobile(rng.randrange(calls * 6 // 10 + 10))
+        rows.append((at, staff, f"staff{staff:02d}@desk.example.org", f"view_{kind}",
+                     f"{kind}:{rng.randrange(1, calls + 1)}", None, pseudonym(phone), None))
+        if len(rows) == CHUNK or n == count - 1:
+            w.write("audit_log", ["at", "staff_id", "staff_email", "action", "subject", "why", "phone_pseudonym",
+                                  "case_id"], rows)
+            rows = []
+
+
 def grow(url: str, calls: int, surveys: int, seed: int = 11) -> dict:
     """Add CALLS calls and SURVEYS engagements (with surveys); returns counts and timing."""
     w = Writer(url)

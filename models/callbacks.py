@@ -30,6 +30,9 @@ OPEN_STATUSES = (CallbackStatus.PENDING, CallbackStatus.IN_PROGRESS)
 
 class CallbackRequest(SQLModel, table=True):
     __tablename__ = "callback_requests"
+    # callbacks of one status in the order they are worked (migration 0702): the list
+    # reads its page, not every older callback of every status
+    __table_args__ = (Index("ix_callback_requests_status_order", "status", "queue_joined_at", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     # unique: a repeated webhook for the same call cannot book two callbacks

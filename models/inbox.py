@@ -21,7 +21,9 @@ NEW, ASSIGNED, DONE = "new", "assigned", "done"
 
 class InboxMessage(SQLModel, table=True):
     __tablename__ = "inbox_messages"
-    __table_args__ = (Index("ix_inbox_status_received", "status", "received_at"),)
+    # the open lists (oldest first) and the done list (newest first, migration 0700)
+    __table_args__ = (Index("ix_inbox_status_received", "status", "received_at"),
+                      Index("ix_inbox_status_done", "status", "done_at", "id"))
 
     id: int | None = Field(default=None, primary_key=True)
     message_sid: str = Field(max_length=34, unique=True)

@@ -45,7 +45,8 @@ class RatingPeriod(SQLModel, table=True):
 
 class RatingCount(SQLModel, table=True):
     """How many ratings of 1 to 5 one officer (under one name, in one borough) got in a
-    kept (or open) period: a month of the whole force is about a row per officer."""
+    kept (or open) period for engagements at one stage of the victim's journey: a month
+    of the whole force is about a row per officer and stage."""
     __tablename__ = "rating_counts"
     __table_args__ = {"sqlite_with_rowid": False}  # the key is the table: a range reads no other page
 
@@ -55,8 +56,31 @@ class RatingCount(SQLModel, table=True):
     borough: str = Field(primary_key=True, max_length=100)
     officer_id: str = Field(primary_key=True, max_length=50)
     officer_name: str = Field(primary_key=True, max_length=60)
+    stage: str = Field(primary_key=True, max_length=30)  # the engagement's stage of the journey (0701)
     rating_1: int = 0
     rating_2: int = 0
     rating_3: int = 0
     rating_4: int = 0
     rating_5: int = 0
+
+
+class KpiQuarter(SQLModel, table=True):
+    """One quarter-hour (0 = 00:00-00:15 London time, to 95) of a settled day kept in
+    ``kpi_days``, as the interval reports count it (reports/intervals.py): written with
+    the day's ``kpi_days`` row, so a year by hour of day sums these rows, not a year of
+    calls.  Only quarters with a call, a put-through or a wrap-up have a row."""
+    __tablename__ = "kpi_quarters"
+
+    service_level_seconds: int = Field(primary_key=True)
+    day: date = Field(primary_key=True)
+    quarter: int = Field(primary_key=True)
+    offered: int = 0
+    answered: int = 0
+    answered_in_sl: int = 0
+    abandoned: int = 0
+    wait_sum: int = 0
+    wait_known: int = 0
+    talk_sum: float = 0.0
+    talked: int = 0
+    wrap_sum: float = 0.0
+    wraps: int = 0

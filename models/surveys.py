@@ -22,9 +22,9 @@ class Engagement(SQLModel, table=True):
     __tablename__ = "engagements"
     __table_args__ = (UniqueConstraint("officer_id", "victim_phone", "occurred_at",
                                        name="uq_engagement_officer_phone_time"),
-                      # the ratings summary reads only this index (migration 0414_ratings_cover)
+                      # the ratings summary reads only this index (migrations 0414_ratings_cover, 0701)
                       Index("ix_engagements_ratings_cover", "occurred_at", "id", "borough", "officer_id",
-                            "officer_name"))
+                            "officer_name", "stage"))
 
     id: int | None = Field(default=None, primary_key=True)
     client_key: str | None = Field(default=None, max_length=100, unique=True)  # Idempotency-Key

@@ -10,28 +10,40 @@ after-call work is the mean length of the agents' wrap-up periods that began in 
 interval (agent_state_intervals).  AHT = talk + after-call work.
 
 SQL groups rows into quarter-hours of each London day (at most 96 groups a day), and
-Python adds the quarters up into the size asked for; the calls themselves are read
-from ``ix_calls_kpi`` alone, the events from ``ix_call_events_event_at``, the wrap-ups
-from ``ix_agent_state_intervals_started_at``.
+Python adds the quarters up into the size asked for.  A settled day kept in
+``kpi_days`` has its quarters kept in ``kpi_quarters`` (services/kpi_days.py, the
+nightly job), so a year by hour of day sums kept rows in SQL (96 results) instead of
+working out the London quarter-hour of each of a year's calls; only the days not
+kept (the last SETTLED_AFTER_DAYS) are counted live: the calls from ``ix_calls_kpi``
+alone, the events from ``ix_call_events_event_at``, the wrap-ups from
+``ix_agent_state_intervals_started_at``.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import and_, case, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
+from desk.clock import london_now
 from models.calls import Call, CallEvent
+from models.reports import KpiDay, KpiQuarter
 from models.wallboard import AgentStateInterval
 from reports.agent_activity import seconds_between
-from reports.london import DayRange, as_date, day_of, quarter_of
+from reports.kpis import SETTLED_AFTER_DAYS
+from reports.london import DayRange, as_date, day_of, days_between, quarter_of, runs
 
 SIZES = {"15": 15, "30": 30, "60": 60, "hour": 60}
 # the longest range each size may cover, so a page stays readable
 MAX_DAYS = {"15": 31, "30": 62, "60": 92, "hour": 731}
 ALL_DAYS = date(2000, 1, 1)  # the day key when the days are added together
+
+
+# IntervalCounts' fields in order, as kpi_quarters keeps them
+COUNTED = ("offered", "answered", "answered_in_sl", "abandoned", "wait_sum", "wait_known", "talk_sum", "talked",
+           "wrap_sum", "wraps")
 
 
 @dataclass
@@ -107,10 +119,10 @@ def _quarter(db: Session, column, start, end, by_day: bool):
     return [day_of(db, column, start, end).label("day"), quarter] if by_day else [quarter]
 
 
-def intervals(db: Session, days: DayRange, size: str, sl_seconds: int) -> IntervalReport:
-    if size not in SIZES:
-        raise ValueError(f"size must be one of {', '.join(SIZES)}")
-    by_day = size != "hour"
+def computed_quarters(db: Session, days: DayRange, sl_seconds: int,
+                      by_day: bool = True) -> dict[tuple[date, int], IntervalCounts]:
+    """Counted from the calls, events and wrap-ups: (London day, quarter) -> counts,
+    the day ALL_DAYS when not BY_DAY.  A quarter with any row of them is listed."""
     quarters: dict[tuple[date, int], IntervalCounts] = {}
 
     def at(keys) -> tuple[IntervalCounts, tuple]:
@@ -152,6 +164,42 @@ def intervals(db: Session, days: DayRange, size: str, sl_seconds: int) -> Interv
             .group_by(*keys)).all():
         c, (count, seconds) = at(row)
         c.wraps, c.wrap_sum = int(count or 0), round(float(seconds or 0), 1)
+    return quarters
+
+
+def _kept(db: Session, first: date, last: date, sl_seconds: int,
+          by_day: bool) -> dict[tuple[date, int], IntervalCounts]:
+    """The kept quarters of days FIRST..LAST (only days kept in kpi_days have rows); by
+    hour of day summed in SQL, at most 96 rows whatever the range."""
+    q = KpiQuarter
+    columns = [getattr(q, name) for name in COUNTED]
+    where = (q.service_level_seconds == sl_seconds, q.day >= first, q.day <= last)
+    if by_day:
+        rows = db.exec(select(q.day, q.quarter, *columns).where(*where)).all()
+        return {(as_date(day), int(quarter)): IntervalCounts(*values) for day, quarter, *values in rows}
+    rows = db.exec(select(q.quarter, *[func.sum(c) for c in columns]).where(*where).group_by(q.quarter)).all()
+    return {(ALL_DAYS, int(quarter)): IntervalCounts(*(v or 0 for v in values)) for quarter, *values in rows}
+
+
+def intervals(db: Session, days: DayRange, size: str, sl_seconds: int, today: date | None = None) -> IntervalReport:
+    """Settled days kept in kpi_days (the nightly job, workers/kpi_days.py) are read
+    from their kept quarters; every other day is counted live."""
+    if size not in SIZES:
+        raise ValueError(f"size must be one of {', '.join(SIZES)}")
+    by_day = size != "hour"
+    today = today or london_now().date()
+    settled_last = min(days.last, today - timedelta(days=SETTLED_AFTER_DAYS))
+    kept_days: set[date] = set()
+    quarters: dict[tuple[date, int], IntervalCounts] = {}
+    if days.first <= settled_last:
+        kept_days = {as_date(d) for d in db.exec(select(KpiDay.day).where(
+            KpiDay.service_level_seconds == sl_seconds, KpiDay.day >= days.first,
+            KpiDay.day <= settled_last)).all()}
+    if kept_days:
+        quarters = _kept(db, min(kept_days), max(kept_days), sl_seconds, by_day)
+    for run in runs([day for day in days_between(days.first, days.last) if day not in kept_days]):
+        for key, counts in computed_quarters(db, run, sl_seconds, by_day).items():
+            quarters.setdefault(key, IntervalCounts()).add(counts)
 
     length = SIZES[size]
     buckets: dict[tuple[date | None, int], Interval] = {}

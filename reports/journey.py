@@ -1,7 +1,8 @@
 """Ratings and response rates by stage of the victim's journey and by channel.
 
-Counted live from surveys and their engagements (the rollups behind the main figures
-are per borough and officer only).  A response rate counts only invitations that
+Ratings by stage come from the kept rating counts (rating_rollups: per borough,
+officer and stage); response rates are counted live from surveys, their engagements
+and their invitations.  A response rate counts only invitations that
 reached the victim: a text Twilio reported delivered, or an email the mail server
 accepted (email has no delivery receipt); answered means a rating was given,
 whichever way (text, web link or QR code).
@@ -82,8 +83,20 @@ def _scoped(query, scope: Scope):
     return query
 
 
+def stage_ratings(cells) -> list[StageRatings]:
+    """Every stage (in journey order) with its ratings, from rating_rollups.counts()'s
+    cells ((borough, officer_id, officer_name, stage, rating) -> count): the pages read
+    them from the kept days and months with every other rating figure."""
+    found = {stage: StageRatings(stage) for stage in STAGES}
+    for (_borough, _officer, _name, stage, rating), count in cells.items():
+        counts = found.setdefault(stage, StageRatings(stage)).counts
+        counts[rating] = counts.get(rating, 0) + count
+    return list(found.values())
+
+
 def ratings_by_stage(db: Session, scope: Scope) -> list[StageRatings]:
-    """Every stage (in journey order), with its ratings in scope (none: zeros)."""
+    """Every stage (in journey order), with its ratings in scope (none: zeros), counted
+    live (the pages use stage_ratings, from the kept counts)."""
     query = _scoped(select(Engagement.stage, Survey.rating, func.count()).select_from(Survey)
                     .join(Engagement, Engagement.id == Survey.engagement_id)
                     .where(Survey.rating.is_not(None)), scope)

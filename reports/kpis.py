@@ -142,7 +142,6 @@ def _flag(condition):
 
 def _calls_by_day(db: Session, days: DayRange, sl_seconds: int, into) -> None:
     start, end = days.start, days.end
-    day = day_of(db, Call.started_at, start, end).label("day")
     # Only the columns of ix_calls_kpi, so the calls are still read from the index alone.
     # (coalesce: a comparison with NULL would make the whole test NULL, and drop the call.)
     joined = func.coalesce(Call.queue_joined_at, Call.started_at)
@@ -151,19 +150,24 @@ def _calls_by_day(db: Session, days: DayRange, sl_seconds: int, into) -> None:
               ended < Call.started_at,
               # answered, or left the queue, after the call had ended (a second's rounding allowed)
               _seconds_between(db, ended, joined) + 1 < func.coalesce(Call.wait_seconds, 0))
-    offered = and_(Call.queue_joined_at.is_not(None), ~bad)
-    answered = and_(offered, Call.outcome == "connected")
-    query = (select(day,
+    # Each call's day and consistency worked out once, in a subquery the database keeps
+    # apart (OFFSET 0): merged into the sums below, the test would run once per sum.
+    calls = (select(day_of(db, Call.started_at, start, end).label("day"), case((bad, 1), else_=0).label("bad"),
+                    Call.queue_joined_at, Call.outcome, Call.wait_seconds)
+             .where(Call.started_at >= start, Call.started_at < end).offset(0).subquery())
+    col = calls.c
+    offered = and_(col.queue_joined_at.is_not(None), col.bad == 0)
+    answered = and_(offered, col.outcome == "connected")
+    query = (select(col.day,
                     func.sum(_flag(offered)),
                     func.sum(_flag(answered)),
-                    func.sum(_flag(and_(answered, Call.wait_seconds <= sl_seconds))),
-                    func.sum(_flag(and_(offered, Call.outcome == "abandoned"))),
-                    func.sum(_flag(and_(offered, Call.outcome.in_(CALLBACK_CHOSEN)))),
-                    func.sum(case((and_(answered, Call.wait_seconds.is_not(None)), Call.wait_seconds), else_=0)),
-                    func.sum(_flag(and_(answered, Call.wait_seconds.is_not(None)))),
-                    func.sum(_flag(bad)))
-             .where(Call.started_at >= start, Call.started_at < end)
-             .group_by(day))
+                    func.sum(_flag(and_(answered, col.wait_seconds <= sl_seconds))),
+                    func.sum(_flag(and_(offered, col.outcome == "abandoned"))),
+                    func.sum(_flag(and_(offered, col.outcome.in_(CALLBACK_CHOSEN)))),
+                    func.sum(case((and_(answered, col.wait_seconds.is_not(None)), col.wait_seconds), else_=0)),
+                    func.sum(_flag(and_(answered, col.wait_seconds.is_not(None)))),
+                    func.sum(col.bad))
+             .group_by(col.day))
     for row in db.exec(query).all():
         c = into(as_date(row[0]))
         (c.offered, c.answered, c.answered_in_sl, c.abandoned, c.chose_callback, c.wait_sum,
@@ -203,12 +207,18 @@ def _callbacks_by_day(db: Session, days: DayRange, into) -> None:
     inside = or_(ws.is_(None), we.is_(None),
                  and_(ws <= we, ws <= hhmm, we > hhmm),
                  and_(ws > we, or_(ws <= hhmm, we > hhmm)))
-    query = (select(day, func.count(), func.sum(_flag(inside)))
-             .select_from(CallbackAttempt)
-             .join(CallbackRequest, CallbackRequest.id == CallbackAttempt.callback_id)
-             .where(CallbackAttempt.started_at >= start, CallbackAttempt.started_at < end,
-                    CallbackRequest.status == "completed", CallbackAttempt.attempt_no == CallbackRequest.attempts)
-             .group_by(day))
+    # Per attempt in range, its callback looked up by primary key (1: the successful last
+    # attempt, inside the window; 0: outside it; NULL: not one to count).  As a join,
+    # PostgreSQL hashes every completed callback ever made, however few attempts are in range.
+    verdict = (select(_flag(inside)).where(CallbackRequest.id == CallbackAttempt.callback_id,
+                                           CallbackRequest.status == "completed",
+                                           CallbackRequest.attempts == CallbackAttempt.attempt_no)
+               .scalar_subquery())
+    attempts = (select(day, verdict.label("verdict"))
+                .where(CallbackAttempt.started_at >= start, CallbackAttempt.started_at < end)
+                .offset(0).subquery())  # kept apart, so each lookup runs once, not once per sum
+    query = (select(attempts.c.day, func.count(attempts.c.verdict), func.sum(attempts.c.verdict))
+             .group_by(attempts.c.day))
     for day_value, count, within in db.exec(query).all():
         c = into(as_date(day_value))
         c.callbacks_completed, c.callbacks_in_window = int(count or 0), int(within or 0)

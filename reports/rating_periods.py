@@ -15,7 +15,7 @@ When a day is settled (its counts final), for each date meaning:
   engagements for any past day: ``reopen_contact_day`` (called by
   ``sms.surveys.invite`` in the engagement's transaction) reopens that day and month.
 - Nothing else changes a counted field: a rating is never replaced or removed, an
-  engagement's officer, borough and date are never updated, and retention
+  engagement's officer, borough, stage and date are never updated, and retention
   (``workers.retention``) blanks phone numbers, crime references and comments only.
 
 Until then a contact day that is over is kept *open*: its rows count the ratings given
@@ -53,9 +53,9 @@ GRACE = timedelta(hours=1)  # a rating decided before a deadline is committed wi
 REFRESH = timedelta(hours=1)  # an open day's rows are counted again when older than this
 RATINGS = range(1, 6)
 
-Cell = tuple[str, str, str, int]  # borough, officer_id, officer_name, rating
-CELL = (Engagement.borough, Engagement.officer_id, Engagement.officer_name, Survey.rating)
-KEPT_KEY = ("borough", "officer_id", "officer_name")
+Cell = tuple[str, str, str, str, int]  # borough, officer_id, officer_name, stage, rating
+CELL = (Engagement.borough, Engagement.officer_id, Engagement.officer_name, Engagement.stage, Survey.rating)
+KEPT_KEY = ("borough", "officer_id", "officer_name", "stage")
 KEPT_COUNTS = tuple(f"rating_{n}" for n in RATINGS)  # one row per officer and name, a column per rating
 
 
@@ -156,7 +156,7 @@ def _keep_days(db: Session, meaning: str, days: list[date], rows: dict, now: dat
                       | _by_day(db, meaning, part, before=counted_to))
     for day, cells in settled.items():
         if _countable(cells):
-            totals = {"ratings": sum(cells.values()), "rating_sum": sum(c[3] * n for c, n in cells.items())}
+            totals = {"ratings": sum(cells.values()), "rating_sum": sum(c[4] * n for c, n in cells.items())}
             _store(db, meaning, day, cells, rows.get(("day", day)),
                    {"kept_at": now, "counted_to": None, **totals})
     for day, cells in opened.items():
@@ -168,7 +168,7 @@ def _keep_days(db: Session, meaning: str, days: list[date], rows: dict, now: dat
 
 
 def _countable(cells: dict[Cell, int]) -> bool:
-    return all(cell[3] in RATINGS for cell in cells)  # a rating outside 1-5 has no column
+    return all(cell[4] in RATINGS for cell in cells)  # a rating outside 1-5 has no column
 
 
 def _store(db: Session, meaning: str, day: date, cells: dict[Cell, int], seen, values: dict) -> None:
@@ -182,11 +182,11 @@ def _store(db: Session, meaning: str, day: date, cells: dict[Cell, int], seen, v
 
 
 def _kept_rows(meaning: str, day: date, cells: dict[Cell, int]) -> list[dict]:
-    rows: dict[tuple[str, str, str], dict] = {}
-    for (borough, officer, name, rating), count in cells.items():
-        row = rows.setdefault((borough, officer, name), {
+    rows: dict[tuple[str, str, str, str], dict] = {}
+    for (borough, officer, name, stage, rating), count in cells.items():
+        row = rows.setdefault((borough, officer, name, stage), {
             "meaning": meaning, "period": "day", "start": day, "borough": borough, "officer_id": officer,
-            "officer_name": name, **{column: 0 for column in KEPT_COUNTS}})
+            "officer_name": name, "stage": stage, **{column: 0 for column in KEPT_COUNTS}})
         row[f"rating_{rating}"] = count
     return list(rows.values())
 
@@ -268,8 +268,8 @@ def _by_day(db: Session, meaning: str, run: DayRange, before: datetime | None = 
     if before is not None:
         query = query.where(or_(Survey.rated_at.is_(None), Survey.rated_at < before))
     found: dict[date, dict[Cell, int]] = {}
-    for d, b, o, n, r, c in db.exec(query.group_by(day, *CELL)).all():
-        found.setdefault(as_date(d), {})[(b, o, n, r)] = int(c)
+    for d, b, o, n, s, r, c in db.exec(query.group_by(day, *CELL)).all():
+        found.setdefault(as_date(d), {})[(b, o, n, s, r)] = int(c)
     return found
 
 

@@ -1,4 +1,4 @@
-"""Rating counts per (borough, officer_id, officer_name, rating) over London days,
+"""Rating counts per (borough, officer_id, officer_name, stage, rating) over London days,
 read from kept days and months where they can no longer change and counted live for
 the rest.  Two date meanings: CONTACT, the engagement's ``occurred_at`` (the survey
 API's ratings summary), and RATED, the survey's ``rated_at`` (the console's page).
@@ -128,7 +128,7 @@ def _live(db: Session, meaning: str, first: date, last: date | None, borough: st
         query = query.where(Engagement.borough == borough)
     if officer_id:
         query = query.where(Engagement.officer_id == officer_id)
-    return Counter({(b, o, n, r): int(c) for b, o, n, r, c in db.exec(query.group_by(*CELL)).all()})
+    return Counter({(b, o, n, s, r): int(c) for b, o, n, s, r, c in db.exec(query.group_by(*CELL)).all()})
 
 
 def _live_since(db: Session, meaning: str, since: datetime, days: list[date], borough: str | None,
@@ -139,8 +139,8 @@ def _live_since(db: Session, meaning: str, since: datetime, days: list[date], bo
     would make SQLite start from those contacts instead)."""
     column, wanted = date_column(meaning), set(days)
     rows = db.exec(rated(column, *CELL).where(Survey.rated_at >= since)).all()
-    return Counter((b, o, n, r) for at, b, o, n, r in rows
-                   if london_date(at) in wanted and _wanted((b, o, n, r), borough, officer_id))
+    return Counter((b, o, n, s, r) for at, b, o, n, s, r in rows
+                   if london_date(at) in wanted and _wanted((b, o, n, s, r), borough, officer_id))
 
 
 def _kept(db: Session, meaning: str, months: list[date], days: list[date], borough: str | None,
@@ -164,10 +164,10 @@ def _kept(db: Session, meaning: str, months: list[date], days: list[date], borou
     key = [rows.c[name] for name in KEPT_KEY]
     query = select(*key, *[func.sum(rows.c[name]) for name in KEPT_COUNTS]).group_by(*key)
     found: Counter = Counter()
-    for borough_, officer, name, *by_rating in db.exec(query).all():
+    for borough_, officer, name, stage, *by_rating in db.exec(query).all():
         for rating, n in zip(RATINGS, by_rating):
             if n:
-                found[(borough_, officer, name, rating)] = int(n)  # one row per officer and name
+                found[(borough_, officer, name, stage, rating)] = int(n)  # a row per officer, name and stage
     return found
 
 

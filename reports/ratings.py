@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from desk import clock, keyset
 from models.surveys import Engagement, Survey
-from reports import rating_rollups
+from reports import journey, rating_rollups
 from reports.london import DayRange, as_date, day_of, days_between, runs, week_start
 
 COMMENTS_PAGE = 25
@@ -69,6 +69,8 @@ class RatingCounts:
     view of them (overall, by borough, by officer, officers to recognise) is a sum
     of these few thousand rows."""
     cells: list[tuple[str, str, str, int, int]]  # borough, officer_id, officer_name, rating, count
+    # the same ratings by stage of the victim's journey, every stage listed (reports/journey.py)
+    stages: list = field(default_factory=list)
 
     def overall(self) -> Distribution:
         result = Distribution(None, "All")
@@ -111,10 +113,11 @@ def rating_counts(db: Session, filters: RatingFilters, now: datetime | None = No
     cells = rating_rollups.counts(db, rating_rollups.RATED, filters.days.first, filters.days.last,
                                   now=now or clock.now(), borough=filters.borough, officer_id=filters.officer_id)
     merged: dict[tuple[str, str, int], tuple[str, int]] = {}
-    for (borough, officer, name, rating), count in cells.items():
+    for (borough, officer, name, _stage, rating), count in cells.items():
         seen = merged.get((borough, officer, rating))
         merged[(borough, officer, rating)] = (max(seen[0], name), seen[1] + count) if seen else (name, count)
-    return RatingCounts(sorted((b, o, n, r, c) for (b, o, r), (n, c) in merged.items()))
+    return RatingCounts(sorted((b, o, n, r, c) for (b, o, r), (n, c) in merged.items()),
+                        journey.stage_ratings(cells))
 
 
 def distribution(db: Session, filters: RatingFilters, by: str) -> list[Distribution]:

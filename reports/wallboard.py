@@ -8,7 +8,9 @@ same in a year as on the first day:
 - callbacks by ``ix_callback_requests_status`` (only pending ones are read);
 - today's calls by ``ix_calls_kpi`` (``started_at`` from the start of the London day,
   the other columns read from the index);
-- today's offers by ``ix_agent_offers_created_at`` (migration 0630_wallboard_history).
+- today's offers by ``ix_agent_offers_created_at`` (migration 0630_wallboard_history);
+- urgent unread texts among the open ones (new, assigned) by ``ix_inbox_status_received``,
+  never the done ones, which pile up for years.
 
 Nothing here names or identifies a caller: counts, agents' names and durations only,
 so a wall screen may show all of it.
@@ -26,7 +28,7 @@ from models.agents import ACTIVE_OFFER_STATUSES, AGENT_STATES, Agent, AgentOffer
 from models.callbacks import CallbackRequest, CallbackStatus
 from models.calls import Call
 from models.cases import Case
-from models.inbox import DONE, InboxMessage
+from models.inbox import ASSIGNED, NEW, InboxMessage
 from reports.london import london_date, start_of_day
 
 STATE_ORDER = {"busy": 0, "wrap_up": 1, "available": 2, "offline": 3}
@@ -140,8 +142,10 @@ def wallboard(db: Session, now: datetime, overdue_minutes: int = 30, *, sl_secon
 
 def urgent_unread_texts(db: Session) -> int:
     """Urgent texts in the desk inbox nobody has opened yet (services/inbox.py files them)."""
+    # the open statuses by name (not "!= done"): a range of ix_inbox_status_received,
+    # so the count reads the open texts only, however many are done
     return db.exec(select(func.count()).select_from(InboxMessage).where(
-        InboxMessage.urgent.is_(True), InboxMessage.read_at.is_(None), InboxMessage.status != DONE)).one()
+        InboxMessage.urgent.is_(True), InboxMessage.read_at.is_(None), InboxMessage.status.in_((NEW, ASSIGNED)))).one()
 
 
 def _flag(condition):

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import select
 
+from flows.journey import STAGES
 from reports import rating_rollups as rr
 from reports.london import london_date
 from desk.clock import LONDON
@@ -24,13 +25,14 @@ FILTERS = [(None, None), ("Camden", None), (None, "MP4"), ("Hackney", "MP5"), ("
 
 
 def add(db, occurred: datetime, *, officer=OFFICERS[0], rating: int | None = None,
-        rated_at: datetime | None = None, expires_at: datetime | None | str = "week", suppressed=False):
+        rated_at: datetime | None = None, expires_at: datetime | None | str = "week", suppressed=False,
+        stage: str = "visit"):
     """An engagement and its survey written directly (a survey expires a week and an
     hour after the contact unless told otherwise)."""
     officer_id, name, borough = officer
     engagement = Engagement(officer_id=officer_id, officer_name=name, borough=borough,
                             victim_phone=f"+4479{random.randrange(10 ** 8):08d}", occurred_at=occurred,
-                            created_at=occurred)
+                            created_at=occurred, stage=stage)
     db.add(engagement)
     db.flush()
     invited = occurred + timedelta(hours=1)
@@ -46,14 +48,14 @@ def add(db, occurred: datetime, *, officer=OFFICERS[0], rating: int | None = Non
 def seed(db, rng: random.Random, n: int = 400) -> None:
     """N contacts from 20 August to 22 November 2026 (across the clock change on 25
     October), 60% rated up to a week later (late ratings cross month ends), 10%
-    suppressed, some never expiring; plus contacts on the London edges of months."""
+    suppressed, some never expiring, at every stage of the journey; plus contacts on the London edges of months."""
     start = datetime(2026, 8, 20, 0, 0, tzinfo=LONDON)
     for _ in range(n):
         occurred = start + timedelta(minutes=rng.randrange(95 * 24 * 60))
         rated = rng.random() < 0.6
         rated_at = occurred + timedelta(hours=1, minutes=rng.randrange(1, 7 * 24 * 60 - 1))
         add(db, occurred, officer=rng.choice(OFFICERS), rating=rng.randint(1, 5) if rated else None,
-            rated_at=rated_at, suppressed=rng.random() < 0.1)
+            rated_at=rated_at, suppressed=rng.random() < 0.1, stage=rng.choice(STAGES))
     # 00:30 on 1 October in London is 23:30 on 30 September in UTC: it is October's
     add(db, datetime(2026, 10, 1, 0, 30, tzinfo=LONDON), rating=5,
         rated_at=datetime(2026, 10, 1, 0, 45, tzinfo=LONDON))
@@ -75,7 +77,8 @@ def direct(db, meaning: str, first: date | None, last: date | None, borough=None
         if (first and day < first) or (last and day > last) or (borough and engagement.borough != borough) \
                 or (officer_id and engagement.officer_id != officer_id):
             continue
-        found[(engagement.borough, engagement.officer_id, engagement.officer_name, survey.rating)] += 1
+        found[(engagement.borough, engagement.officer_id, engagement.officer_name, engagement.stage,
+               survey.rating)] += 1
     return found
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, make_url, text
 from models import migrate
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAD = "0710_forum_by_text"
+HEAD = "0702_callbacks_status_order"
 SECRET = "s" * 40
 
 

@@ -82,9 +82,7 @@ def ratings():
         return render_template("supervisor/ratings.html", **context), 400
     counts = reports.rating_counts(db, filters)
     scope = journey.Scope(filters.days.start, filters.days.end, filters.borough, filters.officer_id)
-    context.update(by_stage=journey.ratings_by_stage(db, journey.Scope(
-        filters.days.start, filters.days.end, filters.borough, filters.officer_id, by_rated_at=True)),
-        response_rates=journey.response_rates(db, scope))
+    context.update(by_stage=counts.stages, response_rates=journey.response_rates(db, scope))
     trend = reports.weekly_trend(db, filters)
     form.shows_period(filters.days)
     context.update(

@@ -21,7 +21,7 @@ from tests.rating_data import FILTERS, NOW, OFFICERS, RANGES, add, direct, kept,
 
 
 def month_cells(rows: list[RatingCount], month: date) -> Counter:
-    return Counter({(r.borough, r.officer_id, r.officer_name, n): getattr(r, f"rating_{n}")
+    return Counter({(r.borough, r.officer_id, r.officer_name, r.stage, n): getattr(r, f"rating_{n}")
                     for r in rows if r.start == month for n in range(1, 6) if getattr(r, f"rating_{n}")})
 
 
@@ -304,3 +304,20 @@ def test_a_day_with_a_rating_outside_1_to_5_is_counted_live(db):
         for _ in range(2):
             assert rr.counts(db, meaning, None, None, now=NOW) == direct(db, meaning, None, None)
         assert kept(db, meaning, "day") >= {date(2026, 11, 4)} and date(2026, 11, 3) not in kept(db, meaning, "day")
+
+
+@pytest.mark.parametrize("meaning", [rr.CONTACT, rr.RATED])
+def test_ratings_by_stage_from_the_kept_counts_equal_a_live_count(db, meaning):
+    from reports import journey
+
+    seed(db, random.Random(11))
+    first, last = date(2026, 9, 1), date(2026, 11, 22)
+    start, end = DayRange(first, last).start, DayRange(first, last).end
+    for borough, officer in FILTERS:
+        live = journey.ratings_by_stage(db, journey.Scope(start, end, borough, officer,
+                                                          by_rated_at=meaning == rr.RATED))
+        for _ in ("first sight", "kept"):
+            cells = rr.counts(db, meaning, first, last, now=NOW, borough=borough, officer_id=officer)
+            assert [(s.stage, s.counts) for s in journey.stage_ratings(cells)] == \
+                [(s.stage, s.counts) for s in live]
+    assert len({row.stage for row in db.exec(select(RatingCount)).all()}) > 3, "kept per stage"
