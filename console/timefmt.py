@@ -3,7 +3,7 @@ when it is not this year) and lengths of time in words ("2 h 15 min", "3 days").
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from desk.clock import LONDON, london_now
 
@@ -45,6 +45,14 @@ def parse_day(text: str) -> date:
         day, month, year = (int(g) for g in match.groups())
         return date(year, month, day)
     return date.fromisoformat(text)
+
+
+def parse_moment(text: str) -> datetime:
+    """A date and time as typed: 24/12/2026 18:00 (day first) or 2026-12-24T18:00 /
+    2026-12-24 18:00; naive (the caller says which zone).  ValueError for anything else."""
+    day, _, clock_time = text.strip().replace("T", " ").partition(" ")
+    hour, minute = (int(part) for part in clock_time.strip().split(":"))
+    return datetime.combine(parse_day(day), time(hour, minute))
 
 
 def british(day: date) -> str:

@@ -1,7 +1,7 @@
 """Desk-hours overrides, the phone line's announcement, and API tokens."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlmodel import select
@@ -9,7 +9,7 @@ from sqlmodel import select
 from console.admin.blueprint import bp
 from console.audit import audit
 from console.auth import current_staff, require_role
-from console.timefmt import parse_day
+from console.timefmt import parse_day, parse_moment
 from desk import clock
 from desk.clock import LONDON
 from flows import hours as hours_rules
@@ -47,9 +47,9 @@ def hours():
 @require_role("admin")
 def announcement_set():
     try:
-        until = datetime.fromisoformat((request.form.get("until") or "").strip()).replace(tzinfo=LONDON)
+        until = parse_moment(request.form.get("until") or "").replace(tzinfo=LONDON)
     except ValueError:
-        flash("Not saved: give when it stops as a date and time.", "error")
+        flash("Not saved: give when it stops as a date and time, e.g. 24/12/2026 18:00.", "error")
         return redirect(url_for("admin.hours")), 303
     try:
         announcements.set_announcement(session(), request.form.get("text_en", ""), request.form.get("text_pl"),
@@ -57,9 +57,9 @@ def announcement_set():
     except ValueError as exc:
         flash(f"Not saved: {exc}.", "error")
         return redirect(url_for("admin.hours")), 303
-    audit("set_announcement", "announcement", f"until {until:%Y-%m-%d %H:%M}")
+    audit("set_announcement", "announcement", f"until {until:%d/%m/%Y %H:%M}")
     flash(f"Callers hear the announcement within {announcements.CACHE_SECONDS} seconds, "
-          f"until {until:%Y-%m-%d %H:%M}.", "status")
+          f"until {until:%d/%m/%Y %H:%M}.", "status")
     return redirect(url_for("admin.hours")), 303
 
 

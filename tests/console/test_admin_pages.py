@@ -2,6 +2,7 @@
 change is in the audit log."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from flows import hours as desk_hours
@@ -160,8 +161,10 @@ def test_an_admin_sets_and_stops_the_phone_lines_announcement(app, client, staff
                 until="2020-01-01T00:00")
     assert "in the past" in text(client.get(past.headers["Location"]))
     post(client, "/console/admin/hours", "/console/admin/hours/announcement",
-         text_en="Lines are busy after the storm.", text_pl="", until="2026-11-23T18:00")
-    assert "Lines are busy after the storm." in text(client.get("/console/admin/hours"))
+         text_en="Lines are busy after the storm.", text_pl="", until="23/11/2026 18:00")  # as the page writes dates
+    page = client.get("/console/admin/hours")
+    assert "Lines are busy after the storm." in text(page) and "until 23/11/2026 18:00" in text(page)
+    assert re.search(r"<title>Desk hours[^<]*</title>", page.get_data(as_text=True)), "no form in the title"
     caller = Caller(client, base_url=PUBLIC_BASE_URL, auth_token=AUTH_TOKEN, from_="+447911123456",
                     to=DESK_NUMBER, clock=clock).dial()
     assert "Lines are busy after the storm." in caller.heard()
