@@ -2,7 +2,7 @@
 """The two commands a newcomer needs, on a machine with nothing but Python:
 
     python3 dev.py serve           # the service on embedded defaults: web, worker and scheduler
-    python3 dev.py test            # every test but the browser ones (skipped, and counted), three processes
+    python3 dev.py test            # every test but the browser ones (skipped, and counted), two processes
     python3 dev.py test --browser  # every test (what CI runs): as root, installs Debian's chromium if missing
     python3 dev.py test --fast     # all but the slow `fleet` tests, for development
 
@@ -313,9 +313,10 @@ BROWSER_GATE = ["-p", "tests.browser_gate"]
 
 def pytest_args(args: list[str]) -> list[str]:
     """--fast becomes a marker selection; without --browser the browser tests are skipped;
-    the tests run in three processes (pytest-xdist) unless -n is given: many tests wait
-    (the fleet tests on their worker processes, the browser tests on Chromium), so a third
-    process keeps both cores of a small machine busy meanwhile."""
+    the tests run in two processes (pytest-xdist) unless -n is given: the fleet tests
+    mostly wait on their worker processes, and the rest fill the other process meanwhile.
+    (A third process did not shorten the run on two cores, and made the fleet tests'
+    timings flaky.)"""
     fast, browser = "--fast" in args, "--browser" in args
     args = [a for a in args if a not in {"--fast", "--browser"}]
     if fast:
@@ -323,7 +324,7 @@ def pytest_args(args: list[str]) -> list[str]:
     if not browser:
         args = [*BROWSER_GATE, *args]
     if not any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in args):
-        args = ["-n", "3", *args]
+        args = ["-n", "2", *args]
     return args
 
 
