@@ -126,15 +126,8 @@ def queue_sms(db: Session, *, to: str, body: str, purpose: str, key: str,
         message.status, message.note = MessageStatus.INVALID_NUMBER.value, "not a valid phone number"
     elif reason := suppression_reason(db, phone):
         message.status, message.note = MessageStatus.SUPPRESSED.value, reason
-    try:
-        with db.begin_nested():
-            db.add(message)
-    except IntegrityError:  # a concurrent request created it first
-        return _find(db, purpose, key)
-    if message.status == MessageStatus.PENDING.value:
-        _enqueue_after_commit(db, message.id)
     log.info("outbox %s/%s to %s: %s", purpose, key, pseudonym(phone), message.status)
-    return message
+    return _insert_once(db, message)
 
 
 def queue_email(db: Session, *, to: str, subject: str, body: str, purpose: str, key: str,
@@ -148,14 +141,20 @@ def queue_email(db: Session, *, to: str, subject: str, body: str, purpose: str, 
                               to_email=to.lower(), subject=subject, body=body, not_before=not_before)
     if is_email_opted_out(db, to):
         message.status, message.note = MessageStatus.SUPPRESSED.value, "address unsubscribed"
+    log.info("outbox %s/%s by email: %s", purpose, key, message.status)
+    return _insert_once(db, message)
+
+
+def _insert_once(db: Session, message: OutboundMessage) -> OutboundMessage:
+    """Add MESSAGE (queued after the commit when pending), or the row a concurrent
+    request made first for its (purpose, key)."""
     try:
         with db.begin_nested():
             db.add(message)
     except IntegrityError:  # a concurrent request created it first
-        return _find(db, purpose, key)
+        return _find(db, message.purpose, message.dedupe_key)
     if message.status == MessageStatus.PENDING.value:
         _enqueue_after_commit(db, message.id)
-    log.info("outbox %s/%s by email: %s", purpose, key, message.status)
     return message
 
 
@@ -364,7 +363,7 @@ def _send_email(db: Session, message: OutboundMessage, now: datetime) -> str:
     config = settings.current()
     if message.uncertain:  # its worker died mid-send (the sweeper says so): SMTP cannot be asked
         return _finish(db, message, MessageStatus.FAILED, note="a worker stopped while sending; not sent again")
-    if config["SMS_QUIET_HOURS"] and (resume := next_send_time(now, config["SMS_QUIET_HOURS"])) > now:
+    if (resume := _quiet_until(now)) > now:
         message.attempts -= 1  # waiting out the night is not a failed attempt
         return _release(db, message, resume, "quiet hours")
     if is_email_opted_out(db, message.to_email or ""):
