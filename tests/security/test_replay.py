@@ -80,7 +80,7 @@ def test_a_stale_or_forged_token_hears_the_current_question_and_changes_nothing(
     assert call_state(app) != settled
 
 
-def test_a_replayed_queue_exit_records_the_end_once(app, client):
+def test_a_replayed_queue_exit_records_the_end_once(app, client, clock):  # desk hours, whatever the real time
     someone_on_duty(app)
     greeting = post_signed(client, PUBLIC_BASE_URL, "/ivr/voice", form(), AUTH_TOKEN).get_data(as_text=True)
     queued = post_signed(client, PUBLIC_BASE_URL, _step_url(greeting), form(Digits="2"), AUTH_TOKEN)
