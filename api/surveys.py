@@ -374,7 +374,7 @@ def list_surveys():
     if filters.count:  # every matching row is read: only when the client asks
         page["total"] = db.exec(_filtered(select(func.count(Survey.id)).join(
             Engagement, Survey.engagement_id == Engagement.id), filters)).one()
-        page["response_rate"] = _rate_json(journey_report.overall_response(db, _scope(filters)))
+        page["response_rate"] = _rate_json(journey_report.overall_response(_rates(db, filters)))
     return jsonify({**page, "surveys": [{
         "id": survey.id, "engagement_id": engagement.id, "officer_id": engagement.officer_id,
         "officer_name": engagement.officer_name, "borough": engagement.borough,
@@ -389,11 +389,10 @@ def list_surveys():
     } for survey, engagement, status in rows]})
 
 
-def _scope(filters: SurveyFilters) -> journey_report.Scope:
-    return journey_report.Scope(
-        start=datetime.combine(filters.from_, time(), LONDON) if filters.from_ else None,
-        end=datetime.combine(filters.to + timedelta(days=1), time(), LONDON) if filters.to else None,
-        borough=filters.borough, officer_id=filters.officer_id)
+def _rates(db, filters: SurveyFilters) -> list[journey_report.ResponseRate]:
+    """Response rates for contacts in FILTERS' days: kept counts where settled, live for the rest."""
+    return journey_report.rates_from(rating_rollups.response_counts(
+        db, filters.from_, filters.to, now=clock.now(), borough=filters.borough, officer_id=filters.officer_id))
 
 
 def _rate_json(rate: journey_report.ResponseRate) -> dict:
@@ -425,12 +424,11 @@ def ratings_summary():
         officer = officers.setdefault(officer_id, {"names": set(), "counts": {}})
         officer["names"].add(officer_name)
         officer["counts"][rating] = officer["counts"].get(rating, 0) + count
-    scope = _scope(filters)
-    rates = journey_report.response_rates(db, scope)
+    rates = _rates(db, filters)
     return jsonify({
         **_summary(overall),
         "stages": [{"stage": s.stage, **_summary(s.counts)} for s in journey_report.stage_ratings(cells)],
-        "response_rate": _rate_json(journey_report.overall_response(db, scope, rates)),
+        "response_rate": _rate_json(journey_report.overall_response(rates)),
         "response_rates": [{"stage": r.stage, "channel": r.channel, **_rate_json(r)} for r in rates],
         "boroughs": [{"borough": name, **_summary(counts)} for name, counts in sorted(boroughs.items())],
         "officers": [{"officer_id": oid, "officer_name": sorted(o["names"])[0], **_summary(o["counts"])}

@@ -301,6 +301,9 @@ def add_invitations(w: Writer) -> int:
             " 'delivered', 1, :no, s.invited_at, s.invited_at, s.invited_at, s.invited_at"
             " FROM surveys s WHERE s.invitation != 'suppressed' AND s.invited_at IS NOT NULL"),
             {"desk": common.DESK_NUMBER, "no": False}).rowcount
+        # delivered: reached the victim (models/surveys.invitation_reached), which the response rates count
+        conn.execute(text("UPDATE surveys SET channel = 'sms', reached_at = invited_at"
+                          " WHERE invitation != 'suppressed' AND invited_at IS NOT NULL"))
     w.rows += done
     return done
 

@@ -64,6 +64,25 @@ class RatingCount(SQLModel, table=True):
     rating_5: int = 0
 
 
+class ResponseCount(SQLModel, table=True):
+    """How many survey invitations about one officer's engagements at one stage, sent by one
+    channel, reached the victim (``Survey.reached_at``) and how many of those were answered
+    (rated), in a kept (or open) contact period: kept with the period's rating counts
+    (meaning "contact"; reports/rating_periods.py says when), so the response rates read
+    a row per officer, stage and channel a month instead of every survey and invitation."""
+    __tablename__ = "response_counts"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    period: str = Field(primary_key=True, max_length=5)  # day | month
+    start: date = Field(primary_key=True)
+    borough: str = Field(primary_key=True, max_length=100)
+    officer_id: str = Field(primary_key=True, max_length=50)
+    stage: str = Field(primary_key=True, max_length=30)
+    channel: str = Field(primary_key=True, max_length=10)  # sms | email
+    reached: int = 0
+    answered: int = 0
+
+
 class KpiQuarter(SQLModel, table=True):
     """One quarter-hour (0 = 00:00-00:15 London time, to 95) of a settled day kept in
     ``kpi_days``, as the interval reports count it (reports/intervals.py): written with

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, or_, update
 from sqlmodel import Field, SQLModel
 
 from models.db import utcnow
@@ -50,7 +50,8 @@ class Survey(SQLModel, table=True):
     __tablename__ = "surveys"
     __table_args__ = (Index("ix_surveys_rated", "rated_at", "rating", "engagement_id"),  # reports (0410_reports)
                       Index("ix_surveys_comment_at", "comment_at"),
-                      Index("ix_surveys_engagement_rating", "engagement_id", "rating"))  # 0414_ratings_cover
+                      Index("ix_surveys_engagement_rating", "engagement_id", "rating"),  # 0414_ratings_cover
+                      Index("ix_surveys_reached_at", "reached_at"))  # response rates (0720)
 
     id: int | None = Field(default=None, primary_key=True)
     engagement_id: int = Field(foreign_key="engagements.id", unique=True, index=True)
@@ -65,6 +66,9 @@ class Survey(SQLModel, table=True):
     reprompted: bool = False
     invited_at: datetime | None = Field(default=None, index=True)  # when the invitation goes out
     expires_at: datetime | None = None
+    # when the invitation first reached the victim (a text reported delivered, an email the
+    # mail server accepted), if that was before the survey expired: the response rates' "delivered"
+    reached_at: datetime | None = None
     rating: int | None = None
     rated_at: datetime | None = None
     rated_via: str | None = Field(default=None, max_length=10)  # sms | web
@@ -76,6 +80,22 @@ class Survey(SQLModel, table=True):
     forum_asked_at: datetime | None = None  # the text survey asked the forum question (once per victim)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+# The outbox purposes of a survey's invitation, by channel (its dedupe key is the survey's id).
+INVITE_PURPOSES = {"sms": "survey_invite", "email": "survey_invite_email"}
+
+
+def invitation_reached(purpose: str, dedupe_key: str, at: datetime):
+    """The UPDATE noting that the invitation sent as PURPOSE/DEDUPE_KEY reached the victim
+    at AT, or None for another message.  The first time only, and only while its survey
+    can still be answered: a contact day whose surveys have all expired then never
+    changes again (reports/rating_periods.py)."""
+    if purpose not in INVITE_PURPOSES.values() or not dedupe_key.isdigit():
+        return None
+    return (update(Survey).where(Survey.id == int(dedupe_key), Survey.reached_at.is_(None),
+                                 or_(Survey.expires_at.is_(None), Survey.expires_at > at))
+            .values(reached_at=at))
 
 
 class InboundMessage(SQLModel, table=True):

@@ -1,25 +1,23 @@
 """Ratings and response rates by stage of the victim's journey and by channel.
 
 Ratings by stage come from the kept rating counts (rating_rollups: per borough,
-officer and stage); response rates are counted live from surveys, their engagements
-and their invitations.  A response rate counts only invitations that
-reached the victim: a text Twilio reported delivered, or an email the mail server
-accepted (email has no delivery receipt); answered means a rating was given,
-whichever way (text, web link or QR code).
+officer and stage), and response rates from the kept response counts beside them
+(reports/response_counts).  A response rate counts only invitations that reached the
+victim (``Survey.reached_at``: a text Twilio reported delivered, or an email the mail
+server accepted, since email has no delivery receipt, before the survey expired);
+answered means a rating was given, whichever way (text, web link or QR code).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import String, and_, case, cast, func, or_
+from sqlalchemy import String, and_, case, cast, func
 from sqlmodel import Session, select
 
 from flows.journey import STAGE_LABELS, STAGES
-from models.outbox import MessageStatus, OutboundMessage
-from models.surveys import Engagement, Survey
-
-INVITE_PURPOSES = {"sms": "survey_invite", "email": "survey_invite_email"}  # as services/surveys.py
+from models.outbox import OutboundMessage
+from models.surveys import INVITE_PURPOSES, Engagement, Survey
 
 
 @dataclass(frozen=True)
@@ -106,31 +104,39 @@ def ratings_by_stage(db: Session, scope: Scope) -> list[StageRatings]:
     return list(found.values())
 
 
-def delivered_condition():
-    """SQL: the survey's invitation reached the victim (see the module's note)."""
-    return or_(and_(OutboundMessage.channel == "sms", OutboundMessage.status == MessageStatus.DELIVERED.value),
-               and_(OutboundMessage.channel == "email", OutboundMessage.status.in_(
-                   [MessageStatus.SENT.value, MessageStatus.DELIVERED.value])))
+def response_rates(db: Session, scope: Scope) -> list[ResponseRate]:
+    """Per stage and channel with any invitation that reached the victim in scope:
+    delivered, answered; counted live (the pages use rates_from, from the kept counts)."""
+    answered = func.sum(case((Survey.rating.is_not(None), 1), else_=0))
+    query = _scoped(select(Engagement.stage, Survey.channel, func.count(), answered).select_from(Survey)
+                    .join(Engagement, Engagement.id == Survey.engagement_id)
+                    .where(Survey.reached_at.is_not(None)), scope)
+    rows = db.exec(query.group_by(Engagement.stage, Survey.channel)).all()
+    return _ordered(ResponseRate(stage, channel or "unknown", int(count), int(done or 0))
+                    for stage, channel, count, done in rows)
+
+
+def rates_from(tally) -> list[ResponseRate]:
+    """Per stage and channel, from rating_rollups.response_counts()'s tally
+    ((borough, officer_id, stage, channel, "reached" | "answered") -> count)."""
+    found: dict[tuple[str, str], list[int]] = {}
+    for (_borough, _officer, stage, channel, kind), count in tally.items():
+        pair = found.setdefault((stage, channel), [0, 0])
+        pair[kind != "reached"] += count
+    return _ordered(ResponseRate(stage, channel, reached, answered)
+                    for (stage, channel), (reached, answered) in found.items() if reached)
+
+
+def _ordered(rates) -> list[ResponseRate]:
+    order = {stage: n for n, stage in enumerate(STAGES)}
+    return sorted(rates, key=lambda r: (order.get(r.stage, 99), r.channel))
+
+
+def overall_response(rates: list[ResponseRate]) -> ResponseRate:
+    return ResponseRate("all", "all", sum(r.delivered for r in rates), sum(r.answered for r in rates))
 
 
 def invitation_join():
+    """The survey's invitation in the outbox (the survey list shows what happened to it)."""
     return and_(OutboundMessage.dedupe_key == cast(Survey.id, String),
                 OutboundMessage.purpose.in_(list(INVITE_PURPOSES.values())))
-
-
-def response_rates(db: Session, scope: Scope) -> list[ResponseRate]:
-    """Per stage and channel with any delivered invitation in scope: delivered, answered."""
-    answered = func.sum(case((Survey.rating.is_not(None), 1), else_=0))
-    query = _scoped(select(Engagement.stage, OutboundMessage.channel, func.count(), answered).select_from(Survey)
-                    .join(Engagement, Engagement.id == Survey.engagement_id)
-                    .join(OutboundMessage, invitation_join())
-                    .where(delivered_condition()), scope)
-    rows = db.exec(query.group_by(Engagement.stage, OutboundMessage.channel)).all()
-    order = {stage: n for n, stage in enumerate(STAGES)}
-    return sorted((ResponseRate(stage, channel, int(count), int(done or 0)) for stage, channel, count, done in rows),
-                  key=lambda r: (order.get(r.stage, 99), r.channel))
-
-
-def overall_response(db: Session, scope: Scope, rates: list[ResponseRate] | None = None) -> ResponseRate:
-    rates = response_rates(db, scope) if rates is None else rates
-    return ResponseRate("all", "all", sum(r.delivered for r in rates), sum(r.answered for r in rates))

@@ -14,13 +14,19 @@ When a day is settled (its counts final), for each date meaning:
   that will be).  A survey without ``expires_at`` never expires.  The API accepts
   engagements for any past day: ``reopen_contact_day`` (called by
   ``sms.surveys.invite`` in the engagement's transaction) reopens that day and month.
-- Nothing else changes a counted field: a rating is never replaced or removed, an
-  engagement's officer, borough, stage and date are never updated, and retention
-  (``workers.retention``) blanks phone numbers, crime references and comments only.
+- Contact days keep their response counts too (reports/response_counts: invitations
+  that reached the victim, and answered).  ``Survey.reached_at`` is set only before the
+  survey expires (models/surveys.invitation_reached), so a contact day also stays open
+  while a rated survey's invitation may still reach the victim.
+- Nothing else changes a counted field: a rating is never replaced or removed, a
+  survey's ``reached_at`` is set once, an engagement's officer, borough, stage and date
+  are never updated, and retention (``workers.retention``) blanks phone numbers, crime
+  references and comments only.
 
 Until then a contact day that is over is kept *open*: its rows count the ratings given
-before ``counted_to`` (GRACE before they were counted, so all of them had committed),
-and a reader adds those given since, a few recent ratings found by ``rated_at``.  Open
+(and invitations that reached the victim) before ``counted_to`` (GRACE before they were
+counted, so all of them had committed), and a reader adds those since, a few recent
+surveys found by ``rated_at`` and ``reached_at``.  Open
 days are counted again every REFRESH.  A month is kept once all its days are settled,
 as the sum of their rows.
 
@@ -37,6 +43,7 @@ seen by a kept day; a rating outside 1-5 has no column, so its day is counted li
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -46,6 +53,7 @@ from sqlmodel import Session, select
 
 from models.reports import RatingCount, RatingPeriod
 from models.surveys import Engagement, Survey
+from reports import response_counts as responses
 from reports.london import DayRange, as_date, day_of, days_between, london_date, runs, start_of_day
 
 CONTACT, RATED = "contact", "rated"
@@ -70,6 +78,7 @@ def reopen_contact_day(db: Session, occurred_at: datetime, now: datetime) -> Non
                            {"version": RatingPeriod.version + 1, "kept_at": None, "counted_to": None}))
         db.execute(delete(RatingCount).where(RatingCount.meaning == CONTACT, RatingCount.period == period,
                                              RatingCount.start == start))
+        responses.delete_period(db, period, start)
 
 
 # ------------------------------------------------------------------ keeping
@@ -83,6 +92,7 @@ class Plan:
     since: dict[datetime, list[date]] = field(default_factory=dict)  # open days: add the ratings given since
     live: list[date] = field(default_factory=list)  # days to count live
     computed: dict[date, dict[Cell, int]] = field(default_factory=dict)  # days counted now (open: to counted_to)
+    responses: dict[date, Counter] = field(default_factory=dict)  # and their response counts (CONTACT)
     seen: dict[tuple[str, date], tuple] = field(default_factory=dict)  # the read periods' state
     lo: date | None = None
     hi: date | None = None
@@ -120,7 +130,7 @@ def settle(db: Session, meaning: str, lo: date, hi: date, now: datetime, keep_li
         month = next_month(month)
     if candidates:
         counted_to = now - GRACE
-        plan.computed, still_open = _keep_days(db, meaning, candidates, rows, now, counted_to)
+        plan.computed, plan.responses, still_open = _keep_days(db, meaning, candidates, rows, now, counted_to)
         if still_open:
             plan.since.setdefault(counted_to, []).extend(still_open)
     if month_due:
@@ -139,46 +149,57 @@ def still_kept(db: Session, meaning: str, plan: Plan) -> bool:
 
 
 def _keep_days(db: Session, meaning: str, days: list[date], rows: dict, now: datetime,
-               counted_to: datetime) -> tuple[dict[date, dict[Cell, int]], list[date]]:
+               counted_to: datetime) -> tuple[dict[date, dict[Cell, int]], dict[date, Counter], list[date]]:
     """Count DAYS for everyone and keep them: settled days for good, the others open
-    up to COUNTED_TO.  Returns every day's counts, and the days left open."""
+    up to COUNTED_TO.  Returns every day's counts (and contact days' response counts),
+    and the days left open."""
     settled: dict[date, dict[Cell, int]] = {}
     still_open: dict[date, datetime | None] = {}
+    tallies: dict[date, Counter] = {}
     for run in runs(days):
         # open surveys first: a rating given after this check is on a day found open
         if meaning == CONTACT:
             still_open.update(_open_until(db, run, now))
         for part in runs([day for day in days_between(run.first, run.last) if day not in still_open]):
             settled.update({day: {} for day in days_between(part.first, part.last)} | _by_day(db, meaning, part))
+            if meaning == CONTACT:
+                tallies.update({day: Counter() for day in days_between(part.first, part.last)}
+                               | responses.by_day(db, part))
     opened: dict[date, dict[Cell, int]] = {}
     for part in runs(list(still_open)):
         opened.update({day: {} for day in days_between(part.first, part.last)}
                       | _by_day(db, meaning, part, before=counted_to))
+        tallies.update({day: Counter() for day in days_between(part.first, part.last)}
+                       | responses.by_day(db, part, before=counted_to))
     for day, cells in settled.items():
         if _countable(cells):
             totals = {"ratings": sum(cells.values()), "rating_sum": sum(c[4] * n for c, n in cells.items())}
-            _store(db, meaning, day, cells, rows.get(("day", day)),
+            _store(db, meaning, day, cells, tallies.get(day), rows.get(("day", day)),
                    {"kept_at": now, "counted_to": None, **totals})
     for day, cells in opened.items():
         if _countable(cells):
-            _store(db, meaning, day, cells, rows.get(("day", day)),
+            _store(db, meaning, day, cells, tallies.get(day), rows.get(("day", day)),
                    {"counted_to": counted_to, "not_before": still_open[day]})
     db.commit()
-    return settled | opened, sorted(opened)
+    return settled | opened, tallies, sorted(opened)
 
 
 def _countable(cells: dict[Cell, int]) -> bool:
     return all(cell[4] in RATINGS for cell in cells)  # a rating outside 1-5 has no column
 
 
-def _store(db: Session, meaning: str, day: date, cells: dict[Cell, int], seen, values: dict) -> None:
-    """Replace DAY's rows with CELLS, unless its period changed since it was read as SEEN."""
+def _store(db: Session, meaning: str, day: date, cells: dict[Cell, int], tally: Counter | None, seen,
+           values: dict) -> None:
+    """Replace DAY's rows with CELLS (and a contact day's response counts with TALLY),
+    unless its period changed since it was read as SEEN."""
     version, counted_to = (seen.version, seen.counted_to) if seen else (0, None)
     if _claim(db, meaning, "day", day, version, values, counted_to):
         db.execute(delete(RatingCount).where(RatingCount.meaning == meaning, RatingCount.period == "day",
                                              RatingCount.start == day))
         if cells:
             db.execute(RatingCount.__table__.insert(), _kept_rows(meaning, day, cells))
+        if tally is not None:
+            responses.store_day(db, day, tally)
 
 
 def _kept_rows(meaning: str, day: date, cells: dict[Cell, int]) -> list[dict]:
@@ -222,6 +243,8 @@ def _keep_month(db: Session, meaning: str, month: date, end: date, version: int,
         .where(RatingCount.meaning == meaning, RatingCount.period == "day", RatingCount.start >= month,
                RatingCount.start < end)
         .group_by(*key)))
+    if meaning == CONTACT:
+        responses.keep_month(db, month, end)
     db.commit()
 
 
@@ -274,13 +297,15 @@ def _by_day(db: Session, meaning: str, run: DayRange, before: datetime | None = 
 
 
 def _open_until(db: Session, run: DayRange, now: datetime) -> dict[date, datetime | None]:
-    """Contact days in RUN with an unrated survey that may still be rated: when the
-    last of them stops counting (None: one never expires)."""
+    """Contact days in RUN with a survey that may still be rated, or whose invitation may
+    still reach the victim (models/surveys.invitation_reached: only before it expires):
+    when the last of them stops counting (None: one never expires)."""
     day = day_of(db, Engagement.occurred_at, run.start, run.end).label("day")
     query = (select(day, func.max(Survey.expires_at), func.count(), func.count(Survey.expires_at))
              .select_from(Survey).join(Engagement, Engagement.id == Survey.engagement_id)
              .where(Engagement.occurred_at >= run.start, Engagement.occurred_at < run.end,
-                    Survey.rating.is_(None), or_(Survey.expires_at.is_(None), Survey.expires_at > now - GRACE))
+                    or_(Survey.rating.is_(None), Survey.reached_at.is_(None)),
+                    or_(Survey.expires_at.is_(None), Survey.expires_at > now - GRACE))
              .group_by(day))
     return {as_date(d): (latest + GRACE if n == expiring else None)
             for d, latest, n, expiring in db.exec(query).all()}

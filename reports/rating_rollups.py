@@ -14,6 +14,8 @@ parts, so the sum is what one live GROUP BY over the whole range gives.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, func, union_all
@@ -21,6 +23,7 @@ from sqlmodel import Session, select
 
 from models.reports import RatingCount, RatingPeriod
 from models.surveys import Engagement, Survey
+from reports import response_counts as responses
 from reports.london import as_date, days_between, london_date, runs, start_of_day
 from reports.rating_periods import (  # noqa: F401  callers name the meaning here
     CELL,
@@ -48,6 +51,48 @@ def counts(db: Session, meaning: str, first: date | None, last: date | None, *, 
            borough: str | None = None, officer_id: str | None = None,
            keep_limit: int | None = KEEP_PER_VIEW) -> Counter:
     """Ratings per cell given on London days FIRST..LAST (None: no bound), by MEANING's date."""
+    reader = _Reader(
+        kept=lambda months, days: _kept(db, meaning, months, days, borough, officer_id),
+        computed=lambda plan: {day: Counter({cell: n for cell, n in cells.items()
+                                             if _wanted(cell, borough, officer_id)})
+                               for day, cells in plan.computed.items()},
+        since=lambda since, days: _live_since(db, meaning, since, days, borough, officer_id),
+        live=lambda run_first, run_last: _live(db, meaning, run_first, run_last, borough, officer_id))
+    return _gather(db, meaning, first, last, now, keep_limit, reader)
+
+
+def response_counts(db: Session, first: date | None, last: date | None, *, now: datetime,
+                    borough: str | None = None, officer_id: str | None = None,
+                    keep_limit: int | None = KEEP_PER_VIEW) -> Counter:
+    """Invitations that reached the victim, and answered, for contacts on London days
+    FIRST..LAST (None: no bound): reports/response_counts' tally, from the contact
+    periods kept with the ratings (a kept or open day has both), live for the rest."""
+    wanted = (borough, officer_id)
+    reader = _Reader(
+        kept=lambda months, days: responses.kept(
+            db, [("month", *span) for span in _spans(months, next_month)]
+            + [("day", *span) for span in _spans(days, lambda d: d + timedelta(days=1))], *wanted),
+        computed=lambda plan: {day: Counter({key: n for key, n in tally.items()
+                                             if (not borough or key[0] == borough)
+                                             and (not officer_id or key[1] == officer_id)})
+                               for day, tally in plan.responses.items()},
+        since=lambda since, days: responses.since(db, since, days, *wanted),
+        live=lambda run_first, run_last: responses.live(db, run_first, run_last, *wanted))
+    return _gather(db, CONTACT, first, last, now, keep_limit, reader)
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """How one kind of count is read from a range's plan: its kept rows (months, days),
+    the days just counted, what changed on open days since, and days counted live."""
+    kept: Callable[[list[date], list[date]], Counter]
+    computed: Callable[[Plan], dict[date, Counter]]
+    since: Callable[[datetime, list[date]], Counter]
+    live: Callable[[date, date | None], Counter]
+
+
+def _gather(db: Session, meaning: str, first: date | None, last: date | None, now: datetime,
+            keep_limit: int | None, reader: _Reader) -> Counter:
     oldest = earliest(db, meaning)
     if oldest is None:
         return Counter()
@@ -58,22 +103,22 @@ def counts(db: Session, meaning: str, first: date | None, last: date | None, *, 
     if lo <= hi:
         for _ in range(3):
             plan = settle(db, meaning, lo, hi, now, keep_limit)
-            total = _kept(db, meaning, plan.months, plan.days, borough, officer_id)
+            total = reader.kept(plan.months, plan.days)
             if still_kept(db, meaning, plan):
                 break  # else a day was reopened or counted again while we read it: read again
         else:
             plan = Plan(live=days_between(lo, hi))
             total = Counter()
-        for cells in plan.computed.values():
-            total.update({cell: n for cell, n in cells.items() if _wanted(cell, borough, officer_id)})
+        for counted in reader.computed(plan).values():
+            total.update(counted)
         for since, days in plan.since.items():
-            total += _live_since(db, meaning, since, days, borough, officer_id)
+            total += reader.since(since, days)
         live = plan.live
     tail = hi + timedelta(days=1) if lo <= hi else (first or lo)
     if last is None or tail <= last:  # after the horizon (or the whole range, before any data)
         live = live + [tail]
     for run_first, run_last in _live_runs(live, tail, last):
-        total += _live(db, meaning, run_first, run_last, borough, officer_id)
+        total += reader.live(run_first, run_last)
     return total
 
 

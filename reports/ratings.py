@@ -120,6 +120,14 @@ def rating_counts(db: Session, filters: RatingFilters, now: datetime | None = No
                         journey.stage_ratings(cells))
 
 
+def response_rates(db: Session, filters: RatingFilters, now: datetime | None = None) -> list[journey.ResponseRate]:
+    """Response rates for contacts on the filters' days, per stage and channel: kept
+    counts where settled (rating_rollups.response_counts), live for the rest."""
+    return journey.rates_from(rating_rollups.response_counts(
+        db, filters.days.first, filters.days.last, now=now or clock.now(), borough=filters.borough,
+        officer_id=filters.officer_id))
+
+
 def distribution(db: Session, filters: RatingFilters, by: str) -> list[Distribution]:
     """Counts of each rating per borough (BY "borough") or officer (BY "officer")."""
     return rating_counts(db, filters).by(by)

@@ -72,6 +72,7 @@ from models.outbox import (
     record_invalid,
     record_opt_out,
 )
+from models.surveys import invitation_reached
 from services import email_sender, send_errors
 from services.rate_limit import RateLimiter
 from services.send_errors import INVALID_NUMBER_CODES, OPTED_OUT_CODES, ErrorKind
@@ -439,6 +440,8 @@ def _finish(db: Session, message: OutboundMessage, status: MessageStatus, **fiel
         setattr(message, name, value)
     message.updated_at = clock.now()
     db.add(message)
+    if message.channel == "email" and status is MessageStatus.SENT:
+        _note_reached(db, message)  # email has no delivery report: the server's acceptance is all there is
     db.commit()
     log.log(logging.ERROR if status is MessageStatus.FAILED else logging.INFO, "message %s %s (to %s, attempt %s, "
             "Twilio error %s)%s", message.id, message.status, pseudonym(message.to_number), message.attempts,
@@ -527,10 +530,19 @@ def apply_delivery_status(db: Session, message_sid: str, status: str, error_code
         unchanged = OutboundMessage.twilio_status.is_(None) if seen is None else OutboundMessage.twilio_status == seen
         if db.execute(update(OutboundMessage).where(OutboundMessage.id == message.id, unchanged)
                       .values(**values)).rowcount == 1:
+            if values.get("status") == MessageStatus.DELIVERED.value:
+                _note_reached(db, message)
             if code in OPTED_OUT_CODES:
                 record_opt_out(db, message.to_number, source=f"twilio-{code}")
             return True
     return True
+
+
+def _note_reached(db: Session, message: OutboundMessage) -> None:
+    """A survey's invitation reached the victim: the response rates count it (models/surveys.py)."""
+    statement = invitation_reached(message.purpose, message.dedupe_key, clock.now())
+    if statement is not None:
+        db.execute(statement)
 
 
 # ---------------------------------------------------------------- sweeping

@@ -19,7 +19,7 @@ from flows.sms_schedule import LONDON, next_send_time
 from flows.sms_texts import contact_date, render
 from models.cases import Case, reference_digits
 from models.outbox import CLAIMABLE, MessageStatus, OutboundMessage, SmsRecipient, is_email_opted_out
-from models.surveys import Engagement, Survey
+from models.surveys import INVITE_PURPOSES, Engagement, Survey
 from reports import rating_periods
 from services import forum, text_language
 from services import survey_links as links
@@ -38,8 +38,6 @@ SUPPRESSION_REASONS = {
     "asked_recently": "this victim (same number or email) was asked for a rating within SURVEY_NO_REPEAT_DAYS",
 }
 
-# The outbox purposes of an invitation, by channel.
-INVITE_PURPOSES = {"sms": "survey_invite", "email": "survey_invite_email"}
 # Reasons a number cannot take a text that say nothing about the victim's safety: only
 # these let the invitation go by email instead (and only where email is marked safe).
 CANNOT_TEXT = {"not_a_mobile", "opted_out", "invalid_number"}

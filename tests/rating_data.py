@@ -26,9 +26,10 @@ FILTERS = [(None, None), ("Camden", None), (None, "MP4"), ("Hackney", "MP5"), ("
 
 def add(db, occurred: datetime, *, officer=OFFICERS[0], rating: int | None = None,
         rated_at: datetime | None = None, expires_at: datetime | None | str = "week", suppressed=False,
-        stage: str = "visit"):
+        stage: str = "visit", reached_at: datetime | None | str = "soon", channel: str = "sms"):
     """An engagement and its survey written directly (a survey expires a week and an
-    hour after the contact unless told otherwise)."""
+    hour after the contact unless told otherwise; its invitation reaches the victim two
+    minutes after it is sent, unless told otherwise or suppressed)."""
     officer_id, name, borough = officer
     engagement = Engagement(officer_id=officer_id, officer_name=name, borough=borough,
                             victim_phone=f"+4479{random.randrange(10 ** 8):08d}", occurred_at=occurred,
@@ -36,7 +37,10 @@ def add(db, occurred: datetime, *, officer=OFFICERS[0], rating: int | None = Non
     db.add(engagement)
     db.flush()
     invited = occurred + timedelta(hours=1)
-    db.add(Survey(engagement_id=engagement.id, phone=engagement.victim_phone,
+    if reached_at == "soon":
+        reached_at = invited + timedelta(minutes=2)
+    reached_at = None if suppressed else reached_at  # a suppressed invitation is never sent
+    db.add(Survey(channel=None if suppressed else channel, reached_at=reached_at, engagement_id=engagement.id, phone=engagement.victim_phone,
                   status="completed" if rating else "awaiting_rating",
                   invitation="suppressed" if suppressed else "scheduled",
                   suppressed_reason="opted_out" if suppressed else None, invited_at=invited,
@@ -48,14 +52,19 @@ def add(db, occurred: datetime, *, officer=OFFICERS[0], rating: int | None = Non
 def seed(db, rng: random.Random, n: int = 400) -> None:
     """N contacts from 20 August to 22 November 2026 (across the clock change on 25
     October), 60% rated up to a week later (late ratings cross month ends), 10%
-    suppressed, some never expiring, at every stage of the journey; plus contacts on the London edges of months."""
+    suppressed, some never expiring, at every stage of the journey; invitations by text
+    and by email, most reaching the victim at once, some a day later (after a rating by the
+    link, sometimes), some never; plus contacts on the London edges of months."""
     start = datetime(2026, 8, 20, 0, 0, tzinfo=LONDON)
     for _ in range(n):
         occurred = start + timedelta(minutes=rng.randrange(95 * 24 * 60))
         rated = rng.random() < 0.6
         rated_at = occurred + timedelta(hours=1, minutes=rng.randrange(1, 7 * 24 * 60 - 1))
+        reach = rng.random()
+        reached_at = "soon" if reach < 0.8 else occurred + timedelta(days=1) if reach < 0.9 else None
         add(db, occurred, officer=rng.choice(OFFICERS), rating=rng.randint(1, 5) if rated else None,
-            rated_at=rated_at, suppressed=rng.random() < 0.1, stage=rng.choice(STAGES))
+            rated_at=rated_at, suppressed=rng.random() < 0.1, stage=rng.choice(STAGES), reached_at=reached_at,
+            channel=rng.choice(("sms", "sms", "sms", "email")))
     # 00:30 on 1 October in London is 23:30 on 30 September in UTC: it is October's
     add(db, datetime(2026, 10, 1, 0, 30, tzinfo=LONDON), rating=5,
         rated_at=datetime(2026, 10, 1, 0, 45, tzinfo=LONDON))
@@ -82,15 +91,32 @@ def direct(db, meaning: str, first: date | None, last: date | None, borough=None
     return found
 
 
+def direct_responses(db, first: date | None, last: date | None, borough=None, officer_id=None) -> Counter:
+    """The response rates' oracle: invitations that reached the victim, and answered,
+    per (borough, officer, stage, channel), by contact day, read and counted in Python."""
+    found: Counter = Counter()
+    for survey, engagement in db.exec(select(Survey, Engagement).join(Engagement)).all():
+        day = london_date(engagement.occurred_at)
+        if survey.reached_at is None or (first and day < first) or (last and day > last) \
+                or (borough and engagement.borough != borough) or (officer_id and engagement.officer_id != officer_id):
+            continue
+        key = (engagement.borough, engagement.officer_id, engagement.stage, survey.channel)
+        found[(*key, "reached")] += 1
+        found[(*key, "answered")] += survey.rating is not None
+    return found
+
+
 def kept(db, meaning: str, period: str) -> set[date]:
     return {row.start for row in db.exec(select(RatingPeriod).where(
         RatingPeriod.meaning == meaning, RatingPeriod.period == period, RatingPeriod.kept_at.is_not(None))).all()}
 
 
 def open_days(db, now: datetime) -> set[date]:
-    """Contact days with an unrated survey that has not expired an hour before NOW."""
+    """Contact days with a survey unrated, or whose invitation has not reached the victim,
+    that has not expired an hour before NOW."""
     return {london_date(e.occurred_at) for s, e in db.exec(select(Survey, Engagement).join(Engagement)).all()
-            if s.rating is None and (s.expires_at is None or s.expires_at > now - timedelta(hours=1))}
+            if (s.rating is None or s.reached_at is None)
+            and (s.expires_at is None or s.expires_at > now - timedelta(hours=1))}
 
 
 RANGES = [

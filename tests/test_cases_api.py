@@ -278,6 +278,7 @@ def test_survey_endpoints_answer_as_the_document_says(app, api, client, clock):
         message = db.exec(select(OutboundMessage).where(
             OutboundMessage.dedupe_key == str(survey.id))).one()
         message.status = "delivered"
+        survey.reached_at = clock()  # as its delivery report notes (services/outbox.apply_delivery_status)
         db.add_all([survey, message])
         db.commit()
 

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, make_url, text
 from models import migrate
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAD = "0702_callbacks_status_order"
+HEAD = "0720_response_counts"
 SECRET = "s" * 40
 
 

@@ -15,7 +15,6 @@ from console.supervisor.forms import Form
 from desk import settings
 from desk.clock import london_now
 from models.db import session
-from reports import journey
 from reports import ratings as reports
 
 DEFAULT_DAYS = 84  # twelve weeks
@@ -81,8 +80,7 @@ def ratings():
     if filters is None:
         return render_template("supervisor/ratings.html", **context), 400
     counts = reports.rating_counts(db, filters)
-    scope = journey.Scope(filters.days.start, filters.days.end, filters.borough, filters.officer_id)
-    context.update(by_stage=counts.stages, response_rates=journey.response_rates(db, scope))
+    context.update(by_stage=counts.stages, response_rates=reports.response_rates(db, filters))
     trend = reports.weekly_trend(db, filters)
     form.shows_period(filters.days)
     context.update(

@@ -146,7 +146,13 @@ def test_a_mail_clients_one_click_post_unsubscribes_at_once(app, client, clock, 
     assert client.post(path, data={"List-Unsubscribe": "One-Click"}).status_code == 200, "idempotent"
 
 
-def test_a_refusal_then_acceptance_delivers_exactly_once(app, clock, engage, deliver, mailbox):
+def email_response_rate(api) -> dict:
+    summary = api.get("/ratings/summary")
+    assert summary.status_code == 200
+    return {(r["stage"], r["channel"]): (r["delivered"], r["answered"]) for r in summary.json["response_rates"]}
+
+
+def test_a_refusal_then_acceptance_delivers_exactly_once(app, api, clock, engage, deliver, mailbox):
     mailbox.refusals = ["451 4.3.0 Mailbox busy, try again later"]
     engage(victim_email=ADDRESS, channel_preference="email")
     clock.advance(hours=1)
@@ -160,9 +166,10 @@ def test_a_refusal_then_acceptance_delivers_exactly_once(app, clock, engage, del
     assert len(mailbox.received) == 1
     [row] = email_rows(app)
     assert (row.status, row.attempts) == ("sent", 2)
+    assert email_response_rate(api) == {("visit", "email"): (1, 0)}, "accepted: reached the victim, not answered"
 
 
-def test_a_permanent_refusal_fails_the_email_for_good(app, clock, engage, deliver, mailbox):
+def test_a_permanent_refusal_fails_the_email_for_good(app, api, clock, engage, deliver, mailbox):
     mailbox.refusals = ["550 5.1.1 No such user here"]
     engage(victim_email=ADDRESS, channel_preference="email")
     clock.advance(hours=1)
@@ -172,6 +179,7 @@ def test_a_permanent_refusal_fails_the_email_for_good(app, clock, engage, delive
     [row] = email_rows(app)
     assert (row.status, row.error_code, row.attempts) == ("failed", 550, 1)
     assert mailbox.received == []
+    assert email_response_rate(api) == {}, "never reached the victim: not in the response rates"
 
 
 def test_a_mail_server_that_is_down_is_tried_again(app, clock, engage, deliver, mailbox):

@@ -15,9 +15,9 @@ from reports import rating_rollups as rr
 from reports import ratings
 from reports.london import DayRange
 from desk.clock import LONDON
-from models.reports import RatingCount, RatingPeriod
-from models.surveys import Engagement, Survey
-from tests.rating_data import FILTERS, NOW, OFFICERS, RANGES, add, direct, kept, open_days, seed
+from models.reports import RatingCount, RatingPeriod, ResponseCount
+from models.surveys import Engagement, Survey, invitation_reached
+from tests.rating_data import FILTERS, NOW, OFFICERS, RANGES, add, direct, direct_responses, kept, open_days, seed
 
 
 def month_cells(rows: list[RatingCount], month: date) -> Counter:
@@ -292,6 +292,9 @@ def test_the_nightly_job_keeps_every_settled_day_and_month(app, db, clock, run_w
         assert keep_settled_ratings() == {rr.CONTACT: 0, rr.RATED: 0}, "a second run has nothing to do"
     for meaning in (rr.CONTACT, rr.RATED):
         assert rr.counts(db, meaning, None, None, now=NOW, keep_limit=0) == direct(db, meaning, None, None)
+    got, want = rr.response_counts(db, None, None, now=NOW, keep_limit=0), direct_responses(db, None, None)
+    assert got == want, {k: (got[k], want[k]) for k in set(got) | set(want) if got[k] != want[k]}
+    assert db.exec(select(ResponseCount).where(ResponseCount.period == "month")).first() is not None
 
 
 def test_a_day_with_a_rating_outside_1_to_5_is_counted_live(db):
@@ -321,3 +324,101 @@ def test_ratings_by_stage_from_the_kept_counts_equal_a_live_count(db, meaning):
             assert [(s.stage, s.counts) for s in journey.stage_ratings(cells)] == \
                 [(s.stage, s.counts) for s in live]
     assert len({row.stage for row in db.exec(select(RatingCount)).all()}) > 3, "kept per stage"
+
+
+# ------------------------------------------------------------------ response rates
+
+
+def test_response_counts_equal_a_direct_count_for_every_range_and_filter(db):
+    """Invitations that reached the victim, and answered, per contact day: the kept days
+    and months (the contact periods the ratings keep) plus open days and live ones equal
+    a count of every survey, before and after the days are kept."""
+    seed(db, random.Random(23))
+    for round_ in ("first sight", "kept"):
+        for first, last in RANGES:
+            for borough, officer in FILTERS:
+                got = rr.response_counts(db, first, last, now=NOW, borough=borough, officer_id=officer)
+                assert got == direct_responses(db, first, last, borough, officer), (round_, first, last, borough,
+                                                                                    officer)
+    october = db.exec(select(ResponseCount).where(ResponseCount.period == "month",
+                                                  ResponseCount.start == date(2026, 10, 1))).all()
+    assert october, "October settled: its response counts are kept as a month"
+    from_rows = Counter()
+    for row in october:
+        from_rows[(row.borough, row.officer_id, row.stage, row.channel, "reached")] += row.reached
+        from_rows[(row.borough, row.officer_id, row.stage, row.channel, "answered")] += row.answered
+    assert from_rows == direct_responses(db, date(2026, 10, 1), date(2026, 10, 31))
+    assert {row.channel for row in october} == {"sms", "email"}
+
+
+def test_an_open_day_adds_invitations_reached_and_ratings_given_since_it_was_counted(db):
+    """A contact day still open is read from its rows (counted an hour before they were
+    written) plus what changed since: an invitation that reached the victim later (rated
+    before or after) and a rating to an invitation that had reached them."""
+    contact = datetime(2026, 11, 2, 15, 0, tzinfo=LONDON)  # invited 16:00, expires 9 Nov 16:00
+    add(db, contact, rating=4, rated_at=contact + timedelta(hours=2))
+    unreached_rated = add(db, contact + timedelta(minutes=1), rating=5, rated_at=contact + timedelta(hours=3),
+                          reached_at=None)
+    unreached = add(db, contact + timedelta(minutes=2), reached_at=None)
+    reached = add(db, contact + timedelta(minutes=3))
+    add(db, contact + timedelta(minutes=4), channel="email")
+    db.commit()
+    day = date(2026, 11, 2)
+    first_look = datetime(2026, 11, 6, 9, 0, tzinfo=LONDON)
+    assert rr.response_counts(db, day, day, now=first_look) == direct_responses(db, day, day)
+    period = db.exec(select(RatingPeriod).where(RatingPeriod.meaning == rr.CONTACT, RatingPeriod.start == day,
+                                                RatingPeriod.period == "day")).one()
+    counted_to = period.counted_to
+    assert counted_to == first_look - timedelta(hours=1) and period.kept_at is None
+
+    def survey(engagement):
+        return db.exec(select(Survey).where(Survey.engagement_id == engagement.id)).one()
+
+    for engagement, values in ((unreached_rated, {"reached_at": first_look + timedelta(minutes=5)}),
+                               (unreached, {"reached_at": first_look + timedelta(minutes=6),
+                                            "rating": 2, "rated_at": first_look + timedelta(minutes=9)}),
+                               (reached, {"rating": 3, "rated_at": first_look + timedelta(minutes=7)})):
+        row = survey(engagement)
+        for name, value in values.items():
+            setattr(row, name, value)
+        db.add(row)
+    db.commit()
+    now = first_look + timedelta(minutes=30)  # within the hour: the open rows are read, not counted again
+    got = rr.response_counts(db, day, day, now=now)
+    assert got == direct_responses(db, day, day)
+    assert got[("Camden", "MP1", "visit", "sms", "reached")] == 4
+    assert got[("Camden", "MP1", "visit", "sms", "answered")] == 4
+    db.expire_all()
+    assert db.get(RatingPeriod, (rr.CONTACT, "day", day)).counted_to == counted_to, "read, not counted again"
+    settled = datetime(2026, 11, 9, 17, 10, tzinfo=LONDON)
+    assert rr.response_counts(db, day, day, now=settled) == direct_responses(db, day, day)
+    assert day in kept(db, rr.CONTACT, "day")
+
+
+def test_a_rated_survey_whose_invitation_has_not_reached_the_victim_keeps_its_day_open(db):
+    """Rated on the web before the text arrived: the delivery report may still come until
+    the survey expires, so the day is not settled before then."""
+    contact = datetime(2026, 11, 2, 15, 0, tzinfo=LONDON)  # expires 9 Nov 16:00
+    add(db, contact, rating=4, rated_at=contact + timedelta(hours=2), reached_at=None)
+    db.commit()
+    day = date(2026, 11, 2)
+    for now, settled in ((datetime(2026, 11, 9, 16, 59, tzinfo=LONDON), False),  # expiry + an hour's grace
+                         (datetime(2026, 11, 9, 17, 0, tzinfo=LONDON), True)):
+        assert rr.response_counts(db, day, day, now=now) == direct_responses(db, day, day)
+        assert (day in kept(db, rr.CONTACT, "day")) == settled, now
+
+
+def test_an_invitation_reaching_the_victim_after_the_survey_expired_is_not_counted(db):
+    contact = datetime(2026, 11, 2, 15, 0, tzinfo=LONDON)  # expires 9 Nov 16:00
+    engagement = add(db, contact, reached_at=None)
+    db.commit()
+    survey_id = db.exec(select(Survey.id).where(Survey.engagement_id == engagement.id)).one()
+    assert invitation_reached("case_update", str(survey_id), contact) is None, "not an invitation"
+    db.execute(invitation_reached("survey_invite", str(survey_id), datetime(2026, 11, 9, 16, 0, tzinfo=LONDON)))
+    assert db.get(Survey, survey_id).reached_at is None, "expired"
+    at = datetime(2026, 11, 9, 15, 59, tzinfo=LONDON)
+    db.execute(invitation_reached("survey_invite", str(survey_id), at))
+    db.execute(invitation_reached("survey_invite", str(survey_id), at + timedelta(seconds=30)))
+    db.commit()
+    db.expire_all()
+    assert db.get(Survey, survey_id).reached_at == at, "the first report only"
