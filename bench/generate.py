@@ -133,7 +133,79 @@ def ensure_agents(w: Writer, now: datetime) -> None:
               "offline", now, 0, now - timedelta(days=400)) for i in range(1, AGENTS + 1)])
 
 
-def add_calls(w: Writer, count: int, rng: random.Random, now: datetime) -> None:
+def today_moment(rng: random.Random, now: datetime) -> datetime:
+    """A London time today between 08:00 and an hour ago: today's calls so far."""
+    start = datetime.combine(now.astimezone(LONDON).date(), datetime.min.time(), LONDON) + timedelta(hours=8)
+    return start + timedelta(seconds=rng.random() * max(0.0, (now - timedelta(hours=1) - start).total_seconds()))
+
+
+def calls_today(size: int, now: datetime) -> int:
+    """How many calls a desk taking SIZE calls a year has had today by NOW (its day runs
+    08:00-20:00; none before 09:00, so every call has ended)."""
+    opened = datetime.combine(now.astimezone(LONDON).date(), datetime.min.time(), LONDON) + timedelta(hours=8)
+    hours = (now - opened).total_seconds() / 3600
+    return int(size / 365 * min(1.0, hours / 12)) if hours >= 1 else 0
+
+
+def add_offers(w: Writer) -> int:
+    """An agent's offer for every connected call without one (answered as the caller was
+    put through, ended with the call): the wallboard's calls per agent today and the
+    agent activity report's calls have rows to count."""
+    from sqlalchemy import text
+
+    with w.engine.begin() as conn:
+        done = conn.execute(text(
+            "INSERT INTO agent_offers (agent_id, kind, status, agent_call_sid, caller_call_sid, outcome, created_at,"
+            " answered_at, ended_at)"
+            " SELECT e.agent_id, 'queue', 'ended', 'CO' || substr(e.call_sid, 3), e.call_sid, 'completed', e.at, e.at,"
+            " c.at FROM call_events e JOIN call_events c ON c.call_sid = e.call_sid AND c.event = 'completed'"
+            " WHERE e.event = 'connected' AND e.agent_id IS NOT NULL"
+            " AND NOT EXISTS (SELECT 1 FROM agent_offers o WHERE o.caller_call_sid = e.call_sid)")).rowcount
+    w.rows += done
+    return done
+
+
+def add_agent_states(w: Writer, rng: random.Random, now: datetime, days: int = 365) -> int:
+    """Each agent's states over the last DAYS days and today so far: five shifts a week
+    inside the desk's hours, alternating available, busy and wrap-up, offline between
+    shifts; an agent on shift now keeps an open interval (and that state)."""
+    today = now.astimezone(LONDON).date()
+    rows, written = [], 0
+    current: dict[int, tuple[str, datetime]] = {}
+    for agent in range(1, AGENTS + 1):
+        for back in range(days, -1, -1):
+            day = today - timedelta(days=back)
+            if (day.toordinal() + agent) % 7 in (0, 1):
+                continue  # two days off a week
+            at = datetime.combine(day, datetime.min.time(), LONDON) + timedelta(hours=8, minutes=rng.randrange(60))
+            end = at + timedelta(hours=7, minutes=rng.randrange(60))
+            while at < end and at < now:
+                for state, mean in (("available", 240), ("busy", 300), ("wrap_up", 60)):
+                    until = at + timedelta(seconds=int(rng.expovariate(1 / mean)) + 5)
+                    if until >= now:
+                        rows.append((agent, state, at, None))
+                        current[agent] = (state, at)
+                        at = end
+                        break
+                    rows.append((agent, state, at, until))
+                    at = until
+            if at < now and agent not in current:
+                rows.append((agent, "offline", at, None if back == 0 else at + timedelta(hours=14)))
+            if len(rows) >= CHUNK:
+                w.write("agent_state_intervals", ["agent_id", "state", "started_at", "ended_at"], rows)
+                written, rows = written + len(rows), []
+    w.write("agent_state_intervals", ["agent_id", "state", "started_at", "ended_at"], rows)
+    written += len(rows)
+    from sqlalchemy import text
+
+    with w.engine.begin() as conn:
+        for agent, (state, since) in current.items():
+            conn.execute(text("UPDATE agents SET state = :state, state_changed_at = :since WHERE id = :id"),
+                         {"state": state, "since": _ts(w.dialect, since), "id": agent})
+    return written
+
+
+def add_calls(w: Writer, count: int, rng: random.Random, now: datetime, moment=None) -> None:
     start = w.scalar("SELECT count(*) FROM calls") or 0
     first_cb = (w.scalar("SELECT max(id) FROM callback_requests") or 0) + 1
     outcomes = [o for o, weight, _ in OUTCOMES for _ in range(weight)]
@@ -142,7 +214,7 @@ def add_calls(w: Writer, count: int, rng: random.Random, now: datetime) -> None:
     closed_outcomes = [o for o in outcomes if o not in queued and o != "callback_unsafe"]
     # Written oldest first, as a service appends its calls: a day's calls (and their
     # events and callbacks) then sit on neighbouring pages, not scattered over the table.
-    moments = sorted(_moment(rng, now) for _ in range(count))
+    moments = sorted((moment or _moment)(rng, now) for _ in range(count))
     for base in range(start, start + count, CHUNK):
         calls, events, callbacks, attempts = [], [], [], []
         for i in range(base, min(base + CHUNK, start + count)):

@@ -256,6 +256,16 @@ def add_extras(app, url: str, size: int) -> dict:
         added["inbox_messages"] = int(size * generate.INBOX_PER_CALL)
     if not w.scalar("SELECT count(*) FROM outbound_messages WHERE purpose = 'survey_invite'"):
         added["survey_invitations"] = generate.add_invitations(w)
+    today = generate.calls_today(size, now)
+    midnight = datetime.combine(now.astimezone(generate.LONDON).date(), datetime.min.time(), generate.LONDON)
+    stamp = generate._ts(w.dialect, midnight)
+    if today and not w.scalar(f"SELECT count(*) FROM calls WHERE started_at >= '{stamp}'"):
+        generate.add_calls(w, today, rng, now, moment=generate.today_moment)  # today so far, for the wallboard
+        added["calls_today"] = today
+    if today or not w.scalar("SELECT count(*) FROM agent_offers"):
+        added["agent_offers"] = generate.add_offers(w)
+    if not w.scalar("SELECT count(*) FROM agent_state_intervals"):
+        added["agent_state_intervals"] = generate.add_agent_states(w, rng, now)
     if not w.scalar("SELECT count(*) FROM audit_log"):
         with app.app_context():
             generate.add_audit(w, int(size * generate.AUDIT_PER_CALL), rng, now, pseudonym)

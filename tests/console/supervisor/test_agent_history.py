@@ -158,3 +158,47 @@ def test_a_call_exactly_on_a_quarter_falls_in_the_quarter_it_opens(app, db):
     report = intervals(db, DayRange(london(2026, 11, 23, 0, 0).date(), london(2026, 11, 23, 0, 0).date()), "15", 60)
     assert [(r.label(), r.counts.offered) for r in report.rows] == [
         ("23:00–23:15", 1), ("23:15–23:30", 1), ("23:30–23:45", 1), ("23:45–24:00", 1)]
+
+
+def test_time_in_state_equals_every_interval_cut_at_midnights_for_any_range(app, db):
+    """Intervals summed by the database (within a day) and cut here (across midnight, open,
+    begun before the range, a holiday offline for days, across the clock change) add up to
+    each interval's overlap with each London day, for ranges that start and end anywhere."""
+    import random
+
+    from reports.london import london_date, start_of_day
+
+    rng = random.Random(5)
+    agents = [new_agent(db, name=f"Agent {n}", at=london(2026, 10, 20, 8, 0)) for n in range(3)]
+    t = london(2026, 10, 20, 8, 0)
+    for agent in agents:
+        at = t + timedelta(minutes=rng.randrange(600))
+        while at < london(2026, 11, 6, 12, 0):
+            state = rng.choice(("available", "busy", "wrap_up", "offline"))
+            agent_state.change_state(db, agent, state, at)
+            at += timedelta(minutes=rng.choice((3, 17, 45, 200, 900, 3 * 24 * 60)))
+    db.commit()
+    now = london(2026, 11, 6, 12, 0)
+    rows = db.exec(select(AgentStateInterval)).all()
+
+    def expected(first, last):
+        found = {}
+        for day in (first + timedelta(days=n) for n in range((last - first).days + 1)):
+            lo, hi = start_of_day(day), min(start_of_day(day + timedelta(days=1)), now)
+            for i in rows:
+                overlap = (min(i.ended_at or now, hi) - max(i.started_at, lo)).total_seconds()
+                if overlap > 0:
+                    spent = found.setdefault((i.agent_id, day), {})
+                    spent[i.state] = spent.get(i.state, 0) + overlap
+        return found
+
+    for first, last in ((london(2026, 10, 20, 0, 0).date(), london(2026, 11, 6, 0, 0).date()),
+                        (london(2026, 10, 24, 0, 0).date(), london(2026, 10, 26, 0, 0).date()),  # the clock change
+                        (london(2026, 11, 2, 0, 0).date(), london(2026, 11, 2, 0, 0).date()),
+                        (london(2026, 11, 5, 0, 0).date(), london(2026, 11, 9, 0, 0).date())):
+        report = agent_activity(db, DayRange(first, last), now)
+        got = {(r.agent_id, r.day): {k: round(v, 3) for k, v in r.seconds.items() if v}
+               for r in report.days if any(r.seconds.values())}
+        want = {key: {k: round(v, 3) for k, v in spent.items()} for key, spent in expected(first, last).items()}
+        assert got == want, (first, last)
+        assert london_date(now) >= last or not any(d > london_date(now) for _, d in got)
