@@ -156,6 +156,9 @@ def main() -> None:
         name = f"scale_{size}"
         url = generate.database_url(args.db, name)
         counts = existing_counts(url) if args.reuse else None
+        if args.reuse and counts is not None and counts != (size, surveys):
+            sys.exit(f"--reuse: {name} holds {counts[0]:,} calls before today and {counts[1]:,} surveys, not "
+                     f"{size:,} and {surveys:,}; leaving it as it is (run without --reuse to make it afresh)")
         if counts == (size, surveys):
             from models import migrate
 
@@ -280,10 +283,14 @@ def add_extras(app, url: str, size: int) -> dict:
 def existing_counts(url: str) -> tuple[int, int] | None:
     from sqlalchemy import create_engine, text
 
+    # the year's history (generate.py), not today's calls that add_extras adds
+    midnight = datetime.combine(datetime.now(UTC).astimezone(generate.LONDON).date(), datetime.min.time(),
+                                generate.LONDON)
     try:
         engine = create_engine(url)
         with engine.connect() as conn:
-            found = (conn.execute(text("SELECT count(*) FROM calls")).scalar(),
+            found = (conn.execute(text("SELECT count(*) FROM calls WHERE started_at < :midnight"),
+                                  {"midnight": generate._ts(engine.dialect.name, midnight)}).scalar(),
                      conn.execute(text("SELECT count(*) FROM surveys")).scalar())
         engine.dispose()
         return found
