@@ -147,20 +147,22 @@ def calls_today(size: int, now: datetime) -> int:
     return int(size / 365 * min(1.0, hours / 12)) if hours >= 1 else 0
 
 
-def add_offers(w: Writer) -> int:
-    """An agent's offer for every connected call without one (answered as the caller was
-    put through, ended with the call): the wallboard's calls per agent today and the
-    agent activity report's calls have rows to count."""
+def add_offers(w: Writer, since: datetime | None = None) -> int:
+    """An agent's offer for every connected call (put through SINCE, if given): answered as
+    the caller was put through, ended with the call, so the wallboard's calls per agent
+    today and the agent activity report's calls have rows to count.  Written in the
+    calls' order, as a service appends them."""
     from sqlalchemy import text
 
+    after = "AND e.at >= :since" if since else ""
     with w.engine.begin() as conn:
         done = conn.execute(text(
             "INSERT INTO agent_offers (agent_id, kind, status, agent_call_sid, caller_call_sid, outcome, created_at,"
             " answered_at, ended_at)"
             " SELECT e.agent_id, 'queue', 'ended', 'CO' || substr(e.call_sid, 3), e.call_sid, 'completed', e.at, e.at,"
             " c.at FROM call_events e JOIN call_events c ON c.call_sid = e.call_sid AND c.event = 'completed'"
-            " WHERE e.event = 'connected' AND e.agent_id IS NOT NULL"
-            " AND NOT EXISTS (SELECT 1 FROM agent_offers o WHERE o.caller_call_sid = e.call_sid)")).rowcount
+            f" WHERE e.event = 'connected' AND e.agent_id IS NOT NULL {after} ORDER BY e.at"),
+            {"since": _ts(w.dialect, since)} if since else {}).rowcount
     w.rows += done
     return done
 

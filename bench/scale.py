@@ -265,8 +265,10 @@ def add_extras(app, url: str, size: int) -> dict:
     if today and not w.scalar(f"SELECT count(*) FROM calls WHERE started_at >= '{stamp}'"):
         generate.add_calls(w, today, rng, now, moment=generate.today_moment)  # today so far, for the wallboard
         added["calls_today"] = today
-    if today or not w.scalar("SELECT count(*) FROM agent_offers"):
+    if not w.scalar("SELECT count(*) FROM agent_offers"):
         added["agent_offers"] = generate.add_offers(w)
+    elif "calls_today" in added:
+        added["agent_offers"] = generate.add_offers(w, since=midnight)
     if not w.scalar("SELECT count(*) FROM agent_state_intervals"):
         added["agent_state_intervals"] = generate.add_agent_states(w, rng, now)
     if not w.scalar("SELECT count(*) FROM audit_log"):

@@ -12,16 +12,16 @@ interval (agent_state_intervals).  AHT = talk + after-call work.
 SQL groups rows into quarter-hours of each London day (at most 96 groups a day), and
 Python adds the quarters up into the size asked for.  A settled day kept in
 ``kpi_days`` has its quarters kept in ``kpi_quarters`` (services/kpi_days.py, the
-nightly job), so a year by hour of day sums kept rows in SQL (96 results) instead of
+kpi-days job), so a year by hour of day sums kept rows in SQL (96 results) instead of
 working out the London quarter-hour of each of a year's calls; only the days not
-kept (the last SETTLED_AFTER_DAYS) are counted live: the calls from ``ix_calls_kpi``
+kept (today, and yesterday until its calls are final at 04:00) are counted live: the calls from ``ix_calls_kpi``
 alone, the events from ``ix_call_events_event_at``, the wrap-ups from
 ``ix_agent_state_intervals_started_at``.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import and_, case, func
 from sqlalchemy.orm import aliased
@@ -32,7 +32,7 @@ from models.calls import Call, CallEvent
 from models.reports import KpiDay, KpiQuarter
 from models.wallboard import AgentStateInterval
 from reports.agent_activity import seconds_between
-from reports.kpis import SETTLED_AFTER_DAYS
+from reports.kpis import calls_final_last
 from reports.london import DayRange, as_date, day_of, days_between, quarter_of, runs
 
 SIZES = {"15": 15, "30": 30, "60": 60, "hour": 60}
@@ -181,14 +181,13 @@ def _kept(db: Session, first: date, last: date, sl_seconds: int,
     return {(ALL_DAYS, int(quarter)): IntervalCounts(*(v or 0 for v in values)) for quarter, *values in rows}
 
 
-def intervals(db: Session, days: DayRange, size: str, sl_seconds: int, today: date | None = None) -> IntervalReport:
-    """Settled days kept in kpi_days (the nightly job, workers/kpi_days.py) are read
+def intervals(db: Session, days: DayRange, size: str, sl_seconds: int, now: datetime | None = None) -> IntervalReport:
+    """Days kept in kpi_days (workers/kpi_days.py, once their calls are final) are read
     from their kept quarters; every other day is counted live."""
     if size not in SIZES:
         raise ValueError(f"size must be one of {', '.join(SIZES)}")
     by_day = size != "hour"
-    today = today or london_now().date()
-    settled_last = min(days.last, today - timedelta(days=SETTLED_AFTER_DAYS))
+    settled_last = min(days.last, calls_final_last(now or london_now()))
     kept_days: set[date] = set()
     quarters: dict[tuple[date, int], IntervalCounts] = {}
     if days.first <= settled_last:

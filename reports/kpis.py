@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, or_
 from sqlalchemy.orm import aliased
@@ -53,12 +53,27 @@ from models.calls import Call, CallEvent
 from models.db import utcnow
 from models.outbox import OutboundMessage
 from models.reports import KpiDay
-from reports.london import DayRange, as_date, clock_of, day_of, days_between, runs, week_start
+from reports.london import DayRange, as_date, clock_of, day_of, days_between, london_date, runs, week_start
 
 CALLBACK_CHOSEN = ("callback_requested", "callback_unsafe")
-# A day's figures are final this many days after it: late status callbacks, callback
-# attempts and SMS delivery reports (Twilio's can take up to 72 hours) have landed.
+# A day's calls, handle times, callback attempts and wrap-ups are final CALLS_FINAL_AFTER
+# its end: a call or attempt still going at midnight has ended and its last status
+# callback landed.  Its texts' delivery counts are final SETTLED_AFTER_DAYS after it
+# (Twilio's delivery reports can take up to 72 hours): until then a kept day's texts are
+# counted live.
+CALLS_FINAL_AFTER = timedelta(hours=4)
 SETTLED_AFTER_DAYS = 4
+SMS_FIELDS = ("sms_sent", "sms_delivered", "sms_failed")
+
+
+def calls_final_last(now: datetime) -> date:
+    """The last London day whose calls are final at NOW (yesterday, from 04:00)."""
+    return london_date(now - CALLS_FINAL_AFTER) - timedelta(days=1)
+
+
+def sms_final_last(now: datetime) -> date:
+    """The last London day whose texts' delivery counts are final at NOW."""
+    return london_date(now) - timedelta(days=SETTLED_AFTER_DAYS)
 
 
 @dataclass
@@ -249,15 +264,26 @@ def computed_by_day(db: Session, days: DayRange, sl_seconds: int) -> dict[date, 
     return by_day
 
 
-def _by_day(db: Session, days: DayRange, sl_seconds: int, today: date) -> dict[date, KpiCounts]:
-    """Each day's sums: settled days from kpi_days where the nightly job kept them,
-    every other day computed live.  Reads only."""
-    settled_last = min(days.last, today - timedelta(days=SETTLED_AFTER_DAYS))
+def _by_day(db: Session, days: DayRange, sl_seconds: int, now: datetime) -> dict[date, KpiCounts]:
+    """Each day's sums: days whose calls are final from kpi_days where the job kept them
+    (their texts counted live until those are final too), every other day computed
+    live.  Reads only."""
+    kept_last = min(days.last, calls_final_last(now))
     by_day: dict[date, KpiCounts] = {}
-    if days.first <= settled_last:
-        for row in db.exec(select(KpiDay).where(KpiDay.service_level_seconds == sl_seconds,
-                                                KpiDay.day >= days.first, KpiDay.day <= settled_last)).all():
-            by_day[row.day] = KpiCounts(**row.counts)
+    texts_live: list[date] = []
+    if days.first <= kept_last:
+        for row in db.exec(select(KpiDay.day, KpiDay.counts, KpiDay.sms_final).where(
+                KpiDay.service_level_seconds == sl_seconds, KpiDay.day >= days.first,
+                KpiDay.day <= kept_last)).all():
+            day = as_date(row.day)
+            by_day[day] = KpiCounts(**row.counts)
+            if not row.sms_final:
+                texts_live.append(day)
+    for run in runs(texts_live):
+        for day in days_between(run.first, run.last):
+            for name in SMS_FIELDS:
+                setattr(by_day[day], name, 0)
+        _sms_by_day(db, run, lambda day: by_day[day] if day in by_day else KpiCounts())
     missing = [day for day in days_between(days.first, days.last) if day not in by_day]
     for run in runs(missing):
         computed = computed_by_day(db, run, sl_seconds)
@@ -265,27 +291,34 @@ def _by_day(db: Session, days: DayRange, sl_seconds: int, today: date) -> dict[d
     return by_day
 
 
-def settled_days_to_keep(db: Session, days: DayRange, sl_seconds: int, today: date) -> dict[date, KpiCounts]:
-    """The settled days of DAYS not kept yet, with their sums (for the nightly job)."""
-    settled_last = min(days.last, today - timedelta(days=SETTLED_AFTER_DAYS))
-    if settled_last < days.first:
+def days_to_keep(db: Session, days: DayRange, sl_seconds: int, now: datetime) -> dict[date, tuple[KpiCounts, bool]]:
+    """The days of DAYS to keep (for the job): whose calls are final and not kept yet,
+    or kept before their texts' delivery counts were final and final now; each with its
+    sums and whether its texts are final."""
+    kept_last = min(days.last, calls_final_last(now))
+    if kept_last < days.first:
         return {}
-    kept = set(db.exec(select(KpiDay.day).where(KpiDay.service_level_seconds == sl_seconds,
-                                                KpiDay.day >= days.first, KpiDay.day <= settled_last)).all())
-    found: dict[date, KpiCounts] = {}
-    for run in runs([day for day in days_between(days.first, settled_last) if day not in kept]):
+    texts_final = sms_final_last(now)
+    kept = dict(db.exec(select(KpiDay.day, KpiDay.sms_final).where(
+        KpiDay.service_level_seconds == sl_seconds, KpiDay.day >= days.first, KpiDay.day <= kept_last)).all())
+    kept = {as_date(day): final for day, final in kept.items()}
+    wanted = [day for day in days_between(days.first, kept_last)
+              if day not in kept or (not kept[day] and day <= texts_final)]
+    found: dict[date, tuple[KpiCounts, bool]] = {}
+    for run in runs(wanted):
         computed = computed_by_day(db, run, sl_seconds)
-        found.update({day: computed.get(day, KpiCounts()) for day in days_between(run.first, run.last)})
+        found.update({day: (computed.get(day, KpiCounts()), day <= texts_final)
+                      for day in days_between(run.first, run.last)})
     return found
 
 
 def kpis(db: Session, days: DayRange, period: str = "day", service_level_seconds: int = 60,
-         today: date | None = None) -> KpiReport:
+         now: datetime | None = None) -> KpiReport:
     """KPIs for each London day (or ISO week) of DAYS, oldest first, and their total.
     Periods with no activity are listed with zeros, so a chart has no gaps."""
     if period not in ("day", "week"):
         raise ValueError("period must be day or week")
-    by_day = _by_day(db, days, service_level_seconds, today or london_now().date())
+    by_day = _by_day(db, days, service_level_seconds, now or london_now())
 
     rows: dict[date, KpiPeriod] = {}
     day = days.first

@@ -3,32 +3,41 @@ reports/intervals.py read them)."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from models.reports import KpiDay, KpiQuarter
 from reports.intervals import computed_quarters
-from reports.kpis import settled_days_to_keep
+from reports.kpis import days_to_keep
 from reports.london import DayRange, runs
 
 
-def keep_settled_days(db: Session, days: DayRange, sl_seconds: int, today: date) -> int:
-    """Compute and keep every settled day of DAYS not kept yet, with its quarter-hours
-    (in the same transaction as the day's row, so a kept day always has them); returns
-    how many days."""
-    found = settled_days_to_keep(db, days, sl_seconds, today)
+def keep_settled_days(db: Session, days: DayRange, sl_seconds: int, now: datetime) -> int:
+    """Keep every day of DAYS whose calls are final and that is not kept yet, with its
+    quarter-hours (in the same transaction as the day's row, so a kept day always has
+    them), and make a kept day's row final once its texts' delivery counts are; returns
+    how many days it wrote."""
+    found = days_to_keep(db, days, sl_seconds, now)
+    kept = set(db.exec(select(KpiDay.day).where(KpiDay.service_level_seconds == sl_seconds,
+                                                KpiDay.day.in_(list(found)))).all()) if found else set()
+    new_days = [day for day in found if day not in kept]
     quarters: dict[date, list[dict]] = {}
-    for run in runs(list(found)):
+    for run in runs(new_days):
         for (day, quarter), counts in computed_quarters(db, run, sl_seconds).items():
             quarters.setdefault(day, []).append(
                 {"service_level_seconds": sl_seconds, "day": day, "quarter": quarter, **asdict(counts)})
-    for day, counts in found.items():
+    for day, (counts, texts_final) in found.items():
+        if day in kept:  # its texts are final now: the quarters hold no texts and stay as they are
+            db.execute(update(KpiDay).where(KpiDay.day == day, KpiDay.service_level_seconds == sl_seconds)
+                       .values(counts=asdict(counts), sms_final=texts_final, computed_at=now))
+            continue
         try:
             with db.begin_nested():
-                db.add(KpiDay(day=day, service_level_seconds=sl_seconds, counts=asdict(counts)))
+                db.add(KpiDay(day=day, service_level_seconds=sl_seconds, counts=asdict(counts),
+                              sms_final=texts_final, computed_at=now))
                 db.flush()
                 if quarters.get(day):
                     db.execute(insert(KpiQuarter), quarters[day])
@@ -36,3 +45,4 @@ def keep_settled_days(db: Session, days: DayRange, sl_seconds: int, today: date)
             pass  # another keeper kept the same day a moment ago
     db.commit()
     return len(found)
+

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, make_url, text
 from models import migrate
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAD = "0720_response_counts"
+HEAD = "0721_kpi_days_sms_final"
 SECRET = "s" * 40
 
 

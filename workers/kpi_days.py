@@ -1,5 +1,6 @@
-"""Nightly: keep the settled days' KPI sums, so a supervisor's first look at a year
-of weeks reads kept rows instead of scanning a year of calls."""
+"""Hourly: keep each day's KPI sums once its calls are final (04:00 the next day), so a
+supervisor's first look at a year of weeks reads kept rows instead of scanning a year
+of calls, and only today (and yesterday before 04:00) is counted live."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -7,7 +8,7 @@ from datetime import timedelta
 from desk import settings
 from desk.clock import london_now
 from models.db import session
-from reports.kpis import SETTLED_AFTER_DAYS
+from reports.kpis import calls_final_last
 from reports.london import DayRange
 from services.kpi_days import keep_settled_days as keep
 from workers.runtime import job
@@ -17,9 +18,10 @@ DAYS_BACK = 400  # the retention period: older calls are anonymised, their count
 
 @job
 def keep_settled_days() -> int:
-    """Keep every settled day in the last DAYS_BACK not kept yet; returns the days looked at."""
-    today = london_now().date()
-    last = today - timedelta(days=SETTLED_AFTER_DAYS)
+    """Keep every day in the last DAYS_BACK whose calls are final and not kept yet (and
+    make final the kept days whose texts now are); returns the days looked at."""
+    now = london_now()
+    last = calls_final_last(now)
     days = DayRange(last - timedelta(days=DAYS_BACK), last)
-    keep(session(), days, settings.current()["SERVICE_LEVEL_SECONDS"], today)
+    keep(session(), days, settings.current()["SERVICE_LEVEL_SECONDS"], now)
     return days.days

@@ -19,7 +19,7 @@ PERIODIC: dict[str, tuple[str, int | str]] = {
     "sweep-outbox": ("workers.outbox:sweep_outbox", 60),
     "replay-inbound": ("workers.inbound_replay:replay_inbound", 60),
     "retention": ("workers.retention:anonymise_old_records", 24 * 3600),
-    "kpi-days": ("workers.kpi_days:keep_settled_days", 24 * 3600),
+    "kpi-days": ("workers.kpi_days:keep_settled_days", 3600),  # a day is kept within the hour its calls are final
     "rating-rollups": ("workers.rating_rollups:keep_settled_ratings", 24 * 3600),
 }
 

@@ -108,7 +108,7 @@ def test_sms_delivery_rate_counts_what_twilio_accepted(db):
     assert day.sms_delivery_rate == pytest.approx(0.75)
 
 
-def test_a_settled_day_is_kept_and_recent_days_stay_live(db):
+def test_a_day_is_kept_once_its_calls_are_final_and_recent_days_stay_live(db):
     from dataclasses import asdict
 
     from models.reports import KpiDay
@@ -116,30 +116,63 @@ def test_a_settled_day_is_kept_and_recent_days_stay_live(db):
 
     a_busy_monday(db)
     week = DayRange(MONDAY, MONDAY + timedelta(days=1))
-    live = kpis(db, week, today=MONDAY + timedelta(days=1))  # nothing settled yet
-    assert db.exec(select(KpiDay)).all() == []
-    friday = MONDAY + timedelta(days=4)  # Monday has settled, Tuesday not yet
-    first = kpis(db, week, today=friday)
-    assert db.exec(select(KpiDay)).all() == [], "a report only reads: the nightly job keeps days"
-    keep_settled_days(db, week, 60, friday)
+    before_four = london(2026, 11, 17, 3, 59)  # a call may still end, or report its end, until 04:00
+    live = kpis(db, week, now=before_four)
+    assert keep_settled_days(db, week, 60, before_four) == 0 and db.exec(select(KpiDay)).all() == []
+    tuesday_noon = london(2026, 11, 17, 12, 0)  # Monday's calls are final, Tuesday's not yet
+    first = kpis(db, week, now=tuesday_noon)
+    assert db.exec(select(KpiDay)).all() == [], "a report only reads: the kpi-days job keeps days"
+    keep_settled_days(db, week, 60, tuesday_noon)
     assert [asdict(r.counts) for r in first.rows] == [asdict(r.counts) for r in live.rows]
-    assert [row.day for row in db.exec(select(KpiDay)).all()] == [MONDAY]
+    assert [(row.day, row.sms_final) for row in db.exec(select(KpiDay)).all()] == [(MONDAY, False)]
 
     add_call(db, london(2026, 11, 16, 12, 0), outcome="abandoned", wait=30)  # a late row for Monday
     add_call(db, london(2026, 11, 17, 12, 0), outcome="abandoned", wait=30)
-    monday, tuesday = (r.counts for r in kpis(db, week, today=friday).rows)
+    monday, tuesday = (r.counts for r in kpis(db, week, now=tuesday_noon).rows)
     assert monday.offered == 10, "the kept figures are read, not recomputed"
     assert tuesday.offered == 2 and tuesday.abandoned == 1, "a recent day is live"
+
+
+def test_a_kept_days_texts_are_counted_live_until_their_delivery_reports_are_in(db):
+    """Twilio's delivery reports can take 72 hours: a day kept the morning after (its calls
+    final) still counts its texts live, and the job makes its row final four days on."""
+    from models.reports import KpiDay
+    from services.kpi_days import keep_settled_days
+
+    a_busy_monday(db)
+    texts = [OutboundMessage(purpose="survey_invite", dedupe_key=str(i), to_number="+447911123456",
+                             from_number="+442079460000", body="x", status="sent",
+                             sent_at=london(2026, 11, 16, 12, 0)) for i in range(2)]
+    db.add_all(texts)
+    db.commit()
+    monday = DayRange(MONDAY, MONDAY)
+    keep_settled_days(db, monday, 60, london(2026, 11, 17, 12, 0))
+    texts[0].status = "delivered"  # its report lands on Wednesday
+    db.add(texts[0])
+    db.commit()
+    day = kpis(db, monday, now=london(2026, 11, 18, 9, 0)).rows[0].counts
+    assert (day.offered, day.sms_sent, day.sms_delivered) == (10, 2, 1)
+    friday = london(2026, 11, 20, 9, 0)
+    assert keep_settled_days(db, monday, 60, friday) == 1
+    row = db.exec(select(KpiDay)).one()
+    assert row.sms_final and (row.counts["sms_sent"], row.counts["sms_delivered"]) == (2, 1)
+    texts[1].status = "delivered"  # too late to count: the day is final
+    db.add(texts[1])
+    db.commit()
+    assert kpis(db, monday, now=friday).rows[0].counts.sms_delivered == 1
+    assert keep_settled_days(db, monday, 60, friday) == 0, "nothing left to keep"
 
 
 def test_the_nightly_job_keeps_every_settled_day(app, db, clock, run_workers):
     from models.reports import KpiDay
     from workers.kpi_days import DAYS_BACK, keep_settled_days
+    from workers.periodic import PERIODIC
     from desk.queues import queue
 
     a_busy_monday(db)
     queue(app.config, "default").enqueue(keep_settled_days)
     run_workers()
     kept = {row.day: row.counts for row in db.exec(select(KpiDay)).all()}
-    assert len(kept) == DAYS_BACK + 1 and max(kept) == clock.current.date() - timedelta(days=4)
+    assert len(kept) == DAYS_BACK + 1 and max(kept) == clock.current.date() - timedelta(days=1)
     assert kept[MONDAY]["offered"] == 10 and kept[MONDAY]["answered"] == 6
+    assert PERIODIC["kpi-days"][1] == 3600, "hourly: a day is kept within the hour its calls are final"
