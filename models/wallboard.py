@@ -13,7 +13,7 @@ can be reported for any past day.  ``ended_at`` is None for the state they are i
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
@@ -49,3 +49,30 @@ class AgentStateInterval(SQLModel, table=True):
     state: str = Field(max_length=10)
     started_at: datetime
     ended_at: datetime | None = None
+
+
+class AgentDayTotals(SQLModel, table=True):
+    """One agent's London day as the agent activity report shows it (reports/agent_activity.py):
+    seconds in each state and the offers they took, talked or missed.  Kept for a day once
+    its calls are final (the hourly kpi-days job), so a month reads a row per agent and
+    day, not every state change and offer in it (migration 0722)."""
+    __tablename__ = "agent_days"
+
+    day: date = Field(primary_key=True)
+    agent_id: int = Field(primary_key=True)
+    available_seconds: float = 0.0
+    busy_seconds: float = 0.0
+    wrap_up_seconds: float = 0.0
+    offline_seconds: float = 0.0
+    calls: int = 0
+    talked_calls: int = 0
+    talk_seconds: float = 0.0
+    missed_offers: int = 0
+
+
+class AgentDayKept(SQLModel, table=True):
+    """A day whose agents' totals are kept (every agent with anything that day has a row)."""
+    __tablename__ = "agent_days_kept"
+
+    day: date = Field(primary_key=True)
+    kept_at: datetime = Field(default_factory=utcnow)

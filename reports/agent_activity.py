@@ -26,8 +26,9 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from models.agents import AGENT_STATES, Agent, AgentOffer, OfferStatus
-from models.wallboard import AgentStateInterval
-from reports.london import DayRange, as_date, day_of, london_date, start_of_day
+from models.wallboard import AgentDayKept, AgentDayTotals, AgentStateInterval
+from reports.kpis import calls_final_last
+from reports.london import DayRange, as_date, day_of, days_between, london_date, runs, start_of_day
 
 
 @dataclass
@@ -89,6 +90,8 @@ def seconds_between(db: Session, later, earlier):
 
 
 def agent_activity(db: Session, days: DayRange, now: datetime) -> AgentActivity:
+    """Days whose calls are final and kept (agent_days, by the kpi-days job) are read from
+    their rows; every other day is counted from the intervals and offers."""
     names = dict(db.exec(select(Agent.id, Agent.name)).all())
     rows: dict[tuple[int, date], AgentDay] = {}
 
@@ -98,8 +101,14 @@ def agent_activity(db: Session, days: DayRange, now: datetime) -> AgentActivity:
             rows[key] = AgentDay(agent_id, names.get(agent_id, f"agent #{agent_id}"), day)
         return rows[key]
 
-    _state_time(db, days, now, row)
-    _offers(db, days, row)
+    kept = _kept_days(db, days, now)
+    if kept:
+        for totals in db.exec(select(AgentDayTotals).where(AgentDayTotals.day >= min(kept),
+                                                           AgentDayTotals.day <= max(kept))).all():
+            if as_date(totals.day) in kept:
+                _from_totals(row(totals.agent_id, as_date(totals.day)), totals)
+    for run in runs([day for day in days_between(days.first, days.last) if day not in kept]):
+        counted(db, run, now, row)
     per_day = sorted(rows.values(), key=lambda r: (r.day, r.name.lower()))
     per_agent: dict[int, AgentDay] = {}
     total = AgentDay(0, "All agents", None)
@@ -107,6 +116,33 @@ def agent_activity(db: Session, days: DayRange, now: datetime) -> AgentActivity:
         per_agent.setdefault(r.agent_id, AgentDay(r.agent_id, r.name, None)).add(r)
         total.add(r)
     return AgentActivity(days, per_day, sorted(per_agent.values(), key=lambda r: r.name.lower()), total)
+
+
+def counted(db: Session, days: DayRange, now: datetime, row) -> None:
+    """DAYS counted from the intervals and offers, into ROW(agent_id, day)."""
+    _state_time(db, days, now, row)
+    _offers(db, days, row)
+
+
+def as_totals(day: AgentDay) -> dict:
+    """DAY as an agent_days row (services/kpi_days keeps them)."""
+    return {"day": day.day, "agent_id": day.agent_id, **{f"{s}_seconds": day.seconds.get(s, 0.0) for s in AGENT_STATES},
+            "calls": day.calls, "talked_calls": day.talked_calls, "talk_seconds": day.talk_seconds,
+            "missed_offers": day.missed_offers}
+
+
+def _from_totals(day: AgentDay, totals: AgentDayTotals) -> None:
+    day.seconds = {s: float(getattr(totals, f"{s}_seconds")) for s in AGENT_STATES}
+    day.calls, day.talked_calls = totals.calls, totals.talked_calls
+    day.talk_seconds, day.missed_offers = totals.talk_seconds, totals.missed_offers
+
+
+def _kept_days(db: Session, days: DayRange, now: datetime) -> set[date]:
+    last = min(days.last, calls_final_last(now))
+    if last < days.first:
+        return set()
+    return {as_date(d) for d in db.exec(select(AgentDayKept.day).where(AgentDayKept.day >= days.first,
+                                                                       AgentDayKept.day <= last)).all()}
 
 
 def _state_time(db: Session, days: DayRange, now: datetime, row) -> None:

@@ -1,5 +1,5 @@
-"""Keeping the settled days' KPI sums and their quarter-hours (reports/kpis.py and
-reports/intervals.py read them)."""
+"""Keeping the settled days' KPI sums and their quarter-hours, and each agent's day
+(reports/kpis.py, reports/intervals.py and reports/agent_activity.py read them)."""
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -10,9 +10,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from models.reports import KpiDay, KpiQuarter
+from models.wallboard import AgentDayKept, AgentDayTotals
+from reports.agent_activity import AgentDay, as_totals, counted
 from reports.intervals import computed_quarters
-from reports.kpis import days_to_keep
-from reports.london import DayRange, runs
+from reports.kpis import calls_final_last, days_to_keep
+from reports.london import DayRange, days_between, runs
 
 
 def keep_settled_days(db: Session, days: DayRange, sl_seconds: int, now: datetime) -> int:
@@ -46,3 +48,31 @@ def keep_settled_days(db: Session, days: DayRange, sl_seconds: int, now: datetim
     db.commit()
     return len(found)
 
+
+
+def keep_agent_days(db: Session, days: DayRange, now: datetime) -> int:
+    """Keep each agent's totals for every day of DAYS whose calls are final and not kept
+    yet (a marker row per day, in the same transaction); returns how many days."""
+    last = min(days.last, calls_final_last(now))
+    if last < days.first:
+        return 0
+    kept = set(db.exec(select(AgentDayKept.day).where(AgentDayKept.day >= days.first,
+                                                      AgentDayKept.day <= last)).all())
+    wanted = [day for day in days_between(days.first, last) if day not in kept]
+    for run in runs(wanted):
+        found: dict[tuple[int, date], AgentDay] = {}
+
+        def row(agent_id: int, day: date, found=found) -> AgentDay:
+            return found.setdefault((agent_id, day), AgentDay(agent_id, "", day))
+
+        counted(db, run, now, row)
+        try:
+            with db.begin_nested():
+                db.execute(insert(AgentDayKept), [{"day": day, "kept_at": now} for day in days_between(run.first,
+                                                                                                        run.last)])
+                if found:
+                    db.execute(insert(AgentDayTotals), [as_totals(day) for day in found.values()])
+        except IntegrityError:
+            pass  # another keeper kept these days a moment ago
+    db.commit()
+    return len(wanted)

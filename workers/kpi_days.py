@@ -10,6 +10,7 @@ from desk.clock import london_now
 from models.db import session
 from reports.kpis import calls_final_last
 from reports.london import DayRange
+from services.kpi_days import keep_agent_days
 from services.kpi_days import keep_settled_days as keep
 from workers.runtime import job
 
@@ -23,5 +24,7 @@ def keep_settled_days() -> int:
     now = london_now()
     last = calls_final_last(now)
     days = DayRange(last - timedelta(days=DAYS_BACK), last)
-    keep(session(), days, settings.current()["SERVICE_LEVEL_SECONDS"], now)
+    db = session()
+    keep(db, days, settings.current()["SERVICE_LEVEL_SECONDS"], now)
+    keep_agent_days(db, days, now)
     return days.days

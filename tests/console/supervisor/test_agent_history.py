@@ -160,7 +160,7 @@ def test_a_call_exactly_on_a_quarter_falls_in_the_quarter_it_opens(app, db):
         ("23:00–23:15", 1), ("23:15–23:30", 1), ("23:30–23:45", 1), ("23:45–24:00", 1)]
 
 
-def test_time_in_state_equals_every_interval_cut_at_midnights_for_any_range(app, db):
+def test_time_in_state_equals_every_interval_cut_at_midnights_for_any_range_and_when_kept(app, db):
     """Intervals summed by the database (within a day) and cut here (across midnight, open,
     begun before the range, a holiday offline for days, across the clock change) add up to
     each interval's overlap with each London day, for ranges that start and end anywhere."""
@@ -192,13 +192,38 @@ def test_time_in_state_equals_every_interval_cut_at_midnights_for_any_range(app,
                     spent[i.state] = spent.get(i.state, 0) + overlap
         return found
 
-    for first, last in ((london(2026, 10, 20, 0, 0).date(), london(2026, 11, 6, 0, 0).date()),
-                        (london(2026, 10, 24, 0, 0).date(), london(2026, 10, 26, 0, 0).date()),  # the clock change
-                        (london(2026, 11, 2, 0, 0).date(), london(2026, 11, 2, 0, 0).date()),
-                        (london(2026, 11, 5, 0, 0).date(), london(2026, 11, 9, 0, 0).date())):
+    for n in range(60):  # offers taken (talked or not yet ended) and missed, on many days
+        made = t + timedelta(hours=7 * n + rng.randrange(5))
+        taken = rng.random() < 0.8
+        db.add(AgentOffer(agent_id=rng.choice(agents).id, kind="queue", status="ended" if taken else "missed",
+                          created_at=made, answered_at=made + timedelta(seconds=10) if taken else None,
+                          ended_at=made + timedelta(seconds=300) if taken and n % 5 else None))
+    db.commit()
+    ranges = ((london(2026, 10, 20, 0, 0).date(), london(2026, 11, 6, 0, 0).date()),
+              (london(2026, 10, 24, 0, 0).date(), london(2026, 10, 26, 0, 0).date()),  # the clock change
+              (london(2026, 11, 2, 0, 0).date(), london(2026, 11, 2, 0, 0).date()),
+              (london(2026, 11, 5, 0, 0).date(), london(2026, 11, 9, 0, 0).date()))
+    live = {}
+    for first, last in ranges:
         report = agent_activity(db, DayRange(first, last), now)
         got = {(r.agent_id, r.day): {k: round(v, 3) for k, v in r.seconds.items() if v}
                for r in report.days if any(r.seconds.values())}
         want = {key: {k: round(v, 3) for k, v in spent.items()} for key, spent in expected(first, last).items()}
         assert got == want, (first, last)
         assert london_date(now) >= last or not any(d > london_date(now) for _, d in got)
+        live[(first, last)] = [(r.agent_id, r.day, {k: round(v, 3) for k, v in r.seconds.items()}, r.calls,
+                                r.talked_calls, r.talk_seconds, r.missed_offers) for r in report.days]
+    assert sum(r[3] for r in live[ranges[0]]) > 0 and sum(r[6] for r in live[ranges[0]]) > 0
+
+    # the kpi-days job keeps each agent's days once their calls are final: the same figures
+    from models.wallboard import AgentDayKept, AgentDayTotals
+    from services.kpi_days import keep_agent_days
+
+    assert keep_agent_days(db, DayRange(ranges[0][0], ranges[3][1]), now) == 17, "20 Oct to 5 Nov: 6 Nov is today"
+    assert max(d.day for d in db.exec(select(AgentDayKept)).all()) == london(2026, 11, 5, 0, 0).date()
+    assert db.exec(select(AgentDayTotals)).first() is not None
+    assert keep_agent_days(db, DayRange(ranges[0][0], ranges[3][1]), now) == 0, "nothing left to keep"
+    for first, last in ranges:
+        report = agent_activity(db, DayRange(first, last), now)
+        assert [(r.agent_id, r.day, {k: round(v, 3) for k, v in r.seconds.items()}, r.calls, r.talked_calls,
+                 r.talk_seconds, r.missed_offers) for r in report.days] == live[(first, last)], (first, last)

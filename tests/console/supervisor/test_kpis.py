@@ -176,3 +176,6 @@ def test_the_nightly_job_keeps_every_settled_day(app, db, clock, run_workers):
     assert len(kept) == DAYS_BACK + 1 and max(kept) == clock.current.date() - timedelta(days=1)
     assert kept[MONDAY]["offered"] == 10 and kept[MONDAY]["answered"] == 6
     assert PERIODIC["kpi-days"][1] == 3600, "hourly: a day is kept within the hour its calls are final"
+    from models.wallboard import AgentDayKept
+    agent_days = {row.day for row in db.exec(select(AgentDayKept)).all()}
+    assert agent_days == set(kept), "the agents' days are kept with the KPI days"
