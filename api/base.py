@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import TypeVar
 
 from flask import Blueprint, abort, current_app, g, jsonify, request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from sqlmodel import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -233,3 +233,12 @@ def init_app(app) -> None:
 
 def not_found(what: str):
     abort(404, description=f"{what} not found")
+
+
+def _no_default(schema: dict) -> None:
+    schema.pop("default", None)
+
+
+def sometimes(description: str):
+    """An answer's key that is left out (never null) unless DESCRIPTION's condition holds."""
+    return Field(default=None, description=description, json_schema_extra=_no_default)

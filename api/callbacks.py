@@ -8,8 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from sqlalchemy import func
 from sqlmodel import select
 
-from api.base import document, parse_query, require_token
+from api import cursors
+from api.base import document, parse_query, require_token, sometimes
 from api.bounds import MAX_OFFSET, in_range
+from desk import keyset
 from desk.clock import LONDON
 from models.callbacks import CALLBACK_STATUSES, CallbackAttempt, CallbackRequest, CallbackStatus
 from models.db import session
@@ -28,6 +30,15 @@ class CallbackFilters(BaseModel):
     max_attempts: int | None = Field(default=None, ge=0, le=100)
     limit: int = Field(default=50, ge=1, le=500)
     offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
+    cursor: str | None = Field(default=None, description="next_cursor from the previous page")
+    count: bool = Field(default=False, description="also count every matching callback (a scan: slower)")
+
+    @field_validator("cursor")
+    @classmethod
+    def _cursor(cls, value):
+        if value is not None:
+            cursors.decode("callbacks", value)
+        return value
 
     @field_validator("due_before", "due_after")
     @classmethod
@@ -44,6 +55,8 @@ class CallbackFilters(BaseModel):
         if self.min_attempts is not None and self.max_attempts is not None \
                 and self.min_attempts > self.max_attempts:
             raise ValueError("min_attempts is greater than max_attempts")
+        if self.cursor and self.offset:
+            raise ValueError("offset and cursor: give one (a cursor pages on from where the last page ended)")
         return self
 
 
@@ -102,9 +115,10 @@ class CallbackOut(BaseModel):
 
 
 class CallbackPage(BaseModel):
-    total: int
+    total: int = sometimes("the number of matching callbacks; only with count=true")
     limit: int
     offset: int
+    next_cursor: str | None = Field(description="pass as cursor for the next page; null: no more")
     callbacks: list[CallbackOut]
 
 
@@ -126,18 +140,22 @@ def callback_json(cb: CallbackRequest, attempts: list[CallbackAttempt]) -> dict:
 def list_callbacks():
     f = _filters()
     db = session()
-    total = db.exec(_where(select(func.count(CallbackRequest.id)), f)).one()
-    rows = db.exec(_where(select(CallbackRequest), f)
-                   .order_by(CallbackRequest.queue_joined_at, CallbackRequest.id)
-                   .offset(f.offset).limit(f.limit)).all()
+    query = keyset.after(_where(select(CallbackRequest), f), CallbackRequest.queue_joined_at, CallbackRequest.id,
+                         cursors.decode("callbacks", f.cursor) if f.cursor else None)
+    rows = db.exec(query.order_by(CallbackRequest.queue_joined_at, CallbackRequest.id)
+                   .offset(f.offset).limit(f.limit + 1)).all()
+    more, rows = len(rows) > f.limit, rows[:f.limit]
     ids = [cb.id for cb in rows]
     attempts: dict[int, list[CallbackAttempt]] = {i: [] for i in ids}
     if ids:
         for a in db.exec(select(CallbackAttempt).where(CallbackAttempt.callback_id.in_(ids))
                          .order_by(CallbackAttempt.attempt_no, CallbackAttempt.id)).all():
             attempts[a.callback_id].append(a)
-    return jsonify({"total": total, "limit": f.limit, "offset": f.offset,
-                    "callbacks": [callback_json(cb, attempts[cb.id]) for cb in rows]})
+    page: dict = {"limit": f.limit, "offset": f.offset, "next_cursor": cursors.encode(
+        "callbacks", rows[-1].queue_joined_at, rows[-1].id) if more else None}
+    if f.count:  # every matching row is counted: only when the client asks
+        page["total"] = db.exec(_where(select(func.count(CallbackRequest.id)), f)).one()
+    return jsonify({**page, "callbacks": [callback_json(cb, attempts[cb.id]) for cb in rows]})
 
 
 document("/callbacks", "get",
@@ -151,7 +169,13 @@ document("/callbacks", "get",
              {"name": "min_attempts", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 100}},
              {"name": "max_attempts", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 100}},
              {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
-             {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}},
+             {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
+              "description": "rows to skip (reads them all: page on with cursor instead)"},
+             {"name": "cursor", "in": "query", "schema": {"type": "string"},
+              "description": "next_cursor from the previous page"},
+             {"name": "count", "in": "query", "schema": {"type": "boolean"},
+              "description": "also give total, the number of matching callbacks (counts them all: slower)"},
          ],
-         scope="callbacks:read", responses={200: "the callbacks (total, limit, offset, callbacks)"},
+         scope="callbacks:read",
+         responses={200: "the callbacks (limit, offset, next_cursor, callbacks; total with count=true)"},
          bodies={200: CallbackPage})

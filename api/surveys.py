@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from api import boroughs, cursors
-from api.base import ApiError, document, not_found, parse_body, parse_query, require_token, victim_phone
+from api.base import ApiError, document, not_found, parse_body, parse_query, require_token, sometimes, victim_phone
 from api.bounds import in_range
 from desk import clock, keyset, settings
 from flows import journey
@@ -140,15 +140,6 @@ SurveyStatus = Literal[conv.AWAITING_RATING, conv.AWAITING_COMMENT, conv.COMPLET
 
 class Answer(BaseModel):
     model_config = ConfigDict(extra="forbid")  # the document says no other key comes back
-
-
-def _no_default(schema: dict) -> None:
-    schema.pop("default", None)
-
-
-def sometimes(description: str):
-    """A key that is left out (never null) unless DESCRIPTION's condition holds."""
-    return Field(default=None, description=description, json_schema_extra=_no_default)
 
 
 class _EngagementBase(Answer):

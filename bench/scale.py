@@ -69,6 +69,29 @@ class Queries:
             out.append(encode_cursor(call))
         return out
 
+    def deep_callback_pages(self, n: int) -> list[str]:
+        """Pages of 100 completed callbacks up to 100,000 deep, by cursor (as a client paging
+        through would hold them), or by offset where the API has no cursor (older code)."""
+        from sqlmodel import select
+
+        from api import cursors
+        from api.callbacks import CallbackFilters
+        from models.callbacks import CallbackRequest
+        from models.db import session
+
+        page = "/api/v1/callbacks?status=completed&limit=100"
+        if "cursor" not in CallbackFilters.model_fields:
+            return [f"{page}&offset={self.rng.randrange(100_000)}" for _ in range(n)]
+        out = []
+        with self.app.app_context():
+            for _ in range(n):
+                row = session().exec(select(CallbackRequest.queue_joined_at, CallbackRequest.id)
+                                     .where(CallbackRequest.status == "completed")
+                                     .order_by(CallbackRequest.queue_joined_at, CallbackRequest.id)
+                                     .offset(self.rng.randrange(100_000)).limit(1)).first()
+                out.append(f"{page}&cursor={cursors.encode('callbacks', *row)}" if row else page)
+        return out
+
     def survey_cursors(self, n: int, total: int) -> list[str]:
         """Cursors of survey pages at random depths (the API pages by cursor, not offset)."""
         from sqlmodel import select
@@ -111,8 +134,7 @@ class Queries:
                                      for _ in range(repeats)],
             "ratings: one month": [f"/api/v1/ratings/summary?from={a}&to={b}" for a, b in months],
             "callbacks: pending, in order": ["/api/v1/callbacks?status=pending"] * repeats,
-            "callbacks: completed, a deep page": [f"/api/v1/callbacks?status=completed&limit=100"
-                                                  f"&offset={r.randrange(100_000)}" for _ in range(repeats)],
+            "callbacks: completed, a deep page": self.deep_callback_pages(repeats),
             "callbacks: due in a day": [f"/api/v1/callbacks?due_after={d}T00:00:00&due_before={d}T23:59:59"
                                         for d in (self.day() for _ in range(repeats))],
         }

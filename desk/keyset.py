@@ -1,5 +1,5 @@
-"""Keyset pagination, newest first: a page ends at a (time, id) row and the next one
-starts strictly before it.  Unlike an offset, a page deep in a million rows costs
+"""Keyset pagination, newest first (or in working order, oldest first): a page ends at
+a (time, id) row and the next one starts strictly before (or after) it.  Unlike an offset, a page deep in a million rows costs
 what the first one does."""
 from __future__ import annotations
 
@@ -41,3 +41,12 @@ def before(query, at_column, id_column, position: tuple[datetime, int] | None):
     # The plain ``at <= :at`` is redundant but is what lets PostgreSQL seek the index;
     # it will not use the OR alone and walks every newer row instead.
     return query.where(at_column <= at, or_(at_column < at, and_(at_column == at, id_column < ident)))
+
+
+def after(query, at_column, id_column, position: tuple[datetime, int] | None):
+    """QUERY narrowed to the rows after POSITION in (at, id) ascending order."""
+    if position is None:
+        return query
+    at, ident = position
+    # the redundant ``at >= :at`` lets PostgreSQL seek the index, as in ``before``
+    return query.where(at_column >= at, or_(at_column > at, and_(at_column == at, id_column > ident)))

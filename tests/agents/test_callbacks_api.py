@@ -35,10 +35,11 @@ def seeded(app):
 
 
 def test_lists_in_working_order_with_the_number_to_call_and_every_attempt(api, seeded):
-    response = api.get("/callbacks")
+    response = api.get("/callbacks?count=true")
     assert response.status_code == 200
     body = response.json
-    assert body["total"] == 3 and body["limit"] == 50 and body["offset"] == 0
+    assert body["total"] == 3 and body["limit"] == 50 and body["offset"] == 0 and body["next_cursor"] is None
+    assert "total" not in api.get("/callbacks").json, "counted only on request: it reads every matching row"
     assert [c["phone"] for c in body["callbacks"]] == ["+447911123457", "+447911123456", "+447911123458"]
     first = body["callbacks"][1]
     assert first == {
@@ -100,5 +101,18 @@ def test_documented_in_the_openapi_document(client):
     doc = client.get("/api/v1/openapi.json").json
     operation = doc["paths"]["/callbacks"]["get"]
     assert {p["name"] for p in operation["parameters"]} == {
-        "status", "due_before", "due_after", "min_attempts", "max_attempts", "limit", "offset"}
+        "status", "due_before", "due_after", "min_attempts", "max_attempts", "limit", "offset", "cursor", "count"}
     assert set(operation["responses"]) == {"200", "400", "401", "403"}
+
+
+def test_pages_on_by_cursor_in_working_order(api, seeded):
+    first = api.get("/callbacks?limit=2").json
+    assert len(first["callbacks"]) == 2 and first["next_cursor"]
+    rest = api.get(f"/callbacks?limit=2&cursor={first['next_cursor']}").json
+    assert rest["next_cursor"] is None
+    whole = api.get("/callbacks").json["callbacks"]
+    assert [c["id"] for c in first["callbacks"] + rest["callbacks"]] == [c["id"] for c in whole]
+    both = api.get(f"/callbacks?offset=1&cursor={first['next_cursor']}")
+    assert both.status_code == 400 and "cursor" in str(both.json)
+    forged = api.get("/callbacks?cursor=abc")
+    assert forged.status_code == 400 and "cursor" in str(forged.json)
