@@ -311,9 +311,9 @@ def add_surveys(w: Writer, count: int, rng: random.Random, now: datetime) -> Non
             rating = rated_at = via = comment = comment_at = None
             if suppressed:
                 status = "awaiting_rating"
-            elif roll < 0.62:
-                status, rating = "completed", rng.choice(RATINGS)
-                rated_at, via = invited + timedelta(minutes=rng.randrange(5, 2000)), rng.choice(("sms",) * 4 + ("web",))
+            elif roll < 0.62 and (when := invited + timedelta(minutes=rng.randrange(5, 2000))) < now:
+                status, rating = "completed", rng.choice(RATINGS)  # (none given in the future: still waiting)
+                rated_at, via = when, rng.choice(("sms",) * 4 + ("web",))
                 if rng.random() < 0.3:
                     comment, comment_at = rng.choice(COMMENTS), rated_at + timedelta(minutes=3)
             elif roll < 0.66:

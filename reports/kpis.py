@@ -35,7 +35,7 @@ module only reads.  Indexes: ``ix_calls_kpi`` (started_at, queue_joined_at,
 outcome, wait_seconds: the calls are never read, only the index);
 ``ix_call_events_event_at`` and ``ix_call_events_sid_event`` for AHT;
 ``ix_callback_attempts_started_at`` (+ the callback's primary key);
-``ix_outbound_messages_sent_at``.
+``ix_outbound_messages_sent_status`` (texts per day, from the index alone).
 """
 from __future__ import annotations
 

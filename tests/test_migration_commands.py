@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, make_url, text
 from models import migrate
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAD = "0722_agent_days"
+HEAD = "0723_outbox_sent_status"
 SECRET = "s" * 40
 
 
