@@ -18,11 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, union_all
+from sqlalchemy import and_, func
 from sqlmodel import Session, select
 
 from models.reports import RatingCount, RatingPeriod
 from models.surveys import Engagement, Survey
+from reports import kept_spans
 from reports import response_counts as responses
 from reports.london import as_date, days_between, london_date, runs, start_of_day
 from reports.rating_periods import (  # noqa: F401  callers name the meaning here
@@ -69,9 +70,7 @@ def response_counts(db: Session, first: date | None, last: date | None, *, now: 
     periods kept with the ratings (a kept or open day has both), live for the rest."""
     wanted = (borough, officer_id)
     reader = _Reader(
-        kept=lambda months, days: responses.kept(
-            db, [("month", *span) for span in _spans(months, next_month)]
-            + [("day", *span) for span in _spans(days, lambda d: d + timedelta(days=1))], *wanted),
+        kept=lambda months, days: responses.kept(db, spans(months, days), *wanted),
         computed=lambda plan: {day: Counter({key: n for key, n in tally.items()
                                              if (not borough or key[0] == borough)
                                              and (not officer_id or key[1] == officer_id)})
@@ -190,30 +189,20 @@ def _live_since(db: Session, meaning: str, since: datetime, days: list[date], bo
 
 def _kept(db: Session, meaning: str, months: list[date], days: list[date], borough: str | None,
           officer_id: str | None) -> Counter:
-    # a key range per run of consecutive periods, UNIONed: with an OR, or an IN list,
-    # SQLite (and PostgreSQL before it has statistics) scans every row of MEANING
-    parts = []
-    for period, (first, last) in [("month", span) for span in _spans(months, next_month)] + \
-                                 [("day", span) for span in _spans(days, lambda d: d + timedelta(days=1))]:
-        part = select(*[getattr(RatingCount, name) for name in KEPT_KEY + KEPT_COUNTS]).where(
-            RatingCount.meaning == meaning, RatingCount.period == period, RatingCount.start >= first,
-            RatingCount.start <= last)
-        if borough:
-            part = part.where(RatingCount.borough == borough)
-        if officer_id:
-            part = part.where(RatingCount.officer_id == officer_id)
-        parts.append(part)
-    if not parts:
-        return Counter()
-    rows = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
-    key = [rows.c[name] for name in KEPT_KEY]
-    query = select(*key, *[func.sum(rows.c[name]) for name in KEPT_COUNTS]).group_by(*key)
     found: Counter = Counter()
-    for borough_, officer, name, stage, *by_rating in db.exec(query).all():
+    for borough_, officer, name, stage, *by_rating in kept_spans.summed(
+            db, RatingCount, spans(months, days), KEPT_KEY, KEPT_COUNTS, RatingCount.meaning == meaning,
+            *kept_spans.of(RatingCount, borough, officer_id)):
         for rating, n in zip(RATINGS, by_rating):
             if n:
                 found[(borough_, officer, name, stage, rating)] = int(n)  # a row per officer, name and stage
     return found
+
+
+def spans(months: list[date], days: list[date]) -> list[tuple[str, date, date]]:
+    """Kept MONTHS and DAYS as (period, first start, last start) runs."""
+    return [("month", *span) for span in _spans(months, next_month)] + \
+        [("day", *span) for span in _spans(days, lambda d: d + timedelta(days=1))]
 
 
 def _live_runs(days: list[date], tail: date, last: date | None) -> list[tuple[date, date | None]]:

@@ -16,11 +16,12 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, and_, case, delete, func, literal, or_, union_all
+from sqlalchemy import Date, and_, case, delete, func, literal, or_
 from sqlmodel import Session, select
 
 from models.reports import ResponseCount
 from models.surveys import Engagement, Survey
+from reports import kept_spans
 from reports.london import DayRange, as_date, day_of, london_date, start_of_day
 
 REACHED, ANSWERED = "reached", "answered"
@@ -104,21 +105,8 @@ def since(db: Session, moment: datetime, days: list[date], borough: str | None, 
 
 def kept(db: Session, spans: list[tuple[str, date, date]], borough: str | None, officer_id: str | None) -> Counter:
     """The kept rows of each (period, first start, last start) span, summed."""
-    parts = []
-    for period, first, last in spans:
-        part = select(*[getattr(ResponseCount, name) for name in (*KEPT_KEY, REACHED, ANSWERED)]).where(
-            ResponseCount.period == period, ResponseCount.start >= first, ResponseCount.start <= last)
-        if borough:
-            part = part.where(ResponseCount.borough == borough)
-        if officer_id:
-            part = part.where(ResponseCount.officer_id == officer_id)
-        parts.append(part)
-    if not parts:
-        return Counter()
-    rows = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
-    key = [rows.c[name] for name in KEPT_KEY]
-    query = select(*key, func.sum(rows.c[REACHED]), func.sum(rows.c[ANSWERED])).group_by(*key)
-    return _tally(db.exec(query).all())
+    return _tally(kept_spans.summed(db, ResponseCount, spans, KEPT_KEY, (REACHED, ANSWERED),
+                                    *kept_spans.of(ResponseCount, borough, officer_id)))
 
 
 # ------------------------------------------------------------------ keeping (rating_periods)
