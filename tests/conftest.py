@@ -109,7 +109,9 @@ class _Apps:
     def get(self, overrides: dict):
         from wsgi import create_app
 
-        key = (tuple(sorted(overrides.items())), tuple(sorted(os.environ.items())))
+        # the environment as settings.load reads it (pytest names the current test in it)
+        environment = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+        key = (tuple(sorted(overrides.items())), tuple(sorted(environment.items())))
         if key not in self.made:
             app = create_app(overrides)
             app.desk_test_key = key
