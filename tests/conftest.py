@@ -32,6 +32,40 @@ settings.register_profile("dev", deadline=None, database=DirectoryBasedExampleDa
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
+# argon2id at its cheapest for the suite's own process: the service's hasher (argon2-cffi's
+# defaults, RFC 9106 low-memory, ~0.1-0.2 s a hash by design) made every staff account,
+# log-in and case PIN cost that much, hundreds of times over.  Hashes are still argon2id
+# PHC strings, checked the same way; test_passwords_are_stored_as_argon2id_with_the_
+# services_parameters (tests/console/test_access.py) checks the service's own hasher
+# through `service_password_hasher`, and the worker and `dev.py serve` processes the
+# fleet tests start use it unchanged.
+CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing():
+    from argon2 import PasswordHasher
+
+    from services import passwords
+
+    service = passwords._hasher
+    with pytest.MonkeyPatch.context() as patch:
+        cheap = PasswordHasher(**CHEAP_ARGON2)
+        patch.setattr(passwords, "_hasher", cheap)
+        patch.setattr(passwords, "_DUMMY_HASH", cheap.hash("no account has this password"))
+        yield service
+
+
+@pytest.fixture
+def service_password_hasher(_cheap_password_hashing, monkeypatch):
+    """The service's own argon2 parameters back for one test."""
+    from services import passwords
+
+    monkeypatch.setattr(passwords, "_hasher", _cheap_password_hashing)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", _cheap_password_hashing.hash("no account has this password"))
+    return _cheap_password_hashing
+
+
 @pytest.fixture(scope="session")
 def instance_path(tmp_path_factory):
     from desk.redis_conn import shutdown_embedded
