@@ -149,6 +149,7 @@ class _Apps:
         if key not in self.made:
             app = create_app(overrides)
             app.desk_test_key = key
+            app.jinja_loader  # made at the first page otherwise: part of the app as it was made
             self.made.clear()  # one at a time
             self.made[key] = (app, copy.deepcopy(dict(app.config)), dict(app.extensions), _shape(app))
             return app
@@ -180,8 +181,9 @@ def _shape(app) -> tuple:
     """What a test could change on an app besides its config and extensions: every
     attribute's identity, and what the hook, handler and view containers hold."""
     def ids(value):
-        if isinstance(value, dict):
-            return tuple(sorted((repr(k), ids(v)) for k, v in value.items()))
+        if isinstance(value, dict):  # Flask's defaultdicts gain empty entries as they are read
+            items = ((repr(k), ids(v), isinstance(v, dict)) for k, v in value.items())
+            return tuple(sorted((k, shape) for k, shape, nested in items if shape or not nested))
         if isinstance(value, (list, tuple, set)):
             return tuple(ids(v) for v in value)
         return id(value)
@@ -194,7 +196,9 @@ def _shape(app) -> tuple:
         ids(app.template_context_processors), ids(app.url_value_preprocessors), ids(app.url_default_functions),
         ids(app.url_build_error_handlers), ids(app.shell_context_processors), ids(app.blueprints),
         tuple(sorted(str(rule) + repr(sorted(rule.methods or ())) for rule in app.url_map.iter_rules())),
-        ids(dict(app.jinja_env.globals)), ids(dict(app.jinja_env.filters)), ids(dict(app.jinja_env.tests)),
+        # by identity only: the globals hold app.config, whose values each test gets afresh
+        tuple(sorted((name, id(value)) for name, value in app.jinja_env.globals.items())),
+        ids(dict(app.jinja_env.filters)), ids(dict(app.jinja_env.tests)),
     )
 
 
