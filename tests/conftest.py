@@ -2,6 +2,7 @@
 is set) and a real Redis (embedded, or TEST_REDIS_URL), cleaned between tests."""
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 
@@ -29,6 +30,40 @@ settings.register_profile("ci", max_examples=25, deadline=None, derandomize=True
 settings.register_profile("dev", deadline=None, database=DirectoryBasedExampleDatabase(
     Path(__file__).resolve().parent / "artifacts" / "hypothesis"))
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+# argon2id at its cheapest for the suite's own process: the service's hasher (argon2-cffi's
+# defaults, RFC 9106 low-memory, ~0.1-0.2 s a hash by design) made every staff account,
+# log-in and case PIN cost that much, hundreds of times over.  Hashes are still argon2id
+# PHC strings, checked the same way; test_passwords_are_stored_as_argon2id_with_the_
+# services_parameters (tests/console/test_access.py) checks the service's own hasher
+# through `service_password_hasher`, and the worker and `dev.py serve` processes the
+# fleet tests start use it unchanged.
+CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing():
+    from argon2 import PasswordHasher
+
+    from services import passwords
+
+    service = passwords._hasher
+    with pytest.MonkeyPatch.context() as patch:
+        cheap = PasswordHasher(**CHEAP_ARGON2)
+        patch.setattr(passwords, "_hasher", cheap)
+        patch.setattr(passwords, "_DUMMY_HASH", cheap.hash("no account has this password"))
+        yield service
+
+
+@pytest.fixture
+def service_password_hasher(_cheap_password_hashing, monkeypatch):
+    """The service's own argon2 parameters back for one test."""
+    from services import passwords
+
+    monkeypatch.setattr(passwords, "_hasher", _cheap_password_hashing)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", _cheap_password_hashing.hash("no account has this password"))
+    return _cheap_password_hashing
 
 
 @pytest.fixture(scope="session")
@@ -69,12 +104,10 @@ def _drop_everything(url: str) -> None:
 
 @pytest.fixture
 def app(database_url, instance_path):
-    from wsgi import create_app
-
     # Emptied before the app starts: start-up reads the tables (the desk-hours overrides,
     # which the app then keeps for a while), so it must not see the last test's rows.
     _empty_tables(database_url)
-    app = create_app({
+    overrides = {
         "TESTING": True,
         "INSTANCE_PATH": str(instance_path),
         "DATABASE_URL": database_url,
@@ -84,7 +117,8 @@ def app(database_url, instance_path):
         "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
         "TWILIO_PHONE_NUMBER": DESK_NUMBER,
         "SECRET_KEY": "test-secret",
-    })
+    }
+    app = _APPS.get(overrides)
     from desk.redis_conn import connect
     from services.hours import forget_cached_overrides
 
@@ -92,18 +126,112 @@ def app(database_url, instance_path):
     with app.app_context():
         forget_cached_overrides()  # the process keeps the emptied table's overrides for a while
     yield app
+    _APPS.keep_if_unchanged(app)
+
+
+class _Apps:
+    """Making an app costs more than most tests (its routes compiled, the call flow
+    checked): each process makes one per database and environment, and gives every test
+    it as it was made -- its settings and extensions put back, the process-wide set-up
+    create_app does (log handler, pseudonym key) done again.  A test that changed
+    anything else of it (a route, a hook, a blueprint, an attribute) leaves it behind,
+    and the next test gets a new one."""
+
+    def __init__(self):
+        self.made: dict = {}  # key -> (app, config, extensions, shape)
+
+    def get(self, overrides: dict):
+        from wsgi import create_app
+
+        # the environment as settings.load reads it (pytest names the current test in it)
+        environment = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+        key = (tuple(sorted(overrides.items())), tuple(sorted(environment.items())))
+        if key not in self.made:
+            app = create_app(overrides)
+            app.desk_test_key = key
+            app.jinja_loader  # made at the first page otherwise: part of the app as it was made
+            self.made.clear()  # one at a time
+            self.made[key] = (app, copy.deepcopy(dict(app.config)), dict(app.extensions), _shape(app))
+            return app
+        app, config, extensions, _shape_then = self.made[key]
+        app.config.clear()
+        app.config.update(copy.deepcopy(config))
+        app.extensions.clear()
+        app.extensions.update(extensions)
+        app._got_first_request = False  # a test may add its own route before its first request
+        from desk import redact
+        from desk.logs import configure_logging
+
+        redact.configure(app.config)
+        configure_logging(app.config)
+        return app
+
+    def keep_if_unchanged(self, app) -> None:
+        made = self.made.get(getattr(app, "desk_test_key", None))
+        if made is None or made[0] is not app:
+            return
+        # as a new app's engine would, the next test starts with no connection open (a
+        # test may have changed the schema under a pooled connection's prepared statements)
+        made[2]["db_engine"].dispose()
+        if _shape(app) != made[3]:
+            del self.made[app.desk_test_key]
+
+
+def _shape(app) -> tuple:
+    """What a test could change on an app besides its config and extensions: every
+    attribute's identity, and what the hook, handler and view containers hold."""
+    def ids(value):
+        if isinstance(value, dict):  # Flask's defaultdicts gain empty entries as they are read
+            items = ((repr(k), ids(v), isinstance(v, dict)) for k, v in value.items())
+            return tuple(sorted((k, shape) for k, shape, nested in items if shape or not nested))
+        if isinstance(value, (list, tuple, set)):
+            return tuple(ids(v) for v in value)
+        return id(value)
+
+    skip = {"config", "extensions", "_got_first_request"}
+    return (
+        tuple(sorted((name, id(value)) for name, value in vars(app).items() if name not in skip)),
+        ids(app.view_functions), ids(app.error_handler_spec), ids(app.before_request_funcs),
+        ids(app.after_request_funcs), ids(app.teardown_request_funcs), ids(app.teardown_appcontext_funcs),
+        ids(app.template_context_processors), ids(app.url_value_preprocessors), ids(app.url_default_functions),
+        ids(app.url_build_error_handlers), ids(app.shell_context_processors), ids(app.blueprints),
+        tuple(sorted(str(rule) + repr(sorted(rule.methods or ())) for rule in app.url_map.iter_rules())),
+        # by identity only: the globals hold app.config, whose values each test gets afresh
+        tuple(sorted((name, id(value)) for name, value in app.jinja_env.globals.items())),
+        ids(dict(app.jinja_env.filters)), ids(dict(app.jinja_env.tests)),
+    )
+
+
+_APPS = _Apps()
 
 
 def _empty_tables(url: str) -> None:
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        names = set(inspect(engine).get_table_names()) - {"alembic_version"}
-        with engine.begin() as conn:
-            for table in reversed(SQLModel.metadata.sorted_tables):
-                if table.name in names:
-                    conn.execute(table.delete())
-    finally:
-        engine.dispose()
+    """Every table but alembic's emptied, children first.  The engine, and the tables
+    found at each schema revision, are kept for the process (finding them costs more
+    than emptying them); no connection is kept between tests."""
+    engine = _EMPTYING_ENGINES.get(url)
+    if engine is None:
+        engine = _EMPTYING_ENGINES[url] = create_engine(url, poolclass=NullPool)
+    with engine.begin() as conn:
+        revision = _revision(conn)
+        key = (url, revision)
+        if revision is None or key not in _TABLES_AT:
+            names = set(inspect(conn).get_table_names()) - {"alembic_version"}
+            _TABLES_AT[key] = [table for table in reversed(SQLModel.metadata.sorted_tables) if table.name in names]
+        for table in _TABLES_AT[key]:
+            conn.execute(table.delete())
+
+
+_EMPTYING_ENGINES: dict = {}
+_TABLES_AT: dict = {}
+
+
+def _revision(conn) -> str | None:
+    """The schema's alembic revision, or None when there is no alembic_version table
+    (then the tables are looked up every time)."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return ",".join(sorted(row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))))
 
 
 @pytest.fixture

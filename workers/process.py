@@ -16,6 +16,18 @@ from workers import periodic, scheduler_watchdog
 from workers.queues import all_queues
 
 
+class DeskWorker(Worker):
+    """RQ's worker, stopping at once when told to.  RQ unsubscribes from its control
+    channel, then waits for redis-py's listener thread; once the unsubscribe is answered,
+    that thread waits up to RQ's 60 s poll for a new subscription before it looks at its
+    stop flag, so a worker could take a minute to stop.  The flag is cleared first."""
+
+    def unsubscribe(self):
+        if self.pubsub_thread:
+            self.pubsub_thread.stop(timeout=0)  # the flag only: RQ's own stop() waits
+        super().unsubscribe()
+
+
 def run(config: Mapping[str, Any], *, burst: bool = False, name: str | None = None) -> None:
     """Work the queues until stopped (or, with BURST, until they are empty)."""
     queues = all_queues(config)
@@ -26,7 +38,7 @@ def run(config: Mapping[str, Any], *, burst: bool = False, name: str | None = No
             # connection pool a socket timeout longer than its blocking wait for jobs,
             # but only connections opened afterwards get it.  An older one (redis-py's
             # 5 s) that the wait picks up after a Redis restart times out, and RQ quits.
-            worker = Worker(queues, connection=queues[0].connection, name=name)
+            worker = DeskWorker(queues, connection=queues[0].connection, name=name)
             # Sweeps run once at start (a burst worker still catches up on what is
             # owed), then on a timer while the worker lives.
             periodic.enqueue_due(config, force=burst)

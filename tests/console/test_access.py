@@ -186,10 +186,13 @@ def test_security_headers_on_console_pages(client, staff):
         assert headers["Cache-Control"] == "no-store"
 
 
-def test_passwords_are_stored_as_argon2id(app, staff):
+def test_passwords_are_stored_as_argon2id_with_the_services_parameters(app, client, staff, service_password_hasher):
     staff(EMAIL, "supervisor")
     stored = account(app).password_hash
-    assert stored.startswith("$argon2id$") and DEFAULT_PASSWORD not in stored
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$") and DEFAULT_PASSWORD not in stored
+    log_in(client, EMAIL)  # checked at log-in, and nothing to rehash
+    assert client.get("/console/audit").status_code == 200
+    assert account(app).password_hash == stored
 
 
 def test_logout_ends_the_session(client, staff):
