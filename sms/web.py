@@ -189,9 +189,18 @@ def survey_about_you(token: str):
 
 
 @bp.get("/forum/withdraw/<token>")
+def forum_withdraw_confirm(token: str):
+    """The withdraw link: a page with one button.  A GET changes nothing, because mail
+    scanners and link previews open every link in a message."""
+    if forum.read_withdraw(token) is None:
+        return page("forum_withdrawn.html", 404, done=False)
+    return page("forum_withdrawn.html", confirm=True, token=token)
+
+
+@bp.post("/forum/withdraw/<token>")
 def forum_withdraw(token: str):
-    """One click: the consent to hear about the Victim Voice Forum is withdrawn and its
-    contact details cleared."""
+    """The confirm page's button: the consent to hear about the Victim Voice Forum is
+    withdrawn and its contact details cleared."""
     survey_id = forum.read_withdraw(token)
     if survey_id is None:
         return page("forum_withdrawn.html", 404, done=False)

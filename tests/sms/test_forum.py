@@ -57,13 +57,20 @@ def test_the_forum_question_comes_after_the_rating_and_a_yes_is_a_consent(app, c
     # asked once
     again = client.post(path_of(created["survey_link"]) + "/forum", data={"nonce": nonce_of(answer), "forum": "yes"})
     assert "already have your answer" in again.get_data(as_text=True)
-    # one click withdraws it and clears the contact
+    # opening the link asks first (mail scanners and link previews open every link): nothing changes
     page = client.get(path_of(withdraw))
-    assert page.status_code == 200 and "will not contact you" in page.get_data(as_text=True)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'id="withdraw-form"' in text and "will not contact you" not in text
+    with app.app_context():
+        assert session().exec(select(ForumConsent)).one().withdrawn_at is None
+    # its button withdraws the consent and clears the contact
+    done = client.post(path_of(withdraw))
+    assert done.status_code == 200 and "will not contact you" in done.get_data(as_text=True)
     with app.app_context():
         consent = session().exec(select(ForumConsent)).one()
         assert consent.withdrawn_at is not None and consent.withdrawn_via == "link" and consent.phone is None
     assert client.get("/forum/withdraw/forged").status_code == 404
+    assert client.post("/forum/withdraw/forged").status_code == 404
 
 
 def test_a_no_is_not_stored_and_an_unrated_survey_cannot_answer(app, client, clock, engage):
