@@ -64,7 +64,7 @@ from flows.sms_schedule import in_window, next_call_window
 
 NEXT_OPENING_UNKNOWN = "next_opening_unknown"  # said for next_opening when no opening is known
 QUEUE_PROMPTS = ("queue_position", "queue_press_1", "queue_thanks", "queue_leaving", "queue_key_invalid",
-                 "queue_closing")
+                 "queue_closing", "queue_thanks_closing")
 ESTIMATE_PROMPTS = ("queue_estimate_one", "queue_estimate_few", "queue_estimate_many", "queue_estimate_long")
 # Words filled into cb_read_back
 VOICEMAIL_PROMPTS = {True: "cb_vm_yes", False: "cb_vm_no"}
@@ -615,9 +615,12 @@ def _queue_wait(run: _Run, node_id: str, wait: QueueWait) -> None:
             run.emit(run.say(key))
         run.emit(QueueEvent("position_announced", position=wait.position, wait_seconds=wait.waited_seconds))
     run.vars["last_position"] = wait.position
+    # the fall-through (then Twilio asks the waitUrl again): while the desk is closing it
+    # promises no one, as the closing notice said
+    thanks = "queue_thanks_closing" if run.vars.get(QUEUE_CLOSING) else "queue_thanks"
     run.emit(Gather(node=node_id, target="queue_key", language=run.language, num_digits=1, timeout=5,
                     prompts=(Play("hold_music"), run.say("queue_press_1")), speech=False),
-             run.say("queue_thanks"))  # the fall-through; then Twilio asks the waitUrl again
+             run.say(thanks))
 
 
 # --- running nodes ------------------------------------------------------------------
