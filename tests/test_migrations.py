@@ -65,3 +65,38 @@ def test_0550_gives_existing_cases_their_reference_key(tmp_path):
     with engine.connect() as conn:
         rows = conn.exec_driver_sql("SELECT id, reference_key, vawg FROM cases ORDER BY id").all()
     assert [tuple(r) for r in rows] == [(1, "CAD 9999/26", 0), (2, "anon:2", 0), (3, "anon:3", 0)]
+
+
+def test_0720_notes_when_each_delivered_invitation_reached_the_victim(tmp_path):
+    """Existing surveys take reached_at from their invitation: a text reported delivered
+    (its delivered_at), an email the server accepted (its sent_at); nothing else."""
+    url = f"sqlite:///{tmp_path / 'surveys.sqlite3'}"
+    migrate.upgrade(url, "0702_callbacks_status_order")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for n, channel, status, sent, delivered in ((1, "sms", "delivered", "2026-11-02 10:00:00.000000",
+                                                     "2026-11-02 10:01:00.000000"),
+                                                    (2, "sms", "sent", "2026-11-02 10:00:00.000000", None),
+                                                    (3, "email", "sent", "2026-11-02 11:00:00.000000", None),
+                                                    (4, "sms", "undelivered", "2026-11-02 10:00:00.000000", None)):
+            conn.exec_driver_sql(
+                "INSERT INTO engagements (id, officer_id, officer_name, borough, victim_phone, occurred_at, created_at,"
+                " stage, channel_preference, email_safe, language)"
+                " VALUES (?, ?, 'PC 1', 'Camden', '+447911123456', '2026-11-02', '2026-11-02', 'visit', ?, 0, 'en')",
+                (n, f"MP{n}", channel))
+            conn.exec_driver_sql(
+                "INSERT INTO surveys (id, engagement_id, phone, status, invitation, channel, reprompted,"
+                " equality_answered, forum_answered, created_at, updated_at)"
+                " VALUES (?, ?, '+447911123456', 'awaiting_rating', 'scheduled', ?, 0, 0, 0, '2026-11-02', '2026-11-02')",
+                (n, n, channel))
+            conn.exec_driver_sql(
+                "INSERT INTO outbound_messages (purpose, dedupe_key, channel, to_number, from_number, body, status,"
+                " attempts, uncertain, created_at, updated_at, sent_at, delivered_at)"
+                " VALUES (?, ?, ?, '+447911123456', '+442079460000', 'x', ?, 1, 0, '2026-11-02', '2026-11-02', ?, ?)",
+                ("survey_invite" if channel == "sms" else "survey_invite_email", str(n), channel, status, sent,
+                 delivered))
+    migrate.upgrade(url)
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT id, reached_at FROM surveys ORDER BY id").all()
+    assert [(id_, (at or "")[:16]) for id_, at in rows] == [
+        (1, "2026-11-02 10:01"), (2, ""), (3, "2026-11-02 11:00"), (4, "")]
