@@ -73,7 +73,7 @@ PAGE = {
                      "mówić, prosimy zadzwonić pod 999 i nacisnąć 55, gdy padnie takie polecenie. W sprawach "
                      "niepilnych: 101.",
         "desk": "Victim Focus Desk",
-        "leaflet": "Prawa osób poszkodowanych i gdzie szukać wsparcia (w języku angielskim)",
+        "leaflet": "Prawa osób poszkodowanych i gdzie szukać wsparcia",
         "survey_title": "Ocena naszej obsługi",
         "survey_heading": "Prosimy o ocenę",
         "helps": "Państwa odpowiedź pomoże nam poprawić naszą pracę. Nie ma wpływu na Państwa sprawę.",

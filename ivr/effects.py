@@ -193,7 +193,8 @@ def _send_leaflet(db: Session, call: CallRow, state: CallState) -> Answer:
         return Answer("send_leaflet", "no_number")
     # the service's own short page (with its quick-exit button), not an address that
     # says "victims of crime" on a lock screen
-    body = render_text("leaflet", language=state.language, url=settings.public_url("/leaflet"))
+    page = "/leaflet?lang=pl" if state.language == "pl" else "/leaflet"
+    body = render_text("leaflet", language=state.language, url=settings.public_url(page))
     message = queue_sms(db, to=state.caller, body=body, purpose="leaflet", key=call.call_sid)
     if message.status in ("pending", "retry", "sending", "sent", "delivered"):
         return Answer("send_leaflet", "sent")

@@ -238,4 +238,6 @@ def email_unsubscribe(token: str):
 
 @bp.get("/leaflet")
 def leaflet():
-    return page("leaflet.html")
+    """The rights leaflet, in English or (?lang=pl, the link in a Polish text) Polish."""
+    lang = "pl" if request.args.get("lang") == "pl" else "en"
+    return page("leaflet.html", language=lang, lang=lang)

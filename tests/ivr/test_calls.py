@@ -122,6 +122,23 @@ def test_out_of_hours_leaflet_by_text(app, dial):
         assert not any(word in sms.body.lower() for word in ("victim", "crime", "police", "gov.uk"))
 
 
+def test_a_polish_caller_is_texted_the_polish_leaflet(app, dial, client):
+    call = dial(at=datetime(2026, 11, 28, 17, 30, tzinfo=LONDON))  # Saturday after 16:00
+    call.press("8")  # Polish
+    call.press("4")
+    call.silence()
+    call.press("1")
+    call.hang_up()
+    from models.outbox import OutboundMessage
+
+    with app.app_context():
+        [sms] = session().exec(select(OutboundMessage)).all()
+    link = app.config["PUBLIC_BASE_URL"] + "/leaflet?lang=pl"
+    assert sms.purpose == "leaflet" and link in sms.body and "999" in sms.body
+    page = client.get("/leaflet?lang=pl")
+    assert '<html lang="pl">' in page.get_data(as_text=True) and "Prawa ofiar" in page.get_data(as_text=True)
+
+
 def test_leaflet_is_not_texted_to_a_withheld_number(app, dial):
     call = dial(from_="anonymous")
     call.press("4")

@@ -20,7 +20,7 @@ def typical(language):
     return {"officer": "PC 4521", "date": contact_date(MONDAY, language), "desk_number": "020 7946 0000",
             "rating": 4, "first": 4, "attempted": 2, "when": callback_when(MONDAY.replace(hour=18), MONDAY, language),
             "reference": "5201234/26", "message": "The suspect has been charged.", "link": LINK,
-            "url": "https://desk.example.org/leaflet"}
+            "url": "https://desk.example.org/leaflet" + ("?lang=pl" if language == "pl" else "")}
 
 
 # What each text takes with typical values: one segment, except the invitation (its

@@ -83,3 +83,18 @@ def test_the_comment_box_is_never_required(app, client, clock, engage):
         assert again.status_code == 200 and 'name="rating"' not in again.get_data(as_text=True)
         assert ("You rated this contact 3 out of 5." if language == "en" else "Ocena tego kontaktu: 3 z 5.") \
             in visible(again)
+
+
+def test_the_leaflet_in_polish(client):
+    """The link in a Polish text (?lang=pl): the rights and the helplines in polite Polish,
+    with the numbers to call, and the English page stays as it was."""
+    page = client.get("/leaflet?lang=pl")
+    assert page.status_code == 200
+    assert_polish(page)
+    text = visible(page)
+    for needed in ("Prawa ofiar przestępstw", "Kodeks praw ofiar", "0808 168 9111", "0808 2000 247", "999", "101",
+                   "tłumacza"):
+        assert needed in text, needed
+    assert 'href="/leaflet?lang=pl"' in page.get_data(as_text=True), "the footer links to the Polish leaflet"
+    english = client.get("/leaflet")
+    assert '<html lang="en-GB">' in english.get_data(as_text=True) and "Victims' Code" in visible(english)
