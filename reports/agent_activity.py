@@ -168,11 +168,7 @@ def _state_time(db: Session, days: DayRange, now: datetime, row) -> None:
     columns = (AgentStateInterval.agent_id, AgentStateInterval.state, AgentStateInterval.started_at,
                AgentStateInterval.ended_at)
     cut = db.exec(select(*columns).where(*in_range, ~whole)).all()
-    # each agent's last interval begun before the range (the one running at its start, if any)
-    earlier = aliased(AgentStateInterval)
-    latest = (select(earlier.id).where(earlier.agent_id == Agent.id, earlier.started_at < start)
-              .order_by(earlier.started_at.desc()).limit(1).correlate(Agent).scalar_subquery())
-    running = db.exec(select(*columns).where(AgentStateInterval.id.in_(select(latest).select_from(Agent)))).all()
+    running = db.exec(select(*columns).where(_running_at(start))).all()
     for agent_id, state, started_at, ended_at in [*cut, *running]:
         begins, ends = max(started_at, start), min(ended_at or end, end)
         day = london_date(begins)
@@ -181,6 +177,32 @@ def _state_time(db: Session, days: DayRange, now: datetime, row) -> None:
             spent = row(agent_id, day).seconds
             spent[state] = spent.get(state, 0.0) + (min(ends, day_end) - begins).total_seconds()
             begins, day = day_end, day + timedelta(days=1)
+
+
+ON_DUTY = ("available", "busy", "wrap_up")
+
+
+def _running_at(start: datetime):
+    """SQL: the interval is its agent's last begun before START (the one running then,
+    if it had not ended), found per agent by ``ix_agent_state_intervals_agent_started``."""
+    earlier = aliased(AgentStateInterval)
+    latest = (select(earlier.id).where(earlier.agent_id == Agent.id, earlier.started_at < start)
+              .order_by(earlier.started_at.desc()).limit(1).correlate(Agent).scalar_subquery())
+    return AgentStateInterval.id.in_(select(latest).select_from(Agent))
+
+
+def on_duty_seconds(db: Session, start: datetime, end: datetime) -> float:
+    """Seconds all agents together spent on duty (available, busy or in wrap-up) from
+    START to END, which is now: the intervals begun since summed by the database, each
+    agent's interval running at START added here; both index ranges of the window."""
+    begun = db.exec(select(func.sum(seconds_between(db, func.coalesce(AgentStateInterval.ended_at, end),
+                                                    AgentStateInterval.started_at)))
+                    .where(AgentStateInterval.started_at >= start, AgentStateInterval.started_at < end,
+                           AgentStateInterval.state.in_(ON_DUTY))).one()
+    running = db.exec(select(AgentStateInterval.started_at, AgentStateInterval.ended_at).where(
+        _running_at(start), AgentStateInterval.state.in_(ON_DUTY))).all()
+    carried = sum(max(0.0, (min(ended or end, end) - start).total_seconds()) for _, ended in running)
+    return float(begun or 0) + carried
 
 
 def _flag(condition):

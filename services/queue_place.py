@@ -18,6 +18,7 @@ from desk import settings
 from flows import queue_estimate
 from models.agents import Agent, AgentState
 from models.calls import CallEvent
+from reports.agent_activity import on_duty_seconds
 from services import callbacks, waiting
 
 
@@ -63,6 +64,10 @@ def figures(db: Session, call_sid: str, now: datetime) -> QueueFigures:
     place = place_in_line(db, call_sid, now)
     answered, agents_then = answered_last_hour(db, now)
     agents_now = agents_on_duty(db)
-    wait = queue_estimate.wait_seconds(place, answered, agents_then or agents_now, agents_now,
+    since = now - timedelta(minutes=queue_estimate.WINDOW_MINUTES)
+    # the agents' time on duty in the hour, from their state history; before there was
+    # any, each agent who answered counts for the whole hour
+    minutes = on_duty_seconds(db, since, now) / 60 or (agents_then or agents_now) * queue_estimate.WINDOW_MINUTES
+    wait = queue_estimate.wait_seconds(place, answered, minutes, agents_now,
                                        settings.current()["IVR_QUEUE_ESTIMATE_MIN_ANSWERED"])
     return QueueFigures(place, wait, agents_now > 0)

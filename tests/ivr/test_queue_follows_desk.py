@@ -72,6 +72,30 @@ def test_the_wait_comes_from_the_answer_rate(app, dial, clock):
                   "Monday 10:00; one caller ahead, 24 calls answered in the last hour by one agent")
 
 
+def test_the_answer_rate_counts_the_time_agents_were_on_duty(app, dial, clock):
+    """24 answered in the last hour by an agent who came on duty half an hour ago: 0.8 a
+    minute, not 0.4 (as if they had been there all hour), so the caller behind one other
+    hears about 3 minutes, not 5."""
+    from services import agent_state
+
+    with app.app_context():
+        db = session()
+        agents = db.exec(select(Agent).where(Agent.state != "offline")).all()
+        for agent in agents:  # every agent on duty now came on duty 30 minutes ago
+            agent_state.change_state(db, agent, "offline", clock.current - timedelta(hours=3))
+            agent_state.change_state(db, agent, "available", clock.current - timedelta(minutes=30))
+        db.commit()
+        assert len(agents) == 1
+    answered_calls(app, 24, clock.current - timedelta(minutes=20), agent_id=agents[0].id)
+    waiting_caller(app, "CAahead", clock.current - timedelta(minutes=3))
+    call = dial()
+    call.press("2")
+    call.wait_in_queue(polls=1, position=1, size=2, avg_wait=30)
+    heard = call.heard()
+    assert "You are number 2 in the queue." in heard and "The wait is about 3 minutes." in heard
+    call.hang_up()
+
+
 def test_no_wait_is_announced_from_too_few_answers(app, dial, clock):
     answered_calls(app, 4, clock.current - timedelta(minutes=30))  # the minimum is 5
     call = dial()
