@@ -40,7 +40,7 @@ import common  # noqa: E402
 
 MIX = {"voice": 15, "step": 20, "wait": 35, "status": 15, "sms": 15}
 POLLS_PER_QUEUED_CALL = 5
-LONDON_OPEN_ALL_DAY = "00:00-24:00"
+LONDON_OPEN_ALL_DAY = "00:00-23:59"
 
 
 def ensure_wrk() -> str:
@@ -163,6 +163,22 @@ def seed_surveys(database_url: str, phones: list[str]) -> None:
     engine.dispose()
 
 
+def seed_agents(database_url: str, count: int = 4) -> None:
+    """Agents on duty (busy, so the router rings nobody): with nobody on duty the line
+    offers a callback instead of the queue, and the queue polls would measure nothing."""
+    from sqlalchemy import insert
+    from models.agents import Agent
+    from models.db import engine_for
+
+    engine = engine_for(database_url)
+    with engine.begin() as conn:
+        conn.execute(insert(Agent), [
+            {"name": f"Bench agent {i}", "client_identity": f"bench{i}", "skills": ["en"], "state": "busy",
+             "state_changed_at": datetime.now(UTC), "missed_in_a_row": 0, "created_at": datetime.now(UTC)}
+            for i in range(count)])
+    engine.dispose()
+
+
 def gunicorn(target: str, port: int, env: dict, log: Path, args, chdir: Path) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--worker-class", args.worker_class,
            "--threads", str(args.threads), "--bind", f"127.0.0.1:{port}", "--chdir", str(chdir), target]
@@ -236,6 +252,7 @@ def main() -> None:
 
     plan = Plan(args.pool)
     seed_surveys(database_url, plan.survey_phones)
+    seed_agents(database_url)
     pool_file, floor_file = work / "pool.tsv", work / "floor.tsv"
     write_pool(plan.pool(), pool_file)
     write_pool(floor_pool(2000), floor_file)
