@@ -24,6 +24,7 @@ import json
 import math
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -95,15 +96,22 @@ class Plan:
         second = [("/ivr/step", call_params(s, c, Digits="2"), "<Enqueue") for s, c in self.queued_calls]
         return first + second
 
-    def pool(self) -> list[tuple[str, dict]]:
+    def pool(self, tokens: dict[str, str] | None = None) -> list[tuple[str, dict]]:
+        """The requests replayed; TOKENS (call sid -> the step token its next request must
+        carry, from the warm-up's answers) as Twilio would send them, on the action URL."""
+        tokens = tokens or {}
+
+        def on(path: str, call_sid: str) -> str:
+            return f"{path}?step={tokens[call_sid]}" if call_sid in tokens else path
+
         made: dict[str, list] = {"voice": [], "step": [], "wait": [], "status": [], "sms": []}
         for i in range(self.counts["voice"]):
             made["voice"].append(("/ivr/voice", call_params(sid("CA"), mobile(700000 + i), CallStatus="ringing")))
         for i, (s, c) in enumerate(self.step_calls):
-            made["step"].append(("/ivr/step", call_params(s, c, Digits=self.rng.choice("2222449"))))
+            made["step"].append((on("/ivr/step", s), call_params(s, c, Digits=self.rng.choice("2222449"))))
         for rnd in range(POLLS_PER_QUEUED_CALL):
             for j, (s, c) in enumerate(self.queued_calls):
-                made["wait"].append(("/ivr/queue/wait", call_params(
+                made["wait"].append((on("/ivr/queue/wait", s), call_params(
                     s, c, QueueSid="QU" + "0" * 32, QueuePosition=str(1 + j % 9),
                     QueueTime=str(30 * (rnd + 1)), AvgQueueTime="95", CurrentQueueSize=str(10))))
         at = datetime.now(UTC)
@@ -185,6 +193,42 @@ def gunicorn(target: str, port: int, env: dict, log: Path, args, chdir: Path) ->
     process = subprocess.Popen(cmd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     common.wait_for_port(port, process=process)
     return process
+
+
+STEP_TOKEN = re.compile(r"[?&](?:amp;)?step=([0-9a-f]+)")
+
+
+def warm_up_calls(port: int, plan: Plan) -> tuple[int, dict[str, str]]:
+    """Answer every call, then press 2 on the queued ones, each with the step token its
+    answer gave (ivr/step_tokens.py), as Twilio follows the action URLs; returns how many
+    answers were not as expected, and each call's token for its next request (a queued
+    call's: the queue visit's, which its polls carry)."""
+    import requests as http
+
+    local = __import__("threading").local()
+    tokens: dict[str, str] = {}
+
+    def send(url_path: str, params: dict, expect: str) -> bool:
+        session = getattr(local, "session", None) or http.Session()
+        local.session = session
+        r = session.post(f"http://127.0.0.1:{port}{url_path}", data=params,
+                         headers={"X-Twilio-Signature": sign(url_path, params)})
+        found = STEP_TOKEN.search(r.text)
+        if found:
+            tokens[params["CallSid"]] = found.group(1)
+        return r.status_code == 200 and expect in r.text and found is not None
+
+    def answer(call):
+        return send("/ivr/voice", call_params(*call, CallStatus="ringing"), "<Gather")
+
+    def queue(call):
+        path = f"/ivr/step?step={tokens.get(call[0], '')}"
+        return send(path, call_params(*call, Digits="2"), "<Enqueue")
+
+    with ThreadPoolExecutor(4) as pool:
+        failed = sum(not ok for ok in pool.map(answer, plan.step_calls + plan.queued_calls))
+        failed += sum(not ok for ok in pool.map(queue, plan.queued_calls))
+    return failed, tokens
 
 
 def warm_up(port: int, requests: list[tuple[str, dict, str]]) -> int:
@@ -276,12 +320,15 @@ def main() -> None:
             warm_failed = None
             if phase == "app_floor":  # the same warm start as the app phase's
                 warm_failed = warm_up(port, [(path, params, "<Hangup") for path, params in floor_pool(200)])
+            replayed = floor_file if phase == "app_floor" else pool_file
             if phase == "app":
                 started = time.monotonic()
-                warm_failed = warm_up(port, plan.warm_up_requests())
+                warm_failed, tokens = warm_up_calls(port, plan)
                 print(f"warm-up: {len(plan.warm_up_requests())} requests in "
                       f"{time.monotonic() - started:.0f}s, {warm_failed} not answered as expected", flush=True)
-            result = run_wrk(wrk, port, floor_file if phase == "app_floor" else pool_file, args)
+                replayed = work / "pool-app.tsv"  # the same mix, on the action URLs the answers gave
+                write_pool(plan.pool(tokens), replayed)
+            result = run_wrk(wrk, port, replayed, args)
         finally:
             common.stop(server)
         result["app_errors_logged"] = log_errors(log)
