@@ -40,7 +40,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 
 MIX = {"voice": 15, "step": 20, "wait": 35, "status": 15, "sms": 15}
-POLLS_PER_QUEUED_CALL = 5
+# Callers in the queue at once: below IVR_QUEUE_MAX_SIZE (10), as the line allows; the
+# queue polls go round them (each poll works out the caller's place over the queue).
+QUEUED_CALLS = 9
 LONDON_OPEN_ALL_DAY = "00:00-23:59"
 
 
@@ -84,8 +86,8 @@ class Plan:
         total = sum(MIX.values())
         self.counts = {k: math.ceil(pool_size * v / total) for k, v in MIX.items()}
         self.step_calls = [(sid("CA"), mobile(100000 + i)) for i in range(self.counts["step"])]
-        queued = math.ceil(self.counts["wait"] / POLLS_PER_QUEUED_CALL)
-        self.queued_calls = [(sid("CA"), mobile(300000 + i)) for i in range(queued)]
+        self.polls_per_call = math.ceil(self.counts["wait"] / QUEUED_CALLS)
+        self.queued_calls = [(sid("CA"), mobile(300000 + i)) for i in range(QUEUED_CALLS)]
         self.survey_phones = [mobile(500000 + i) for i in range(self.counts["sms"])]
 
     def warm_up_requests(self) -> list[tuple[str, dict, str]]:
@@ -108,12 +110,14 @@ class Plan:
         for i in range(self.counts["voice"]):
             made["voice"].append(("/ivr/voice", call_params(sid("CA"), mobile(700000 + i), CallStatus="ringing")))
         for i, (s, c) in enumerate(self.step_calls):
-            made["step"].append((on("/ivr/step", s), call_params(s, c, Digits=self.rng.choice("2222449"))))
-        for rnd in range(POLLS_PER_QUEUED_CALL):
+            # the menu's other choices: a 2 would put the caller in the queue for good (no
+            # polls follow in the pool to turn them away), growing it past what the line allows
+            made["step"].append((on("/ivr/step", s), call_params(s, c, Digits=self.rng.choice("44913"))))
+        for rnd in range(self.polls_per_call):
             for j, (s, c) in enumerate(self.queued_calls):
                 made["wait"].append((on("/ivr/queue/wait", s), call_params(
                     s, c, QueueSid="QU" + "0" * 32, QueuePosition=str(1 + j % 9),
-                    QueueTime=str(30 * (rnd + 1)), AvgQueueTime="95", CurrentQueueSize=str(10))))
+                    QueueTime=str(30 * (rnd % 20 + 1)), AvgQueueTime="95", CurrentQueueSize=str(QUEUED_CALLS))))
         at = datetime.now(UTC)
         for i, (s, c) in enumerate(self.step_calls[: self.counts["status"]]):
             made["status"].append(("/ivr/status", call_params(
