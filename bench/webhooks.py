@@ -90,14 +90,6 @@ class Plan:
         self.queued_calls = [(sid("CA"), mobile(300000 + i)) for i in range(QUEUED_CALLS)]
         self.survey_phones = [mobile(500000 + i) for i in range(self.counts["sms"])]
 
-    def warm_up_requests(self) -> list[tuple[str, dict, str]]:
-        """(path, params, what the answer must contain) in order: answer each call, then
-        press 2 on the queued ones."""
-        first = [("/ivr/voice", call_params(s, c, CallStatus="ringing"), "<Gather")
-                 for s, c in self.step_calls + self.queued_calls]
-        second = [("/ivr/step", call_params(s, c, Digits="2"), "<Enqueue") for s, c in self.queued_calls]
-        return first + second
-
     def pool(self, tokens: dict[str, str] | None = None) -> list[tuple[str, dict]]:
         """The requests replayed; TOKENS (call sid -> the step token its next request must
         carry, from the warm-up's answers) as Twilio would send them, on the action URL."""
@@ -328,7 +320,8 @@ def main() -> None:
             if phase == "app":
                 started = time.monotonic()
                 warm_failed, tokens = warm_up_calls(port, plan)
-                print(f"warm-up: {len(plan.warm_up_requests())} requests in "
+                sent = len(plan.step_calls) + 2 * len(plan.queued_calls)
+                print(f"warm-up: {sent} requests in "
                       f"{time.monotonic() - started:.0f}s, {warm_failed} not answered as expected", flush=True)
                 replayed = work / "pool-app.tsv"  # the same mix, on the action URLs the answers gave
                 write_pool(plan.pool(tokens), replayed)

@@ -25,7 +25,7 @@ from sqlalchemy import and_, case, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from models.agents import AGENT_STATES, Agent, AgentOffer, OfferStatus
+from models.agents import AGENT_STATES, Agent, AgentOffer, AgentState, OfferStatus
 from models.wallboard import AgentDayKept, AgentDayTotals, AgentStateInterval
 from reports.kpis import calls_final_last
 from reports.london import DayRange, as_date, day_of, days_between, london_date, runs, start_of_day
@@ -179,7 +179,7 @@ def _state_time(db: Session, days: DayRange, now: datetime, row) -> None:
             begins, day = day_end, day + timedelta(days=1)
 
 
-ON_DUTY = ("available", "busy", "wrap_up")
+ON_DUTY = tuple(state for state in AGENT_STATES if state != AgentState.OFFLINE.value)
 
 
 def _running_at(start: datetime):

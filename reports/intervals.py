@@ -20,7 +20,7 @@ alone, the events from ``ix_call_events_event_at``, the wrap-ups from
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 
 from sqlalchemy import and_, case, func
@@ -42,10 +42,6 @@ ALL_DAYS = date(2000, 1, 1)  # the day key when the days are added together
 
 
 # IntervalCounts' fields in order, as kpi_quarters keeps them
-COUNTED = ("offered", "answered", "answered_in_sl", "abandoned", "wait_sum", "wait_known", "talk_sum", "talked",
-           "wrap_sum", "wraps")
-
-
 @dataclass
 class IntervalCounts:
     offered: int = 0
@@ -84,6 +80,9 @@ class IntervalCounts:
         if self.talk_seconds is None:
             return None
         return self.talk_seconds + (self.acw_seconds or 0.0)
+
+
+COUNTED = tuple(f.name for f in fields(IntervalCounts))  # as kpi_quarters keeps them
 
 
 @dataclass

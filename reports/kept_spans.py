@@ -1,5 +1,5 @@
 """Kept rows of a rollup table (a row per period and key) summed over runs of kept months
-and days, for rating_rollups and response_counts."""
+and days, and the borough / officer conditions, for rating_rollups and response_counts."""
 from __future__ import annotations
 
 from datetime import date
@@ -24,5 +24,6 @@ def summed(db: Session, table, spans: list[tuple[str, date, date]], key: tuple[s
 
 
 def of(table, borough: str | None, officer_id: str | None) -> list:
-    """Conditions for TABLE's rows of one borough and/or officer (none: everyone's)."""
+    """Conditions for TABLE's rows (a rollup, or engagements) of one borough and/or
+    officer (none: everyone's)."""
     return ([table.borough == borough] if borough else []) + ([table.officer_id == officer_id] if officer_id else [])

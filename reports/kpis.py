@@ -291,10 +291,16 @@ def _by_day(db: Session, days: DayRange, sl_seconds: int, now: datetime) -> dict
     return by_day
 
 
-def days_to_keep(db: Session, days: DayRange, sl_seconds: int, now: datetime) -> dict[date, tuple[KpiCounts, bool]]:
+@dataclass(frozen=True)
+class DayToKeep:
+    counts: KpiCounts
+    texts_final: bool  # its texts' delivery counts are final too
+    kept: bool  # kept before its texts were final: only its row is made final
+
+
+def days_to_keep(db: Session, days: DayRange, sl_seconds: int, now: datetime) -> dict[date, DayToKeep]:
     """The days of DAYS to keep (for the job): whose calls are final and not kept yet,
-    or kept before their texts' delivery counts were final and final now; each with its
-    sums and whether its texts are final."""
+    or kept before their texts' delivery counts were final and final now."""
     kept_last = min(days.last, calls_final_last(now))
     if kept_last < days.first:
         return {}
@@ -304,10 +310,10 @@ def days_to_keep(db: Session, days: DayRange, sl_seconds: int, now: datetime) ->
     kept = {as_date(day): final for day, final in kept.items()}
     wanted = [day for day in days_between(days.first, kept_last)
               if day not in kept or (not kept[day] and day <= texts_final)]
-    found: dict[date, tuple[KpiCounts, bool]] = {}
+    found: dict[date, DayToKeep] = {}
     for run in runs(wanted):
         computed = computed_by_day(db, run, sl_seconds)
-        found.update({day: (computed.get(day, KpiCounts()), day <= texts_final)
+        found.update({day: DayToKeep(computed.get(day, KpiCounts()), day <= texts_final, day in kept)
                       for day in days_between(run.first, run.last)})
     return found
 

@@ -71,9 +71,7 @@ def response_counts(db: Session, first: date | None, last: date | None, *, now: 
     wanted = (borough, officer_id)
     reader = _Reader(
         kept=lambda months, days: responses.kept(db, spans(months, days), *wanted),
-        computed=lambda plan: {day: Counter({key: n for key, n in tally.items()
-                                             if (not borough or key[0] == borough)
-                                             and (not officer_id or key[1] == officer_id)})
+        computed=lambda plan: {day: Counter({key: n for key, n in tally.items() if _wanted(key, *wanted)})
                                for day, tally in plan.responses.items()},
         since=lambda since, days: responses.since(db, since, days, *wanted),
         live=lambda run_first, run_last: responses.live(db, run_first, run_last, *wanted))
@@ -147,11 +145,7 @@ def kept_day_totals(db: Session, meaning: str, first: date, last: date, *, borou
             select(RatingPeriod.start, RatingPeriod.ratings, RatingPeriod.rating_sum).where(*kept_day)).all()}
     by_rating = [getattr(RatingCount, name) for name in KEPT_COUNTS]
     on = [RatingCount.meaning == RatingPeriod.meaning, RatingCount.period == RatingPeriod.period,
-          RatingCount.start == RatingPeriod.start]
-    if borough:
-        on.append(RatingCount.borough == borough)
-    if officer_id:
-        on.append(RatingCount.officer_id == officer_id)
+          RatingCount.start == RatingPeriod.start, *kept_spans.of(RatingCount, borough, officer_id)]
     query = (select(RatingPeriod.start, func.sum(sum(by_rating)),
                     func.sum(sum(rating * column for rating, column in zip(RATINGS, by_rating))))
              .select_from(RatingPeriod).outerjoin(RatingCount, and_(*on)).where(*kept_day)
@@ -168,10 +162,7 @@ def _live(db: Session, meaning: str, first: date, last: date | None, borough: st
     query = rated(*CELL, func.count(Survey.id)).where(column >= start_of_day(first))
     if last is not None:
         query = query.where(column < start_of_day(last + timedelta(days=1)))
-    if borough:
-        query = query.where(Engagement.borough == borough)
-    if officer_id:
-        query = query.where(Engagement.officer_id == officer_id)
+    query = query.where(*kept_spans.of(Engagement, borough, officer_id))
     return Counter({(b, o, n, s, r): int(c) for b, o, n, s, r, c in db.exec(query.group_by(*CELL)).all()})
 
 
@@ -221,5 +212,6 @@ def _spans(starts: list[date], step) -> list[tuple[date, date]]:
     return spans
 
 
-def _wanted(cell: Cell, borough: str | None, officer_id: str | None) -> bool:
+def _wanted(cell: tuple, borough: str | None, officer_id: str | None) -> bool:
+    """A rating cell or a response tally's key (both begin borough, officer_id) in scope."""
     return (not borough or cell[0] == borough) and (not officer_id or cell[1] == officer_id)

@@ -54,11 +54,7 @@ def _tally(rows) -> Counter:
 
 
 def _filtered(query, borough: str | None, officer_id: str | None):
-    if borough:
-        query = query.where(Engagement.borough == borough)
-    if officer_id:
-        query = query.where(Engagement.officer_id == officer_id)
-    return query
+    return query.where(*kept_spans.of(Engagement, borough, officer_id))
 
 
 def by_day(db: Session, run: DayRange, before: datetime | None = None) -> dict[date, Counter]:

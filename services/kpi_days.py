@@ -23,23 +23,20 @@ def keep_settled_days(db: Session, days: DayRange, sl_seconds: int, now: datetim
     them), and make a kept day's row final once its texts' delivery counts are; returns
     how many days it wrote."""
     found = days_to_keep(db, days, sl_seconds, now)
-    kept = set(db.exec(select(KpiDay.day).where(KpiDay.service_level_seconds == sl_seconds,
-                                                KpiDay.day.in_(list(found)))).all()) if found else set()
-    new_days = [day for day in found if day not in kept]
     quarters: dict[date, list[dict]] = {}
-    for run in runs(new_days):
+    for run in runs([day for day, keep in found.items() if not keep.kept]):
         for (day, quarter), counts in computed_quarters(db, run, sl_seconds).items():
             quarters.setdefault(day, []).append(
                 {"service_level_seconds": sl_seconds, "day": day, "quarter": quarter, **asdict(counts)})
-    for day, (counts, texts_final) in found.items():
-        if day in kept:  # its texts are final now: the quarters hold no texts and stay as they are
+    for day, keep in found.items():
+        if keep.kept:  # its texts are final now: the quarters hold no texts and stay as they are
             db.execute(update(KpiDay).where(KpiDay.day == day, KpiDay.service_level_seconds == sl_seconds)
-                       .values(counts=asdict(counts), sms_final=texts_final, computed_at=now))
+                       .values(counts=asdict(keep.counts), sms_final=keep.texts_final, computed_at=now))
             continue
         try:
             with db.begin_nested():
-                db.add(KpiDay(day=day, service_level_seconds=sl_seconds, counts=asdict(counts),
-                              sms_final=texts_final, computed_at=now))
+                db.add(KpiDay(day=day, service_level_seconds=sl_seconds, counts=asdict(keep.counts),
+                              sms_final=keep.texts_final, computed_at=now))
                 db.flush()
                 if quarters.get(day):
                     db.execute(insert(KpiQuarter), quarters[day])
@@ -47,7 +44,6 @@ def keep_settled_days(db: Session, days: DayRange, sl_seconds: int, now: datetim
             pass  # another keeper kept the same day a moment ago
     db.commit()
     return len(found)
-
 
 
 def keep_agent_days(db: Session, days: DayRange, now: datetime) -> int:
