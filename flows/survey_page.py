@@ -59,6 +59,35 @@ PAGE = {
         "forum_declined": "Thank you. We will not contact you about the forum.",
         "forum_consented": "Thank you. The forum's organisers may contact you about it.",
         "about_thanks": "Thank you for telling us about yourself.",
+        # the pages a link opens when it cannot show the survey, and the withdraw / unsubscribe pages
+        "call_desk": "To talk to the Victim Focus Desk, call {number}.",
+        "unknown_title": "Link not recognised",
+        "unknown_heading": "This link is not recognised",
+        "unknown_text": "The link may be incomplete or may have expired. Please check you typed it exactly as it "
+                        "was given to you.",
+        "unknown_link_text": "The link may be incomplete. Please open it exactly as it was given to you.",
+        "unknown_email_text": "The link may be incomplete. Please open it exactly as it is in the email.",
+        "closed_title": "Survey closed",
+        "closed_heading": "This survey has closed",
+        "closed_text": "Sorry, we can no longer record answers to this survey. Thank you for your time.",
+        "withdraw_title": "Victim Voice Forum",
+        "withdraw_heading": "Stop hearing about the Victim Voice Forum?",
+        "withdraw_text": "Press the button to withdraw your request to hear about the forum. We will delete the "
+                         "contact details it holds.",
+        "withdraw_button": "Withdraw my request",
+        "withdrawn_title": "Withdrawn",
+        "withdrawn_heading": "We will not contact you about the forum",
+        "withdrawn_text": "We have withdrawn your request to hear about the Victim Voice Forum and deleted the "
+                          "contact details it held.",
+        "unsubscribe_title": "Unsubscribe",
+        "unsubscribe_heading": "Stop emails from us?",
+        "unsubscribe_text": "Press the button to stop the desk's emails to this address. If you have a survey link "
+                            "already, it still works.",
+        "unsubscribe_button": "Stop these emails",
+        "unsubscribed_title": "Unsubscribed",
+        "unsubscribed_heading": "You will get no more emails from us",
+        "unsubscribed_text": "We have recorded that this email address does not want emails from the desk. If you "
+                             "have a survey link already, it still works.",
         # the footer's hours
         "weekdays": "Monday to Friday", "weekends": "Saturday and Sunday", "bank_holidays": "bank holidays",
         "weekends_and_bank_holidays": "Saturday and Sunday", "hours": "{days} {start} to {end}",
@@ -110,6 +139,37 @@ PAGE = {
         "forum_declined": "Dziękujemy. Nie będziemy kontaktować się z Państwem w sprawie forum.",
         "forum_consented": "Dziękujemy. Organizatorzy forum mogą skontaktować się z Państwem w tej sprawie.",
         "about_thanks": "Dziękujemy za te informacje.",
+        "call_desk": "Aby porozmawiać z Victim Focus Desk, prosimy zadzwonić pod numer {number}.",
+        "unknown_title": "Nieznany link",
+        "unknown_heading": "Nie rozpoznajemy tego linku",
+        "unknown_text": "Link może być niepełny albo mógł wygasnąć. Prosimy sprawdzić, czy został wpisany "
+                        "dokładnie tak, jak go Państwu przekazano.",
+        "unknown_link_text": "Link może być niepełny. Prosimy otworzyć go dokładnie w takiej postaci, w jakiej "
+                             "został Państwu przekazany.",
+        "unknown_email_text": "Link może być niepełny. Prosimy otworzyć go dokładnie w takiej postaci, w jakiej "
+                              "jest w e-mailu.",
+        "closed_title": "Ankieta zamknięta",
+        "closed_heading": "Ta ankieta jest już zamknięta",
+        "closed_text": "Przepraszamy, nie możemy już zapisywać odpowiedzi na tę ankietę. Dziękujemy za "
+                       "poświęcony czas.",
+        "withdraw_title": "Victim Voice Forum",
+        "withdraw_heading": "Czy chcą Państwo przestać otrzymywać informacje o Victim Voice Forum?",
+        "withdraw_text": "Po naciśnięciu przycisku wycofamy Państwa prośbę o informacje o forum i usuniemy "
+                         "przechowywane dane kontaktowe.",
+        "withdraw_button": "Wycofuję prośbę",
+        "withdrawn_title": "Prośba wycofana",
+        "withdrawn_heading": "Nie będziemy kontaktować się z Państwem w sprawie forum",
+        "withdrawn_text": "Wycofaliśmy Państwa prośbę o informacje o Victim Voice Forum i usunęliśmy "
+                          "przechowywane dane kontaktowe.",
+        "unsubscribe_title": "Rezygnacja z e-maili",
+        "unsubscribe_heading": "Czy chcą Państwo przestać otrzymywać od nas e-maile?",
+        "unsubscribe_text": "Po naciśnięciu przycisku nie będziemy wysyłać e-maili na ten adres. Link do ankiety, "
+                            "który już Państwo mają, nadal działa.",
+        "unsubscribe_button": "Rezygnuję z e-maili",
+        "unsubscribed_title": "Rezygnacja zapisana",
+        "unsubscribed_heading": "Nie będą Państwo otrzymywać od nas e-maili",
+        "unsubscribed_text": "Zapisaliśmy, że ten adres e-mail nie ma otrzymywać od nas wiadomości. Link do "
+                             "ankiety, który już Państwo mają, nadal działa.",
         "weekdays": "od poniedziałku do piątku", "weekends": "w soboty i niedziele", "bank_holidays": "w święta",
         "weekends_and_bank_holidays": "w soboty i niedziele", "hours": "{days} {start}-{end}",
         "closed": "{days} nieczynne",
@@ -148,6 +208,15 @@ ETHNICITIES_PL = {
 
 def page_text(language: str) -> dict[str, str]:
     return PAGE[language if language in PAGE else "en"]
+
+
+def chosen_language(asked: str | None, browser: str | None) -> str:
+    """The language of a page whose link does not say whose it is (an unrecognised link,
+    the email's unsubscribe link): the one our own link asked for (?lang=pl), else the
+    one the victim's browser prefers of ours, else English."""
+    if asked in LANGUAGES:
+        return asked
+    return browser if browser in LANGUAGES else "en"
 
 
 def age_bands(language: str) -> dict[str, str]:

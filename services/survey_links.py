@@ -25,17 +25,27 @@ def make_token(survey_id: int, expires_at: datetime) -> str:
     return _serializer(LINK_SALT).dumps([survey_id, int(expires_at.timestamp())])
 
 
-def read_token(token: str, now: datetime) -> int | None:
-    """The survey id in a link that is genuine and not expired, else None."""
+def _read(token: str) -> tuple[int, datetime] | None:
     try:
         survey_id, expires = _serializer(LINK_SALT).loads(token)
     except (BadData, ValueError, TypeError):
         return None
     if not isinstance(survey_id, int) or not isinstance(expires, int):
         return None
-    if now >= datetime.fromtimestamp(expires, UTC):
-        return None
-    return survey_id
+    return survey_id, datetime.fromtimestamp(expires, UTC)
+
+
+def read_token(token: str, now: datetime) -> int | None:
+    """The survey id in a link that is genuine and not expired, else None."""
+    read = _read(token)
+    return read[0] if read is not None and now < read[1] else None
+
+
+def read_expired(token: str, now: datetime) -> int | None:
+    """The survey id in a genuine link whose time is over (its page says the survey has
+    closed, in the survey's language), else None."""
+    read = _read(token)
+    return read[0] if read is not None and now >= read[1] else None
 
 
 def survey_url(survey_id: int, expires_at: datetime) -> str:
@@ -63,8 +73,10 @@ def qr(url: str):
 UNSUBSCRIBE_SALT = "email-unsubscribe"
 
 
-def unsubscribe_url(email: str) -> str:
-    return settings.public_url(f"/email/unsubscribe/{_serializer(UNSUBSCRIBE_SALT).dumps(email.lower())}")
+def unsubscribe_url(email: str, language: str = "en") -> str:
+    """The link that stops email to EMAIL; LANGUAGE: its page's (the email's) language."""
+    url = settings.public_url(f"/email/unsubscribe/{_serializer(UNSUBSCRIBE_SALT).dumps(email.lower())}")
+    return url + "?lang=pl" if language == "pl" else url
 
 
 def read_unsubscribe(token: str) -> str | None:

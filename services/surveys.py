@@ -170,7 +170,7 @@ def invite(db: Session, engagement: Engagement) -> Survey:
         subject, body = journey.email(
             engagement.stage, engagement.language, link=links.survey_url(survey.id, survey.expires_at),
             expires=f"{survey.expires_at.astimezone(LONDON):%-d %B %Y}",
-            unsubscribe=links.unsubscribe_url(engagement.victim_email))
+            unsubscribe=links.unsubscribe_url(engagement.victim_email, engagement.language))
         queue_email(db, to=engagement.victim_email, subject=subject, body=body,
                     purpose=INVITE_PURPOSES["email"], key=str(survey.id), not_before=send_at)
     log.info("survey %s for %s: invitation %s", survey.id, pseudonym(engagement.victim_phone),

@@ -54,6 +54,11 @@ def page(template: str, status: int = 200, language: str = "en", **context) -> R
     return Response(html, status=status, mimetype="text/html", headers=HEADERS)
 
 
+def asked_language() -> str:
+    """The language of a page that cannot tell whose link it is (see chosen_language)."""
+    return words.chosen_language(request.args.get("lang"), request.accept_languages.best_match(words.LANGUAGES))
+
+
 def language_of(survey: Survey) -> str:
     """The survey's language: the engagement's (en | pl)."""
     engagement = session().get(Engagement, survey.engagement_id)
@@ -81,13 +86,23 @@ def _survey(token: str) -> Survey | None:
 def survey_page(token: str):
     survey = _survey(token)
     if survey is None:
-        return page("link_invalid.html", 404)
+        return not_open(token)
     state, now = surveys.state_of(survey), clock.now()
     if survey.status == conv.EXPIRED or (survey.status in conv.OPEN and conv.is_expired(state, now)):
-        return page("link_invalid.html", 410, closed=True)
+        return page("link_invalid.html", 410, language_of(survey), closed=True)
     if survey.rating is not None:
         return rated(survey, token, None)
     return ask(survey, token)
+
+
+def not_open(token: str) -> Response:
+    """A link that does not open a survey: one past its time says the survey has closed,
+    in the survey's language; anything else is not recognised."""
+    survey_id = links.read_expired(token, clock.now())
+    survey = session().get(Survey, survey_id) if survey_id is not None else None
+    if survey is not None:
+        return page("link_invalid.html", 410, language_of(survey), closed=True)
+    return page("link_invalid.html", 404, asked_language())
 
 
 def ask(survey: Survey, token: str, status: int = 200, error: str | None = None) -> Response:
@@ -100,7 +115,7 @@ def ask(survey: Survey, token: str, status: int = 200, error: str | None = None)
 def survey_submit(token: str):
     survey = _survey(token)
     if survey is None:
-        return page("link_invalid.html", 404)
+        return not_open(token)
     if not links.nonce_matches(request.form.get("nonce", ""), survey.id):
         return ask(survey, token, 400, said(survey, "out_of_date"))
     raw = request.form.get("rating", "")
@@ -119,7 +134,7 @@ def survey_submit(token: str):
     if any(isinstance(e, conv.Expired) for e in step.events):
         surveys.apply(db, survey, step, now, via="web")
         db.commit()
-        return page("link_invalid.html", 410, closed=True)
+        return page("link_invalid.html", 410, language_of(survey), closed=True)
     surveys.apply(db, survey, step, now, via="web")
     db.commit()
     recorded = any(isinstance(e, conv.RatingRecorded) for e in step.events)
@@ -158,11 +173,16 @@ def _rated_survey(token: str) -> Survey | None:
     return survey
 
 
+def token_language(token: str) -> str:
+    survey = _survey(token)
+    return language_of(survey) if survey is not None else asked_language()
+
+
 @bp.post("/s/<token>/forum")
 def survey_forum(token: str):
     survey = _rated_survey(token)
     if survey is None:
-        return page("link_invalid.html", 400)
+        return page("link_invalid.html", 400, token_language(token))
     answer = request.form.get("forum", "")
     if answer not in ("yes", "no"):
         return rated(survey, token, said(survey, "choose_yes_no"), 400)
@@ -181,7 +201,7 @@ def survey_forum(token: str):
 def survey_about_you(token: str):
     survey = _rated_survey(token)
     if survey is None:
-        return page("link_invalid.html", 400)
+        return page("link_invalid.html", 400, token_language(token))
     db = session()
     forum.record_equality(db, survey, request.form.get("age_band"), request.form.get("ethnicity"))
     db.commit()
@@ -192,9 +212,10 @@ def survey_about_you(token: str):
 def forum_withdraw_confirm(token: str):
     """The withdraw link: a page with one button.  A GET changes nothing, because mail
     scanners and link previews open every link in a message."""
-    if forum.read_withdraw(token) is None:
-        return page("forum_withdrawn.html", 404, done=False)
-    return page("forum_withdrawn.html", confirm=True, token=token)
+    survey_id = forum.read_withdraw(token)
+    if survey_id is None:
+        return page("forum_withdrawn.html", 404, asked_language(), done=False)
+    return page("forum_withdrawn.html", language=_withdraw_language(survey_id), confirm=True, token=token)
 
 
 @bp.post("/forum/withdraw/<token>")
@@ -203,20 +224,31 @@ def forum_withdraw(token: str):
     withdrawn and its contact details cleared."""
     survey_id = forum.read_withdraw(token)
     if survey_id is None:
-        return page("forum_withdrawn.html", 404, done=False)
+        return page("forum_withdrawn.html", 404, asked_language(), done=False)
+    language = _withdraw_language(survey_id)
     db = session()
     forum.withdraw(db, survey_id, via="link")
     db.commit()
-    return page("forum_withdrawn.html", done=True)
+    return page("forum_withdrawn.html", language=language, done=True)
+
+
+def _withdraw_language(survey_id: int) -> str:
+    """The language of the survey the consent was given with (surveys are anonymised,
+    never deleted; the browser's otherwise)."""
+    survey = session().get(Survey, survey_id)
+    return language_of(survey) if survey is not None else asked_language()
 
 
 @bp.get("/email/unsubscribe/<token>")
 def email_unsubscribe_confirm(token: str):
     """The link in the email: a page with one button.  A GET changes nothing, because
     mail scanners and link previews open every link in a message (RFC 8058 section 1)."""
+    language = asked_language()
     if links.read_unsubscribe(token) is None:
-        return page("unsubscribed.html", 404, done=False)
-    return page("unsubscribed.html", confirm=True, token=token)
+        return page("unsubscribed.html", 404, language, done=False)
+    # the button's answer in the language of the page it is on
+    action = f"/email/unsubscribe/{token}" + ("?lang=pl" if language == "pl" else "")
+    return page("unsubscribed.html", language=language, confirm=True, action=action)
 
 
 @bp.post("/email/unsubscribe/<token>")
@@ -225,19 +257,20 @@ def email_unsubscribe(token: str):
     ``List-Unsubscribe=One-Click``, from the List-Unsubscribe-Post header): the address
     gets no more email from the desk.  Idempotent.  No nonce: the signed token is the
     authority, and a one-click POST carries nothing else."""
-    address = links.read_unsubscribe(token)
+    address, language = links.read_unsubscribe(token), asked_language()
     if address is None:
-        return page("unsubscribed.html", 404, done=False)
+        return page("unsubscribed.html", 404, language, done=False)
     db = session()
     one_click = request.form.get("List-Unsubscribe") == "One-Click"
     record_email_opt_out(db, address, source="list-unsubscribe" if one_click else "unsubscribe-link")
     db.commit()
     log.info("an email address unsubscribed (%s)", "one-click" if one_click else "confirm page")
-    return page("unsubscribed.html", done=True)
+    return page("unsubscribed.html", language=language, done=True)
 
 
 @bp.get("/leaflet")
 def leaflet():
-    """The rights leaflet, in English or (?lang=pl, the link in a Polish text) Polish."""
-    lang = "pl" if request.args.get("lang") == "pl" else "en"
+    """The rights leaflet, in English or Polish (?lang=pl, the link in a Polish text, or
+    a browser that prefers Polish)."""
+    lang = asked_language()
     return page("leaflet.html", language=lang, lang=lang)

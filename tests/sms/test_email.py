@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 import socket
 from datetime import datetime, timedelta
 
@@ -15,6 +16,7 @@ from desk import settings
 from desk.clock import LONDON
 from models.db import session
 from models.outbox import EmailRecipient, OutboundMessage, record_opt_out
+from tests.sms.test_web_in_polish import assert_polish, visible
 from tests.support.numbers import VICTIM
 
 ADDRESS = "victim.person@example.org"
@@ -129,6 +131,26 @@ def test_opening_the_unsubscribe_link_asks_first_and_its_button_stops_the_email(
     later = engage(victim_email=ADDRESS, channel_preference="email", occurred_at="2026-11-23T09:45:00+00:00",
                    officer_id="MP77")
     assert later["invitation"] in ("suppressed", "skipped")
+
+
+def test_a_polish_emails_unsubscribe_link_opens_polish_pages(app, client, clock, engage, deliver, mailbox):
+    engage(victim_email=ADDRESS, channel_preference="email", language="pl")
+    clock.advance(hours=1)
+    deliver()
+    [mail] = mailbox.received
+    plain = mail.get_body(("plain",)).get_content()
+    link = re.search(r"(https://desk.example.org/email/unsubscribe/\S+)", plain).group(1)
+    assert link.endswith("?lang=pl") and mail["List-Unsubscribe"].strip("<>") + "?lang=pl" == link
+    path = link.removeprefix("https://desk.example.org")
+    page = client.get(path)
+    assert page.status_code == 200 and f'<form method="post" action="{path}"' in page.get_data(as_text=True)
+    assert_polish(page)
+    assert "Czy chcą Państwo przestać otrzymywać od nas e-maile?" in visible(page)
+    assert email_opted_out(app) is None
+    done = client.post(path)
+    assert_polish(done)
+    assert "Nie będą Państwo otrzymywać od nas e-maili" in visible(done)
+    assert email_opted_out(app) == (True, "unsubscribe-link")
 
 
 def test_a_mail_clients_one_click_post_unsubscribes_at_once(app, client, clock, engage, deliver, mailbox):

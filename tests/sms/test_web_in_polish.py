@@ -98,3 +98,49 @@ def test_the_leaflet_in_polish(client):
     assert 'href="/leaflet?lang=pl"' in page.get_data(as_text=True), "the footer links to the Polish leaflet"
     english = client.get("/leaflet")
     assert '<html lang="en-GB">' in english.get_data(as_text=True) and "Victims' Code" in visible(english)
+
+
+def test_a_survey_past_its_time_says_it_has_closed_in_its_own_language(client, clock, engage):
+    """A genuine link opened after the survey closed: "this survey has closed" in the
+    survey's language, not "this link is not recognised" in English."""
+    polish = path_of(engage(language="pl", victim_phone="07911 200003")["survey_link"])
+    english = path_of(engage(language="en", victim_phone="07911 200004", officer_id="MP-en")["survey_link"])
+    clock.advance(days=8)  # past the links' time
+    for answer in (client.get(polish), client.post(polish, data={"rating": "5"})):
+        assert answer.status_code == 410
+        assert_polish(answer)
+        assert "Ta ankieta jest już zamknięta" in visible(answer)
+        assert "Aby porozmawiać z Victim Focus Desk, prosimy zadzwonić pod numer" in visible(answer)
+    gone = client.get(english)
+    assert gone.status_code == 410 and "This survey has closed" in visible(gone)
+
+
+def test_a_link_that_names_nobody_is_in_the_language_the_browser_prefers(client):
+    """An unrecognised link cannot say whose it is: the victim's browser's language (of
+    English and Polish), else English."""
+    polish_phone = {"Accept-Language": "pl-PL,pl;q=0.9,en;q=0.5"}
+    for path in ("/s/not-a-token", "/forum/withdraw/forged", "/email/unsubscribe/forged"):
+        answer = client.get(path, headers=polish_phone)
+        assert answer.status_code == 404, path
+        assert_polish(answer)
+        assert "Nie rozpoznajemy tego linku" in visible(answer), path
+        other = client.get(path, headers={"Accept-Language": "de-DE,de;q=0.9"})
+        assert '<html lang="en-GB">' in other.get_data(as_text=True) and "not recognised" in visible(other), path
+    assert_polish(client.get("/email/unsubscribe/forged?lang=pl"))
+    assert_polish(client.get("/leaflet", headers=polish_phone))
+
+
+def test_the_forum_withdraw_pages_of_a_polish_survey_are_polish(app, client, engage):
+    path = path_of(engage(language="pl")["survey_link"])
+    rated = client.post(path, data={"nonce": nonce(client.get(path)), "rating": "4"})
+    forum = client.post(path + "/forum", data={"nonce": nonce(rated), "forum": "yes"})
+    withdraw = re.search(r'href="https://desk.example.org(/forum/withdraw/[^"]+)"',
+                         forum.get_data(as_text=True)).group(1)
+    confirm = client.get(withdraw)  # an English browser: the survey's language decides
+    assert confirm.status_code == 200 and 'id="withdraw-form"' in confirm.get_data(as_text=True)
+    assert_polish(confirm)
+    assert "Wycofuję prośbę" in visible(confirm)
+    done = client.post(withdraw, headers={"Accept-Language": "en-GB"})
+    assert done.status_code == 200
+    assert_polish(done)
+    assert "Nie będziemy kontaktować się z Państwem w sprawie forum" in visible(done)
