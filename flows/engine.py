@@ -159,6 +159,11 @@ def _closed_for_reason(run: _Run) -> bool:
             and run.settings.hours_overrides[today] is None)
 
 
+def _said_in(run: _Run, texts: dict[str, str]):
+    """An operator's words ({"en": ..., "pl": ...}) in the caller's language, else the English."""
+    return texts.get(run.language) or _in_english(run, texts.get("en", ""))
+
+
 def _in_english(run: _Run, words: str):
     """Words an operator wrote in English: read as English in a Polish sentence."""
     if run.language == "en" or not words:
@@ -219,9 +224,8 @@ PARAMS: dict[str, Callable[[_Run], object]] = {
                                                run.language),
     "window_text": _window_text,
     "booked_due": _booked_due_text,
-    "closure_reason": lambda run: _in_english(run, run.settings.closure_reasons.get(_today(run), "")),
-    "announcement": lambda run: run.settings.announcement.get(run.language)
-                                or _in_english(run, run.settings.announcement.get("en", "")),
+    "closure_reason": lambda run: _said_in(run, run.settings.closure_reasons.get(_today(run), {})),
+    "announcement": lambda run: _said_in(run, run.settings.announcement),
     "opening_hours": lambda run: prompts.opening_hours(run.settings.weekly_hours, run.language),
     # morning_from, morning_to, ...: a callback window's times, as said in the catalog
     **{name: (lambda run, name=name: prompts.window_times(run.settings.weekly_hours, run.language)[name])

@@ -142,7 +142,7 @@ class Settings:
     # hold this much longer before the safe ending.
     queue_closing_grace_seconds: int = 600
     # What a date's closure or special hours are for, as callers are told ("Christmas Day").
-    closure_reasons: dict = field(default_factory=dict)  # {date: str}
+    closure_reasons: dict = field(default_factory=dict)  # {date: {"en": str, "pl": str (optional)}}
     # The message of the day an admin set, by language ({} when none is in force).
     announcement: dict = field(default_factory=dict)  # {"en": str, "pl": str}
     queue_max_size: int = 10

@@ -78,6 +78,7 @@ class HoursOverride(SQLModel, table=True):
     day: str = Field(max_length=10, unique=True)  # YYYY-MM-DD
     hours: str = Field(max_length=20)  # "closed" or "HH:MM-HH:MM"
     reason: str | None = Field(default=None, max_length=200)
+    reason_pl: str | None = Field(default=None, max_length=200)  # None: Polish callers hear the English
     updated_by: str | None = Field(default=None, max_length=254)
     updated_at: datetime = Field(default_factory=utcnow)
 

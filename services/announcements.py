@@ -54,11 +54,12 @@ def forget_cached() -> None:
 
 
 def current() -> dict[str, str]:
-    """{"en": ..., "pl": ...} while an announcement is in force, else {}."""
+    """{"en": ..., "pl": ...} while an announcement is in force, else {}; no "pl" when
+    it was written in English only (a Polish call reads the English as English)."""
     row = _stored()
     if row is None or row.expires_at <= clock.now():
         return {}
-    return {"en": row.text_en, "pl": row.text_pl or row.text_en}
+    return {"en": row.text_en, **({"pl": row.text_pl} if row.text_pl else {})}
 
 
 def current_row() -> Announcement | None:

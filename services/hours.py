@@ -57,16 +57,18 @@ def flow_settings() -> Settings:
 
 def stored_overrides() -> dict[str, str]:
     """{"2026-12-24": "08:00-14:00", ...}, as read at most CACHE_SECONDS ago."""
-    return {day: value for day, (value, _reason) in _stored().items()}
+    return {day: value for day, (value, _reason, _reason_pl) in _stored().items()}
 
 
-def closure_reasons() -> dict[date, str]:
-    """What callers are told a date's closure or special hours are for ("Christmas
-    Day"), from the console's overrides that give a reason."""
-    return {date.fromisoformat(day): reason for day, (_value, reason) in _stored().items() if reason}
+def closure_reasons() -> dict[date, dict[str, str]]:
+    """What callers are told a date's closure or special hours are for, by language
+    ({"en": "Christmas Day", "pl": "Boże Narodzenie"}; no "pl": Polish callers hear the
+    English), from the console's overrides that give a reason."""
+    return {date.fromisoformat(day): {"en": reason, **({"pl": reason_pl} if reason_pl else {})}
+            for day, (_value, reason, reason_pl) in _stored().items() if reason}
 
 
-def _stored() -> dict[str, tuple[str, str | None]]:
+def _stored() -> dict[str, tuple[str, str | None, str | None]]:
     key = str(database.current_engine().url)
     cached = _cache.get(key)
     if cached is not None and cached[0] > time.monotonic():
@@ -83,13 +85,13 @@ def forget_cached_overrides() -> None:
     announcements.forget_cached()
 
 
-def _read_overrides() -> dict[str, tuple[str, str | None]] | None:
+def _read_overrides() -> dict[str, tuple[str, str | None, str | None]] | None:
     """Read on a connection of its own, so a database hiccup leaves the caller's flow on
     the configured overrides instead of failing the webhook's session (None: not read,
     so not cached either)."""
     try:
         with Session(database.current_engine()) as db:
-            return {row.day: (row.hours, row.reason) for row in db.exec(select(HoursOverride)).all()}
+            return {row.day: (row.hours, row.reason, row.reason_pl) for row in db.exec(select(HoursOverride)).all()}
     except SQLAlchemyError as exc:  # e.g. not migrated yet, or the database is away
         if _not_migrated_yet():  # `db upgrade` of an empty database builds the app first: nothing is wrong
             log.debug("no desk-hours overrides table yet; using IVR_HOURS_OVERRIDES only")

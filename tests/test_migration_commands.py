@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, make_url, text
 from models import migrate
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAD = "0723_outbox_sent_status"
+HEAD = "0724_hours_reason_pl"
 SECRET = "s" * 40
 
 

@@ -85,12 +85,17 @@ def hours_set():
         flash(f"Not saved: {exc}.", "error")
         return redirect(url_for("admin.hours")), 303
     reason = (request.form.get("reason") or "").strip()[:200] or None
+    reason_pl = (request.form.get("reason_pl") or "").strip()[:200] or None
+    if reason_pl and not reason:
+        flash("Not saved: give the reason in English too; English callers hear it.", "error")
+        return redirect(url_for("admin.hours")), 303
     if value == "closed" and request.form.get("confirmed") != "yes":
         # Closing a day sends every caller that day to the closed message: say so first.
-        return _hours_page({"day": day, "reason": reason or "",
+        return _hours_page({"day": day, "reason": reason or "", "reason_pl": reason_pl or "",
                             "usual": _hours_text(hours_rules.hours_on(date.fromisoformat(day), None, weekly_hours()))})
     row = db.exec(select(HoursOverride).where(HoursOverride.day == day)).first() or HoursOverride(day=day, hours=value)
-    row.hours, row.reason, row.updated_by, row.updated_at = value, reason, current_staff().email, clock.now()
+    row.hours, row.reason, row.reason_pl = value, reason, reason_pl
+    row.updated_by, row.updated_at = current_staff().email, clock.now()
     db.add(row)
     db.commit()
     forget_cached_overrides()

@@ -111,6 +111,29 @@ def test_an_hours_override_closes_the_phone_line_on_that_day(app, client, staff,
     assert "Mon 23/11/2026 (today)</th><td>closed" in page
 
 
+def test_a_closure_reason_in_polish_reaches_polish_callers(app, client, staff, clock):
+    as_admin(client, staff)
+    refused = post(client, "/console/admin/hours", "/console/admin/hours", day="23/11/2026", kind="closed",
+                   reason_pl="Szkolenie")
+    assert "give the reason in English too" in text(client.get(refused.headers["Location"]))
+    asked = post(client, "/console/admin/hours", "/console/admin/hours", day="23/11/2026", kind="closed",
+                 reason="Training day", reason_pl="szkolenie zespołu")
+    form = asked.get_data(as_text=True)
+    assert 'name="reason_pl" value="szkolenie zespołu"' in form, "the confirm step keeps the Polish"
+    post(client, "/console/admin/hours", "/console/admin/hours", day="2026-11-23", kind="closed",
+         reason="Training day", reason_pl="szkolenie zespołu", confirmed="yes")
+    assert 'Training day / <span lang="pl">szkolenie zespołu</span>' in text(client.get("/console/admin/hours"))
+    english = Caller(client, base_url=PUBLIC_BASE_URL, auth_token=AUTH_TOKEN, from_="+447911123456",
+                     to=DESK_NUMBER, clock=clock).dial()
+    assert "The desk is closed today for Training day." in english.heard()
+    english.hang_up()
+    polish = Caller(client, base_url=PUBLIC_BASE_URL, auth_token=AUTH_TOKEN, from_="+447911123457",
+                    to=DESK_NUMBER, clock=clock).dial()
+    assert "Training day" in polish.heard()
+    polish.press("8")
+    assert "Biuro jest dziś zamknięte z powodu: szkolenie zespołu." in polish.heard()
+
+
 def test_api_tokens_are_shown_once_work_and_can_be_revoked(client, staff, rows):
     as_admin(client, staff)
     created = post(client, "/console/admin/tokens", "/console/admin/tokens", name="case-system",

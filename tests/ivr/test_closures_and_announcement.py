@@ -17,10 +17,10 @@ SAFETY = "If you are in danger, hang up and call 999."
 WEEKLY = "We are open Monday to Friday"
 
 
-def closed_for(app, day: str, reason: str | None) -> None:
+def closed_for(app, day: str, reason: str | None, reason_pl: str | None = None) -> None:
     with app.app_context():
         db = session()
-        db.add(HoursOverride(day=day, hours="closed", reason=reason))
+        db.add(HoursOverride(day=day, hours="closed", reason=reason, reason_pl=reason_pl))
         db.commit()
         forget_cached_overrides()
 
@@ -36,6 +36,38 @@ def test_a_closure_with_a_reason_says_so_instead_of_the_weekly_hours(app, dial):
     call.hang_up()
     assert_golden("closed_for_christmas_day", call,
                   "Friday 25 December 2026 10:00, closed by the console with the reason 'Christmas Day'; press 2")
+
+
+def test_a_polish_caller_hears_the_closure_reason_the_admin_wrote_in_polish(app, dial):
+    closed_for(app, "2026-12-25", "Christmas Day", "Boże Narodzenie")
+    call = dial(at=CHRISTMAS)
+    assert "The desk is closed today for Christmas Day." in call.heard()
+    before = len(call.said)
+    call.press("8")
+    in_polish = " ".join(s.text for s in call.said[before:])
+    assert "Biuro jest dziś zamknięte z powodu: Boże Narodzenie." in in_polish
+    assert "Christmas Day" not in in_polish
+    call.hang_up()
+    assert_golden("closed_for_christmas_day_in_polish", call,
+                  "Friday 25 December 2026 10:00, closed by the console with the reasons 'Christmas Day' and "
+                  "'Boże Narodzenie'; press 8")
+
+
+def test_words_written_only_in_english_are_read_as_english_in_a_polish_call(app, dial):
+    """A closure reason or an announcement with no Polish: the Polish voice reads the
+    English as English (SSML <lang>), not as if it were Polish."""
+    closed_for(app, "2026-12-25", "Christmas Day")
+    with app.app_context():
+        announcements.set_announcement(session(), "Our phone lines are busy after the storm.", None,
+                                       CHRISTMAS + timedelta(hours=2), by="admin@example.org")
+    call = dial(at=CHRISTMAS)
+    call.press("8")
+    call.heard()
+    for words in ("Christmas Day", "Our phone lines are busy after the storm."):
+        polish = [s for s in call.said if words in s.text and s.language == "pl-PL"]
+        assert polish, [(s.language, s.text) for s in call.said]
+        assert all(f'<lang xml:lang="en-GB">{words}</lang>' in s.ssml for s in polish), [s.ssml for s in polish]
+    call.hang_up()
 
 
 def test_a_closure_without_a_reason_reads_the_hours_as_before(app, dial):

@@ -73,7 +73,7 @@ def an_input(rng: random.Random, node, language: str = "en"):
 
 CHRISTMAS = date(2026, 12, 25)
 # With an announcement in force, and Christmas Day closed with its reason.
-SPECIAL = Settings(hours_overrides={CHRISTMAS: None}, closure_reasons={CHRISTMAS: "Christmas Day"},
+SPECIAL = Settings(hours_overrides={CHRISTMAS: None}, closure_reasons={CHRISTMAS: {"en": "Christmas Day"}},
                    announcement={"en": "Today the desk closes at 4 pm.", "pl": "Dziś biuro zamyka się wcześniej."})
 
 
