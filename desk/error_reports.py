@@ -28,7 +28,9 @@ def configure(config: Mapping[str, Any]) -> None:
     sentry_sdk.init(
         dsn=dsn,
         environment=config.get("DESK_ENV"),
-        send_default_pii=False,
+        # No personal data: send_default_pii left unset is off (set, it is deprecated in
+        # newer SDKs), and the SDK's own event scrubber stays on, which a data_collection
+        # option would turn off.
         max_request_body_size="never",
         include_local_variables=False,
         before_send=scrub,

@@ -3,6 +3,7 @@ nobody edits it."""
 from __future__ import annotations
 
 import pytest
+from sqlmodel import select
 
 from models.db import session
 from models.staff import AuditLog
@@ -42,14 +43,14 @@ def test_rows_cannot_be_updated_or_deleted(app, staff):
         db = session()
         db.add(AuditLog(staff_email="x@desk.example", action="view_call", subject="call:1"))
         db.commit()
-        row = db.query(AuditLog).one()
+        row = db.exec(select(AuditLog)).one()
         row.why = "rewritten"
         db.add(row)
         with pytest.raises(PermissionError):
             db.commit()
         db.rollback()
         with pytest.raises(PermissionError):
-            db.delete(db.query(AuditLog).one())
+            db.delete(db.exec(select(AuditLog)).one())
             db.commit()
 
 

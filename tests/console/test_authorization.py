@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from tests.support.cases import REFERENCE
 from tests.support.console import log_in
@@ -89,12 +90,12 @@ def ids(app, staff, add_agent, book, case, clock):
         issue_token("case-system", scopes=["cases:read"])
         from models.tokens import ApiToken
 
-        token_id = db.query(ApiToken).one().id
+        token_id = db.exec(select(ApiToken)).one().id
         from services.wallboard_devices import issue as issue_wall_screen
         from models.wallboard import WallboardDevice
 
         issue_wall_screen("desk room wall", None)
-        device_id = db.query(WallboardDevice).one().id
+        device_id = db.exec(select(WallboardDevice)).one().id
         values = {"call_id": call.id, "case_id": case, "callback_id": book(VICTIM), "staff_id": target.id,
                   "agent_id": agent_id, "override_id": override.id, "token_id": token_id,
                   "message_id": message.id, "device_id": device_id}
