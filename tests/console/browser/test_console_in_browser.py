@@ -168,7 +168,7 @@ def test_an_admin_manages_tokens_and_hours(page, staff):
     page.get_by_label("Date").fill("2026-12-24")
     page.get_by_label("open these hours:").check()
     page.get_by_label("Hours (e.g. 08:00-14:00)").fill("08:00-14:00")
-    page.get_by_label("Reason").fill("Christmas Eve")
+    page.get_by_label("Reason callers hear").fill("Christmas Eve")
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#hours-table")).to_contain_text("08:00-14:00")
     shoot(page, "admin-hours")
