@@ -84,6 +84,10 @@ PAGE = {
         "unsubscribe_text": "Press the button to stop the desk's emails to this address. If you have a survey link "
                             "already, it still works.",
         "unsubscribe_button": "Stop these emails",
+        "trouble_title": "Please try again later",
+        "trouble_heading": "Sorry, this page cannot be shown just now",
+        "trouble_text": "Something went wrong on our side. If you were sending an answer, it may not have been "
+                        "saved: please open the link again in a few minutes.",
         "unsubscribed_title": "Unsubscribed",
         "unsubscribed_heading": "You will get no more emails from us",
         "unsubscribed_text": "We have recorded that this email address does not want emails from the desk. If you "
@@ -166,6 +170,10 @@ PAGE = {
         "unsubscribe_text": "Po naciśnięciu przycisku nie będziemy wysyłać e-maili na ten adres. Link do ankiety, "
                             "który już Państwo mają, nadal działa.",
         "unsubscribe_button": "Rezygnuję z e-maili",
+        "trouble_title": "Prosimy spróbować później",
+        "trouble_heading": "Przepraszamy, nie możemy teraz wyświetlić tej strony",
+        "trouble_text": "Wystąpił problem po naszej stronie. Jeśli wysyłali Państwo odpowiedź, mogła nie zostać "
+                        "zapisana: prosimy otworzyć link ponownie za kilka minut.",
         "unsubscribed_title": "Rezygnacja zapisana",
         "unsubscribed_heading": "Nie będą Państwo otrzymywać od nas e-maili",
         "unsubscribed_text": "Zapisaliśmy, że ten adres e-mail nie ma otrzymywać od nas wiadomości. Link do "

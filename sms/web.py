@@ -10,6 +10,9 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, render_template, request
+from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import InternalServerError
 
 from desk import clock
 from desk.phone import desk_number
@@ -37,6 +40,18 @@ HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
                                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 }
+
+
+@bp.errorhandler(InternalServerError)
+def trouble(error: InternalServerError) -> Response:
+    """Whatever fails behind a victim's page (the database or Redis away, a fault), they
+    get a page that says so, with the 999 line and the desk's number, not a bare error
+    (Flask has logged it and reported it to Sentry already).  It needs neither store."""
+    away = isinstance(error.original_exception, SQLAlchemyError | RedisError)
+    response = page("trouble.html", 503 if away else 500, asked_language())
+    if away:
+        response.headers["Retry-After"] = "300"
+    return response
 
 
 def opening_hours(weekly: WeeklyHours, language: str = "en") -> str:

@@ -6,6 +6,7 @@ missing SQLite file mid-call and Redis failing during a case look-up.)"""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -129,3 +130,26 @@ def test_without_a_fallback_number_a_degraded_hold_ends_with_the_notice_and_the_
     assert "0 8 0 8, 1 6 8, 9 1 1 1" in heard and "0 8 0 8, 2 0 0 0, 2 4 7" in heard, "the helplines"
     assert "call again" in heard.lower(), "how to call again"
     assert [el.tag for el in root][-1] == "Hangup"
+
+
+# The web survey and the links in texts and emails: a victim who opens one while the
+# database is away gets a page that says to try again, with 999 and the desk's number.
+@pytest.mark.parametrize("stores_down", ["database", "both"], indirect=True)
+def test_a_victims_page_with_the_database_down_says_to_try_again(stores_down):
+    from services.forum import withdraw_url
+    from services.survey_links import make_token
+
+    app = stores_down.application
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in service: the error reaches the page, not the test
+    with app.app_context():
+        survey = f"/s/{make_token(1, datetime.now(UTC) + timedelta(days=7))}"
+        withdraw = withdraw_url(1).removeprefix(PUBLIC_BASE_URL)
+    for answer in (stores_down.get(survey), stores_down.post(survey, data={"rating": "5", "nonce": "n"}),
+                   stores_down.get(withdraw), stores_down.post(withdraw)):
+        text = answer.get_data(as_text=True)
+        assert answer.status_code == 503 and answer.headers["Retry-After"] == "300", (answer.status_code, text[:300])
+        assert "Sorry, this page cannot be shown just now" in text and "may not have been saved" in text
+        assert "<strong>999</strong>" in text and 'href="tel:' in text, "999 and the desk's number"
+    polish = stores_down.get(survey, headers={"Accept-Language": "pl-PL,pl"})
+    assert polish.status_code == 503
+    assert "Przepraszamy, nie możemy teraz wyświetlić tej strony" in polish.get_data(as_text=True)
