@@ -29,7 +29,8 @@ from services.hours import weekly_hours
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("survey_web", __name__, template_folder="templates")
+bp = Blueprint("survey_web", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/survey-static")
 
 HEADERS = {
     "Cache-Control": "no-store",
@@ -37,7 +38,7 @@ HEADERS = {
     "X-Robots-Tag": "noindex, nofollow",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self'; "
                                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 }
 

@@ -22,6 +22,12 @@ from tests.support.backends import BACKENDS  # noqa: E402
 from tests.support.service import ACCOUNT_SID, AUTH_TOKEN, DESK_NUMBER, MONDAY_10AM, PUBLIC_BASE_URL  # noqa: E402
 from tests.support.workers import worker_database_url, worker_redis_url  # noqa: E402
 
+# The real-browser fixtures (Chromium on a loopback server), for the console's pages and
+# the victims' alike: defined once, since a second session-scoped Playwright would
+# refuse to start inside the first one's loop.
+from tests.console.browser_support import (  # noqa: E402, F401
+    browser, live_server, new_page, page, pytest_runtest_makereport)
+
 # Property-based tests: bounded and repeatable in CI, random (and remembered) by hand.
 # The fuzz tests in tests/security fix their own example counts (FUZZ_EXAMPLES) and
 # derandomise themselves; these profiles cover every other @given.

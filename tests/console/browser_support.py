@@ -106,3 +106,31 @@ def browser_login(page, email: str, password: str = "correct horse battery stapl
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()
+
+
+# axe-core, vendored under browser/vendor/ and never served by the app.
+AXE = (Path(__file__).parent / "browser" / "vendor" / "axe.min.js").read_text()
+
+
+def violations(page) -> list[str]:
+    """Serious and critical axe-core findings on the page as it is now, one line each."""
+    # Evaluated through the DevTools protocol, so the page's CSP does not stop it.
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE)
+    found = page.evaluate("""async () => {
+        const result = await axe.run(document, {resultTypes: ['violations']});
+        return result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => v.impact + ' ' + v.id + ': ' + v.help + ' — ' +
+                      v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '));
+    }""")
+    return found
+
+
+def violations_at_two_widths(page, name: str, problems: dict) -> None:
+    """Add the page's findings at desktop and phone widths to PROBLEMS, under NAME."""
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_timeout(100)
+        for line in violations(page):
+            problems.setdefault(f"{name} at {width} px", []).append(line)
+    page.set_viewport_size({"width": 1280, "height": 900})

@@ -8,11 +8,6 @@ from tests.support.cases import REFERENCE
 from tests.support.console import DEFAULT_PASSWORD, log_in
 from tests.support.numbers import VICTIM
 
-# The real-browser fixtures (Chromium on a loopback server): defined once here, since a
-# second session-scoped Playwright would refuse to start inside the first one's loop.
-from tests.console.browser_support import (  # noqa: F401
-    browser, live_server, new_page, page, pytest_runtest_makereport)
-
 # The agents' side fixtures: emulated callers, real RQ workers, the fake Twilio API.
 from tests.fixtures.agents import (  # noqa: F401
     add_agent, call_status, dial, pick_up, route, rows, twilio_fetch)

@@ -18,7 +18,8 @@ PUBLIC_API = {"/api/v1/openapi.json"}  # the API's description, no data
 # or nothing to protect (the leaflet, static files).
 # /email/unsubscribe/ and /forum/withdraw/ are the one-click links in survey emails and on
 # the forum consent page: signed tokens, like /s/
-PEOPLE_PREFIXES = ("/static/", "/s/", "/leaflet", "/console/", "/email/unsubscribe/", "/forum/withdraw/")
+PEOPLE_PREFIXES = ("/static/", "/survey-static/", "/s/", "/leaflet", "/console/", "/email/unsubscribe/",
+                   "/forum/withdraw/")
 # For the machines that run the service: probes that show no data, and metrics behind
 # METRICS_TOKEN (tests/ops).
 OPERATIONS = {"/healthz", "/readyz", "/metrics"}

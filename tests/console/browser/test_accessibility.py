@@ -4,43 +4,22 @@ no serious or critical violation on any of them, at desktop and phone widths."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-from tests.console.browser_support import browser_login
+from tests.console.browser_support import browser_login, violations, violations_at_two_widths
 from tests.support.history import add_call, add_rating, london
 from tests.support.numbers import VICTIM
 
 pytestmark = pytest.mark.browser
 
-AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
 AGENT_PHONE = "+447911200001"
-
-
-def violations(page) -> list[str]:
-    """Serious and critical axe-core findings on the page as it is now, one line each."""
-    # Evaluated through the DevTools protocol, so the page's CSP does not stop it.
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE)
-    found = page.evaluate("""async () => {
-        const result = await axe.run(document, {resultTypes: ['violations']});
-        return result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-            .map(v => v.impact + ' ' + v.id + ': ' + v.help + ' — ' +
-                      v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '));
-    }""")
-    return found
 
 
 def check(page, path: str, problems: dict) -> None:
     page.goto(path)
     page.wait_for_load_state()
-    for width in (1280, 390):
-        page.set_viewport_size({"width": width, "height": 900})
-        page.wait_for_timeout(100)
-        for line in violations(page):
-            problems.setdefault(f"{path} at {width} px", []).append(line)
-    page.set_viewport_size({"width": 1280, "height": 900})
+    violations_at_two_widths(page, path, problems)
 
 
 @pytest.fixture
