@@ -24,6 +24,9 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, TypeAdapter, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from redis import ConnectionPool
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from flows.hours import CLOSED, parse_hours
 
@@ -115,9 +118,46 @@ class Core(_Base):
         if value is None:
             return None
         parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        # Every URL Twilio is given and every signature checked is this plus a path: a
+        # path, query or fragment here would break them all at the first call.
+        if (parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/")
+                or parts.query or parts.fragment or "@" in parts.netloc):
             raise ValueError("must be an http(s) origin such as https://desk.example.org")
         return value.rstrip("/")
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _database(cls, value: str | None) -> str | None:
+        """A URL this service can open: PostgreSQL (psycopg) or SQLite, checked at start-up
+        rather than at the first call that needs the database."""
+        if value is None:
+            return None
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError("is not a database URL such as postgresql+psycopg://desk@db.internal/desk") from None
+        if url.get_backend_name() == "postgres":
+            raise ValueError("says postgres://, which SQLAlchemy does not read: write postgresql+psycopg://")
+        if url.get_backend_name() not in ("postgresql", "sqlite"):
+            raise ValueError(f"is a {url.get_backend_name()} database: the desk runs on PostgreSQL or SQLite")
+        try:
+            url.get_dialect().import_dbapi()
+        except (ImportError, NoSuchModuleError):
+            raise ValueError(f"needs the driver {url.get_driver_name()!r}, which this service does not have: "
+                             "write postgresql+psycopg://") from None
+        return value
+
+    @field_validator("REDIS_URL")
+    @classmethod
+    def _redis(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            ConnectionPool.from_url(value)  # parses only: nothing is connected
+        except ValueError:
+            raise ValueError("is not a Redis URL such as redis://redis.internal:6379/0 (redis://, rediss:// or "
+                             "unix://)") from None
+        return value
 
 
 class Twilio(_Base):
@@ -465,12 +505,26 @@ def development_secrets(values: Mapping[str, Any]) -> dict[str, str]:
     return made
 
 
+# Never echoed back in a start-up error: the message goes to logs and terminals.
+SECRET_SETTINGS = {"SECRET_KEY", "LOG_HASH_KEY", "LOG_HASH_KEY_PREVIOUS", "TWILIO_AUTH_TOKEN",
+                   "TWILIO_WEBHOOK_SHARED_KEY", "METRICS_TOKEN", "SMTP_PASSWORD", "SENTRY_DSN"}
+# URLs that may carry a password: echoed with it hidden.
+URL_SETTINGS = {"DATABASE_URL", "REDIS_URL"}
+
+
+def _shown(name: str, given: Any) -> str:
+    if isinstance(given, dict) or given is None or name in SECRET_SETTINGS:
+        return ""
+    if name in URL_SETTINGS and isinstance(given, str):
+        given = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", given)
+    return f"={given!r}"
+
+
 def describe(exc: ValidationError) -> str:
     problems = []
     for error in exc.errors():
         name = ".".join(str(part) for part in error["loc"]) or "settings"
-        given = error.get("input")
-        shown = "" if isinstance(given, dict) or given is None else f"={given!r}"
+        shown = _shown(name, error.get("input"))
         problems.append(f"{name}{shown}: {error['msg'].removeprefix('Value error, ')}")
     return "Invalid settings: " + "; ".join(problems)
 

@@ -105,6 +105,11 @@ def test_an_empty_quiet_hours_setting_turns_quiet_hours_off(clean_env, app):
     ("DESK_ENV", "Production"), ("OUTBOX_STALE_CLAIM_SECONDS", "60"), ("FALLBACK_PHONE_NUMBER", "999"),
     ("DESK_HOURS_WEEKDAYS", "closed"), ("DESK_HOURS_WEEKDAYS", "8am-8pm"), ("DESK_HOURS_WEEKDAYS", "20:00-08:00"),
     ("DESK_HOURS_WEEKENDS", "shut"), ("DESK_HOURS_WEEKENDS", "08:00-25:00"), ("DESK_HOURS_BANK_HOLIDAYS", "9-17"),
+    # URLs the service would only find wrong at the first call that needs them
+    ("DATABASE_URL", "postgres://desk@db.internal/desk"), ("DATABASE_URL", "mysql://desk@db.internal/desk"),
+    ("DATABASE_URL", "postgresql+asyncpg://desk@db.internal/desk"), ("DATABASE_URL", "db.internal/desk"),
+    ("REDIS_URL", "redis.internal:6379"), ("REDIS_URL", "http://redis.internal:6379"),
+    ("PUBLIC_BASE_URL", "https://desk.example.org/desk"), ("PUBLIC_BASE_URL", "https://desk.example.org/?x=1"),
 ])
 def test_a_bad_setting_stops_start_up_naming_it(clean_env, tmp_path, name, value):
     """An operator's typo must stop the service at once, not send every caller to the
@@ -113,6 +118,22 @@ def test_a_bad_setting_stops_start_up_naming_it(clean_env, tmp_path, name, value
     with pytest.raises(ConfigError) as error:
         load({"INSTANCE_PATH": str(tmp_path)})
     assert name in str(error.value) and repr(value) in str(error.value)
+
+
+def test_a_start_up_error_never_shows_a_secret_or_a_password(clean_env, tmp_path):
+    """The message goes to logs and terminals: it names the setting, and hides a secret's
+    value and a URL's password."""
+    with pytest.raises(ConfigError) as error:
+        load({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": "postgres://desk:Pa55-w0rd-9@db.internal/desk",
+              "REDIS_URL": "rediss://:r3dis-Secret@redis.internal", "METRICS_TOKEN": "tok-short-7",
+              "SENTRY_DSN": "not a dsn sentry-key-4"})
+    message = str(error.value)
+    for name in ("DATABASE_URL", "METRICS_TOKEN", "SENTRY_DSN"):
+        assert name in message
+    for secret in ("Pa55-w0rd-9", "tok-short-7", "sentry-key-4"):
+        assert secret not in message, message
+    assert "postgres://desk:***@db.internal/desk" in message
+    assert "REDIS_URL" not in message, "a good URL with a password is accepted"
 
 
 def test_a_bad_setting_stops_the_web_app_and_the_worker(clean_env, tmp_path):
