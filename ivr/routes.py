@@ -39,9 +39,9 @@ from ivr.render import media_url, render
 from ivr.safe_answer import answers_safely, degraded, degraded_hold, hold_music, rollback_quietly
 from models import call_rows
 from models.call_rows import CallRow
-from models.calls import FINAL_STATUSES, STATUS_RANK, record_event
+from models.calls import FINAL_STATUSES, STATUS_RANK
 from models.db import session
-from services import queue_place
+from services import call_status, queue_place
 from services.hours import flow_settings
 
 log = logging.getLogger(__name__)
@@ -367,10 +367,6 @@ def _timestamp() -> datetime | None:
         return None
 
 
-# What a status callback compares before it replaces the status (a compare-and-set).
-STATUS_COLUMNS = ("status", "status_rank", "status_sequence", "status_at")
-
-
 @bp.post("/status")
 @twilio_webhook
 def status():
@@ -409,33 +405,15 @@ def _status():
             return "", 204
         values = dict(status=status_name, status_rank=rank, status_sequence=sequence, status_at=at, updated_at=now)
         if status_name in FINAL_STATUSES:
-            values.update(_call_over(db, call, at))
+            values.update(call_status.over(db, call, at, _int("CallDuration")))
         if call.id is None:  # first sight: inserted with these values (a race reruns the request)
             for name, value in values.items():
                 setattr(call, name, value)
             call_rows.save(db, call)
             db.commit()
             return "", 204
-        if call_rows.set_if_unchanged(db, call, STATUS_COLUMNS, **values):
+        if call_rows.set_if_unchanged(db, call, call_status.STATUS_COLUMNS, **values):
             db.commit()
             return "", 204
         db.rollback()
     return "", 503  # still racing: Twilio retries the callback
-
-
-def _call_over(db: Session, call: CallRow, at: datetime) -> dict:
-    """What a final status changes on the call (set with the status, in one statement),
-    and the queue events it ends with."""
-    values = {"ended_at": at}
-    duration = _int("CallDuration")
-    if duration is not None:
-        values["duration_seconds"] = duration
-    outcome = call.outcome
-    if call.waiting_since is not None:  # hung up while waiting (Twilio may not tell us otherwise)
-        record_event(db, call.call_sid, "abandoned", at=at)
-        values["waiting_since"] = None
-        outcome = "abandoned"
-    if outcome == "connected" or call.agent_id is not None:
-        record_event(db, call.call_sid, "completed", at=at, agent_id=call.agent_id)
-    values["outcome"] = outcome or "ended_in_menu"
-    return values

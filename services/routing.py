@@ -22,7 +22,7 @@ from desk.redis_conn import connect
 from flows import dispatch as rules
 from models.agents import Agent, AgentOffer, OfferKind, OfferStatus
 from models.db import session
-from services import agent_state, callbacks, waiting
+from services import agent_state, call_status, callbacks, waiting
 from services.twilio_client import make_client
 
 log = logging.getLogger(__name__)
@@ -202,9 +202,19 @@ def pull_caller(offer_id: int) -> bool:
                  getattr(exc, "code", None) or type(exc).__name__)
         agent_state.withdrawn(db, offer, now, "pull_failed")
         db.commit()
+        _end_if_gone(db, offer.caller_call_sid, now)
         request_dispatch()
         return False
     return True
+
+
+def _end_if_gone(db: Session, call_sid: str, now: datetime) -> None:
+    """The caller could not be taken out of the queue: if Twilio says their call is over
+    (its status callback lost), end it here, or the next dispatch offers them again."""
+    try:
+        call_status.end_if_over(db, make_client(settings.current()), call_sid, now)
+    except (TwilioException, OSError):
+        pass  # the periodic reconcile asks again
 
 
 def _desk_queue_sid(client) -> str | None:

@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 # name -> (job as "module:function", seconds between runs, or the setting that says)
 PERIODIC: dict[str, tuple[str, int | str]] = {
     "dispatch-desk": ("workers.router:dispatch", "DISPATCH_SWEEP_SECONDS"),
+    "reconcile-calls": ("workers.router:reconcile_calls", 60),  # callers whose hang-up never reached us
     "sweep-outbox": ("workers.outbox:sweep_outbox", 60),
     "replay-inbound": ("workers.inbound_replay:replay_inbound", 60),
     "retention": ("workers.retention:anonymise_old_records", 24 * 3600),

@@ -517,6 +517,15 @@ class FakeTwilioAPI:
                 self.add_inbound_call(None, None, sid=call_sid)
             return self._add_member(target.sid, call_sid)
 
+    def hang_up(self, call_sid: str, duration: int | None = None) -> dict:
+        """The caller hangs up: the call is completed and leaves any queue it waited in.
+        Returns the status-callback parameters, for a test to POST, or to lose."""
+        params = self.call_status_params(call_sid, "completed", duration)
+        with self._lock:
+            for waiting in self._members.values():
+                waiting[:] = [m for m in waiting if m["call_sid"] != call_sid]
+        return params
+
     def deliver_status(self, message_sid: str, status: str, error_code: int | None = None) -> dict:
         """Move a message to ``status``; return the form parameters Twilio would POST to
         its StatusCallback (the URL is in ``message(sid).params["StatusCallback"]``)."""
