@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlmodel import Session
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
@@ -57,19 +57,26 @@ def quiet_calls(db: Session, now: datetime) -> list[str]:
 
 
 def reconcile(db: Session, client, now: datetime) -> int:
-    """End the quiet calls Twilio says are over; how many were ended.  Twilio away: the
-    rest wait for the next run."""
+    """End the quiet calls Twilio says are over; how many were ended.  A call asked about
+    and not over goes to the back of the line (its ``updated_at`` is now), so the next
+    run asks about others first.  Twilio away or refusing: the rest wait for the next run."""
     ended = 0
     for sid in quiet_calls(db, now):
         try:
-            ended += end_if_over(db, client, sid, now)
+            over_now = end_if_over(db, client, sid, now)
         except TwilioRestException as exc:
             if exc.status != 404:
-                raise
-            log.info("call %s: Twilio does not know it", sid)  # not a call Twilio placed: nothing to ask
+                log.warning("could not ask Twilio about quiet calls: %s", exc.code or exc.status)
+                break
+            over_now = False  # a call Twilio never had (the development emulator's): nothing to learn
         except (TwilioException, OSError) as exc:
-            log.warning("could not ask Twilio about quiet calls: %s", getattr(exc, "code", None) or type(exc).__name__)
+            log.warning("could not ask Twilio about quiet calls: %s", type(exc).__name__)
             break
+        if over_now:
+            ended += 1
+        else:
+            db.execute(update(Call).where(Call.call_sid == sid, Call.ended_at.is_(None)).values(updated_at=now))
+            db.commit()
     return ended
 
 

@@ -85,3 +85,24 @@ def test_a_caller_gone_when_their_agent_answers_is_ended_not_offered_again(
     assert rows(AgentOffer)[0].status == "withdrawn"
     assert call_row(rows, front.call_sid).ended_at is None
     assert fake_twilio.contract_violations == []
+
+
+def test_twilio_refusing_or_not_knowing_a_call_ends_nothing_and_fails_no_job(
+        add_agent, app, dial, clock, fake_twilio, rows, reconcile_calls):
+    add_agent("agent-a", ASHA, state="busy")
+    waiting = wait_in_queue(dial, clock, minutes=0)
+    fake_twilio.enqueue(waiting.call_sid, "desk")
+    unknown = dial(SECOND)  # a call Twilio never had (as the development emulator's are)
+    unknown.press("9")
+    clock.advance(minutes=40)
+
+    fake_twilio.fail_next(code=20003, on="Calls", method="GET")  # credentials refused
+    assert reconcile_calls() == 0
+    assert call_row(rows, waiting.call_sid).ended_at is None
+
+    fake_twilio.adopt_unknown = False
+    before = call_row(rows, unknown.call_sid).updated_at
+    assert reconcile_calls() == 0
+    assert call_row(rows, waiting.call_sid).ended_at is None, "still in Twilio's queue"
+    after = call_row(rows, unknown.call_sid)
+    assert after.ended_at is None and after.updated_at > before, "asked about, then to the back of the line"
