@@ -1,7 +1,11 @@
-"""Outbox jobs: send one owed text, send a few committed together, sweep what is owed."""
+"""Outbox jobs: send one owed text, send a few committed together, sweep what is owed,
+and ask Twilio for the delivery reports that never came (periodic)."""
 from __future__ import annotations
 
-from services import outbox
+from desk import clock, settings
+from models.db import session
+from services import delivery_reports, outbox
+from services.twilio_client import make_client
 from workers.runtime import job
 
 
@@ -18,3 +22,8 @@ def send_messages(message_ids: list[int]) -> dict[int, str]:
 @job
 def sweep_outbox() -> dict:
     return outbox.sweep_outbox()
+
+
+@job
+def reconcile_deliveries() -> int:
+    return delivery_reports.reconcile(session(), make_client(settings.current()), clock.now())

@@ -18,6 +18,7 @@ PERIODIC: dict[str, tuple[str, int | str]] = {
     "dispatch-desk": ("workers.router:dispatch", "DISPATCH_SWEEP_SECONDS"),
     "reconcile-calls": ("workers.router:reconcile_calls", 60),  # callers whose hang-up never reached us
     "sweep-outbox": ("workers.outbox:sweep_outbox", 60),
+    "reconcile-deliveries": ("workers.outbox:reconcile_deliveries", 600),  # delivery reports that never came
     "replay-inbound": ("workers.inbound_replay:replay_inbound", 60),
     "retention": ("workers.retention:anonymise_old_records", 24 * 3600),
     "kpi-days": ("workers.kpi_days:keep_settled_days", 3600),  # a day is kept within the hour its calls are final

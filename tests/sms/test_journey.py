@@ -126,6 +126,30 @@ def test_the_invitation_status_follows_its_message(app, api, client, clock, enga
     assert statuses == {delivered["survey_id"]: "delivered", undelivered["survey_id"]: "undelivered"}
 
 
+def test_delivery_reports_that_never_came_are_asked_of_twilio(app, api, clock, engage, deliver, fake_twilio,
+                                                              reconcile_deliveries):
+    """Twilio does not send a status callback again: reports lost while the database was
+    away left the invitations "sent" for ever, never counted as reaching the victim.  An
+    hour on, the periodic job asks Twilio and records what it says, as the callback would."""
+    delivered = engage(stage="report")
+    undelivered = engage(victim_phone=OTHER, officer_id="MP9", stage="report")
+    clock.advance(minutes=61)
+    deliver()
+    for phone, status in ((VICTIM, "delivered"), (OTHER, "undelivered")):
+        [sent] = fake_twilio.messages_to(phone)
+        fake_twilio.deliver_status(sent["sid"], status, 30003 if status == "undelivered" else None)  # not posted
+    assert reconcile_deliveries() == 0, "not before an hour has passed"
+    clock.advance(minutes=61)
+    assert reconcile_deliveries() == 2
+    statuses = {s["id"]: s["invitation"] for s in api.get("/surveys").json["surveys"]}
+    assert statuses == {delivered["survey_id"]: "delivered", undelivered["survey_id"]: "undelivered"}
+    with app.app_context():
+        reached = {s.id: s.reached_at for s in session().exec(select(Survey)).all()}
+    assert reached[delivered["survey_id"]] is not None and reached[undelivered["survey_id"]] is None
+    assert reconcile_deliveries() == 0, "nothing more to ask"
+    assert fake_twilio.contract_violations == []
+
+
 def test_response_rates_count_only_delivered_invitations(app, api, client, clock, engage, deliver, fake_twilio):
     delivered = engage(stage="report")
     engage(victim_phone=OTHER, officer_id="MP9", stage="report")  # sent, never delivered
