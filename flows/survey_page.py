@@ -22,8 +22,9 @@ PAGE = {
                      "asked. For non-emergencies call 101.",
         "desk": "Victim Focus Desk",
         "leaflet": "Your rights and where to get support",
-        "history": "If someone else may look at this phone or computer, you can delete these pages from the "
-                   "browser's history when you have finished.",
+        "history": "To leave this page quickly, you can also press the Shift key three times. If someone else "
+                   "may look at this phone or computer, you can delete these pages from the browser's history "
+                   "when you have finished.",
         "survey_title": "Rate the service you received",
         "survey_heading": "How did we do?",
         "helps": "Your answer helps us improve. It does not affect your case.",
@@ -109,8 +110,9 @@ PAGE = {
                      "niepilnych: 101.",
         "desk": "Victim Focus Desk",
         "leaflet": "Prawa osób poszkodowanych i gdzie szukać wsparcia",
-        "history": "Jeśli ktoś inny może przeglądać ten telefon lub komputer, po zakończeniu można usunąć te "
-                   "strony z historii przeglądarki.",
+        "history": "Aby szybko opuścić tę stronę, można też trzy razy nacisnąć klawisz Shift. Jeśli ktoś inny "
+                   "może przeglądać ten telefon lub komputer, po zakończeniu można usunąć te strony z historii "
+                   "przeglądarki.",
         "survey_title": "Ocena naszej obsługi",
         "survey_heading": "Prosimy o ocenę",
         "helps": "Państwa odpowiedź pomoże nam poprawić naszą pracę. Nie ma wpływu na Państwa sprawę.",

@@ -37,6 +37,26 @@ def test_leaving_quickly_takes_the_survey_out_of_the_back_button(page, engage):
     assert page.js_errors == []
 
 
+def test_three_shift_presses_leave_too_but_typing_capitals_does_not(page, engage):
+    path = path_of(engage()["survey_link"])
+    neutral_site(page)
+    page.goto("about:blank")
+    page.goto(path)
+    page.get_by_label("Anything you want to tell us?").click()
+    for letter in "TOWK":  # capitals typed with Shift held: "The Officer Was Kind"
+        page.keyboard.press(f"Shift+{letter}")
+    page.keyboard.press("Shift")
+    page.keyboard.press("Shift")
+    page.wait_for_timeout(300)
+    assert "/s/" in page.url, "capitals and two presses leave nobody"
+    page.keyboard.press("Shift")
+    page.wait_for_url(WEATHER)
+    page.go_back()
+    page.wait_for_load_state()
+    assert page.url == "about:blank"
+    assert page.js_errors == []
+
+
 @pytest.mark.parametrize("language", ["en", "pl"])
 def test_no_serious_or_critical_violations_on_the_victims_pages(page, engage, clock, language):
     created = engage(language=language)
