@@ -456,6 +456,10 @@ def _menu_input(run: _Run, node_id: str, node: Menu, event) -> str | None:
 def _entry_input(run: _Run, node_id: str, node: Entry, event) -> str | None:
     if isinstance(event, Silence):
         return _no_answer(run, node_id, node, "silence", node.max_silence, node.silence_prompt)
+    if isinstance(event, Speech) and node.speech and run.flow.on_distress and speech.distressed(event.text):
+        # "help" said while we ask for a number is heard as at a menu, not as a bad number
+        _reset_tries(run, node_id)
+        return run.flow.on_distress
     if isinstance(event, Digits):
         digits = event.value.strip().rstrip("#")
     else:  # an Entry for keys only takes nothing spoken

@@ -164,7 +164,7 @@ class Flow:
     version: str = "1"
     on_version_change: str | None = None  # None: the start node
     # Where a caller goes who says a word of danger or distress (speech.DISTRESS) at
-    # any menu; None: such words are not listened for.
+    # any menu or spoken number entry; None: such words are not listened for.
     on_distress: str | None = None
     step_limit_prompts: tuple[str, ...] = ("sorry_trouble", "safety")
 

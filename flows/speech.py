@@ -126,9 +126,13 @@ VOCABULARIES["closed_menu"] = {
 # notice again and goes to the desk, ahead of other callers (Flow.on_distress).
 # Lower case, whole words, matched like the vocabularies.
 DISTRESS: tuple[str, ...] = (
-    "help", "danger", "emergency", "police", "scared", "frightened", "afraid", "hurting me",
+    "help", "danger", "emergency", "police", "scared", "frightened", "afraid", "hurting me", "hurt me",
+    "hitting me", "kill me", "attacking me",
     "he is here", "she is here", "he's here", "she's here", "they are here",
-    "pomocy", "pomoc", "ratunku", "niebezpieczeństwo", "zagrożenie", "policja", "policję",
+    "pomocy", "pomoc", "pomóż", "pomóżcie", "ratunku", "policja", "policję",
+    # Polish is inflected: "jestem w niebezpieczeństwie", "czuję się zagrożona"
+    "niebezpieczeństwo", "niebezpieczeństwie", "zagrożenie", "zagrożeniu", "zagrożona",
+    "zagrożony", "krzywdzi mnie", "bije mnie", "zabije mnie",
     "boję się", "boje sie", "on tu jest", "ona tu jest", "oni tu są", "on jest tutaj", "ona jest tutaj",
 )
 

@@ -141,6 +141,20 @@ def test_danger_words_are_heard_at_any_menu(app, dial):
     call.hang_up()
 
 
+def test_help_said_while_a_number_is_asked_for_is_heard_as_danger(app, dial):
+    """The number entries listen for speech (a number may be said), and took "help" for a
+    badly said number ("Sorry, we did not get that number")."""
+    call = dial(at=datetime(2026, 11, 23, 21, 0, tzinfo=LONDON))
+    call.press("3")  # a callback when the desk opens
+    call.press("2")  # on another number
+    before = len(call.said)
+    call.say("help he's here")
+    answer = " ".join(s.text for s in call.said[before:])
+    assert answer.startswith("If you are in danger, hang up and call 999."), answer
+    assert HELPLINES in answer and "did not get that number" not in answer
+    call.hang_up()
+
+
 def test_an_urgent_caller_who_joined_later_is_rung_first(app, dial, clock):
     calm = dial()
     calm.press("2")
