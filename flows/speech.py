@@ -133,6 +133,7 @@ DISTRESS: tuple[str, ...] = (
     # Polish is inflected: "jestem w niebezpieczeństwie", "czuję się zagrożona"
     "niebezpieczeństwo", "niebezpieczeństwie", "zagrożenie", "zagrożeniu", "zagrożona",
     "zagrożony", "krzywdzi mnie", "bije mnie", "zabije mnie",
+    "mnie krzywdzi", "mnie bije", "mnie zabije",  # the word order is free: "on mnie bije"
     "boję się", "boje sie", "on tu jest", "ona tu jest", "oni tu są", "on jest tutaj", "ona jest tutaj",
 )
 

@@ -77,10 +77,12 @@ def test_distress_in_english_and_polish_is_urgent_but_an_exact_help_is_the_keywo
     help_reply = texter().send("HELP")
     assert "999" in help_reply[0] and "0808 168 9111" in help_reply[0] and "0808 2000 247" in help_reply[0]
     assert filed(app) == [], "HELP is Twilio's keyword, not a message for the desk"
-    for body in ("help me", "I need help", "he is here", "I am scared", "pomocy, on tu jest", "boję się"):
+    # Polish as it is said: "w niebezpieczeństwie", "zagrożona", "bije mnie" (inflected forms)
+    frightened = ("help me", "I need help", "he is here", "I am scared", "pomocy, on tu jest", "boję się",
+                  "jestem w niebezpieczeństwie", "czuję się zagrożona", "on mnie bije", "he keeps hitting me")
+    for body in frightened:
         assert texter(OTHER).send(body) == [URGENT], body
-    assert [(r.body, r.urgent) for r in filed(app)] == [
-        (b, True) for b in ("help me", "I need help", "he is here", "I am scared", "pomocy, on tu jest", "boję się")]
+    assert [(r.body, r.urgent) for r in filed(app)] == [(b, True) for b in frightened]
 
 
 def test_a_number_whose_case_says_texting_is_unsafe_gets_no_reply_but_the_desk_sees_the_text(app, case, clock,
