@@ -52,17 +52,24 @@ class Fleet:
             return set()
 
     def live_scheduler(self) -> str | None:
-        """The scheduler holding every queue's lock, if one holds them all and has beaten
-        its heart in the last few seconds (a dead one's lock outlives it by up to a minute)."""
+        """The schedulers holding the queues' locks, if every queue's lock is held and each
+        holder has beaten its heart in the last few seconds (a dead one's lock outlives it
+        by up to a minute).  Two workers starting at once may split the queues between
+        their schedulers: each moves its own queues' due jobs, which is as good as one."""
+        names = set()
         try:
             holders = {self.connection().get(RQScheduler.get_locking_key(q)) for q in QUEUE_NAMES}
-            if len(holders) != 1 or None in holders:
+            if None in holders:
                 return None
-            scheduler = RQScheduler.fetch(holders.pop().decode(), self.connection())
+            for holder in holders:
+                scheduler = RQScheduler.fetch(holder.decode(), self.connection())
+                beat = scheduler.last_heartbeat
+                if not beat or datetime.now(UTC) - beat.replace(tzinfo=UTC) >= timedelta(seconds=5):
+                    return None
+                names.add(scheduler.name)
         except Exception:  # noqa: BLE001 - Redis restarting, or no such scheduler
             return None
-        fresh = scheduler.last_heartbeat and datetime.now(UTC) - scheduler.last_heartbeat.replace(tzinfo=UTC)
-        return scheduler.name if fresh and fresh < timedelta(seconds=5) else None
+        return ", ".join(sorted(names))
 
     def wait(self, what: str, predicate, timeout: float) -> float:
         """Seconds until PREDICATE holds; fails after TIMEOUT."""
