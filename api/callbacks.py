@@ -36,9 +36,7 @@ class CallbackFilters(BaseModel):
     @field_validator("cursor")
     @classmethod
     def _cursor(cls, value):
-        if value is not None:
-            cursors.decode("callbacks", value)
-        return value
+        return cursors.checked("callbacks", value)
 
     @field_validator("due_before", "due_after")
     @classmethod

@@ -29,3 +29,11 @@ def decode(kind: str, cursor: str) -> tuple[datetime, int]:
     if not isinstance(inner, str):
         raise ValueError("not a cursor this service gave out")
     return keyset.decode(inner)
+
+
+def checked(kind: str, cursor: str | None) -> str | None:
+    """CURSOR as given, once it is known to be one ``encode`` made for KIND (a query
+    parameter's validator: ValueError otherwise)."""
+    if cursor is not None:
+        decode(kind, cursor)
+    return cursor

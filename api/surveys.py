@@ -122,9 +122,7 @@ class ListFilters(SurveyFilters):
     @field_validator("cursor")
     @classmethod
     def _cursor(cls, value):
-        if value is not None:
-            cursors.decode("surveys", value)
-        return value
+        return cursors.checked("surveys", value)
 
 
 # ------------------------------------------------------------------ answers (the OpenAPI document's)

@@ -15,12 +15,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
 from sqlmodel import Session
-from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from desk.redact import pseudonym
 from models import call_rows
 from models.call_rows import CallRow
 from models.calls import FINAL_STATUSES, STATUS_RANK, Call, record_event
+from services.twilio_client import records
 
 log = logging.getLogger(__name__)
 
@@ -61,29 +61,24 @@ def reconcile(db: Session, client, now: datetime) -> int:
     and not over goes to the back of the line (its ``updated_at`` is now), so the next
     run asks about others first.  Twilio away or refusing: the rest wait for the next run."""
     ended = 0
-    for sid in quiet_calls(db, now):
-        try:
-            over_now = end_if_over(db, client, sid, now)
-        except TwilioRestException as exc:
-            if exc.status != 404:
-                log.warning("could not ask Twilio about quiet calls: %s", exc.code or exc.status)
-                break
-            over_now = False  # a call Twilio never had (the development emulator's): nothing to learn
-        except (TwilioException, OSError) as exc:
-            log.warning("could not ask Twilio about quiet calls: %s", type(exc).__name__)
-            break
-        if over_now:
+    for sid, found in records(quiet_calls(db, now), lambda sid: client.calls(sid).fetch(), "quiet calls"):
+        if found is not None and end_from(db, sid, found, now):
             ended += 1
-        else:
+        else:  # not over, or a call Twilio never had (the development emulator's)
             db.execute(update(Call).where(Call.call_sid == sid, Call.ended_at.is_(None)).values(updated_at=now))
             db.commit()
     return ended
 
 
 def end_if_over(db: Session, client, call_sid: str, now: datetime) -> bool:
-    """Ask Twilio about one call; if it is over, end it here as its final status
-    callback would have (and commit).  Twilio's errors propagate."""
-    found = client.calls(call_sid).fetch()
+    """Ask Twilio about one call and end it if it is over (see ``end_from``).  Twilio's
+    errors propagate."""
+    return end_from(db, call_sid, client.calls(call_sid).fetch(), now)
+
+
+def end_from(db: Session, call_sid: str, found, now: datetime) -> bool:
+    """If Twilio's record FOUND says the call is over, end it here as its final status
+    callback would have (and commit); whether it did."""
     if found.status not in FINAL_STATUSES:
         return False
     call = call_rows.load(db, call_sid)

@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlmodel import Session
-from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from models.outbox import MessageStatus, OutboundMessage
 from services.outbox import apply_delivery_status
+from services.twilio_client import records
 
 log = logging.getLogger(__name__)
 
@@ -41,25 +41,15 @@ def reconcile(db: Session, client, now: datetime) -> int:
     A text still without one is asked about again after QUIET.  Twilio away or
     refusing: the rest wait for the next run."""
     recorded = 0
-    for sid in quiet_texts(db, now):
-        try:
-            found = client.messages(sid).fetch()
-        except TwilioRestException as exc:
-            if exc.status != 404:
-                log.warning("could not ask Twilio about quiet texts: %s", exc.code or exc.status)
-                break
-            found = None  # Twilio deleted it (its logs can be deleted): nothing more to learn
-        except (TwilioException, OSError) as exc:
-            log.warning("could not ask Twilio about quiet texts: %s", type(exc).__name__)
-            break
-        if found is not None:
+    for sid, found in records(quiet_texts(db, now), lambda sid: client.messages(sid).fetch(), "quiet texts"):
+        if found is not None:  # None: Twilio deleted it (its logs can be deleted)
             apply_delivery_status(db, sid, found.status, found.error_code)
-        db.execute(update(OutboundMessage).where(OutboundMessage.twilio_sid == sid,
-                                                 OutboundMessage.status == MessageStatus.SENT.value)
-                   .values(updated_at=now))
+        # still "sent": to the back of the line; otherwise its status is recorded now
+        still_sent = db.execute(update(OutboundMessage).where(
+            OutboundMessage.twilio_sid == sid, OutboundMessage.status == MessageStatus.SENT.value)
+            .values(updated_at=now)).rowcount
         db.commit()
-        status = db.exec(select(OutboundMessage.status).where(OutboundMessage.twilio_sid == sid)).one()
-        if status != MessageStatus.SENT.value:
+        if not still_sent:
             recorded += 1
-            log.info("text %s: %s, from Twilio's record (its delivery report never came)", sid, status)
+            log.info("text %s: %s, from Twilio's record (its delivery report never came)", sid, found.status)
     return recorded

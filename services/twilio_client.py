@@ -8,14 +8,19 @@ everywhere.  Tests point ``TWILIO_API_BASE`` at a local fake
 from __future__ import annotations
 
 import logging
-from typing import Mapping
+from collections.abc import Callable, Iterable, Iterator
+from typing import Mapping, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 # twilio-python imports its REST resources on first use; importing them here, once in
 # the worker process, spares every forked job that ~0.13 s of CPU per text.
 import twilio.rest.api.v2010.account  # noqa: F401
+from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DEFAULT_API_BASE = "https://api.twilio.com"
 DEFAULT_TIMEOUT = 10.0
@@ -69,3 +74,21 @@ def make_client(config: Mapping) -> Client:
     account_sid = config["TWILIO_ACCOUNT_SID"]
     return Client(account_sid, config["TWILIO_AUTH_TOKEN"], account_sid=account_sid,
                   http_client=http_client)
+
+
+def records(sids: Iterable[str], fetch: Callable[[str], T], what: str) -> Iterator[tuple[str, T | None]]:
+    """Each SID with Twilio's record of it (``fetch(sid)``; None where Twilio has none,
+    a 404).  Stops, with a warning, at the first that Twilio cannot answer (away, or
+    refusing the credentials): the rest wait for the caller's next run."""
+    for sid in sids:
+        try:
+            found = fetch(sid)
+        except TwilioRestException as exc:
+            if exc.status != 404:
+                log.warning("could not ask Twilio about %s: %s", what, exc.code or exc.status)
+                return
+            found = None
+        except (TwilioException, OSError) as exc:
+            log.warning("could not ask Twilio about %s: %s", what, type(exc).__name__)
+            return
+        yield sid, found
